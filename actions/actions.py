@@ -1,0 +1,99 @@
+"""Thin rasa-sdk adapter: tracker -> (State, Message), plan -> slot events and response names.
+
+All decisions are made by actions.triage.dialogue.plan_turn; this module only translates, so the
+action server holds no state of its own and can be replicated behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.locale import locale_vars
+from actions.triage.dialogue import INTRO, Message, Plan, State, plan_turn
+from actions.triage.engine import default_engine
+
+logger = logging.getLogger(__name__)
+
+PENDING_SLOT = "pending_question"
+PHASE_SLOT = "phase"
+LEVEL_SLOT = "last_level"
+RULES_SLOT = "last_rules"
+
+
+def state_from_tracker(tracker: Tracker) -> State:
+    """Rebuild the conversation state from the slots (the only place it is kept)."""
+    engine = default_engine()
+    facts = {}
+    for name, spec in engine.facts.items():
+        value = tracker.get_slot(name)
+        if spec.kind == "number" and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        facts[name] = value if spec.valid(value) else None
+    return State(
+        facts=facts,
+        pending=tracker.get_slot(PENDING_SLOT),
+        phase=tracker.get_slot(PHASE_SLOT) or INTRO,
+        last_level=tracker.get_slot(LEVEL_SLOT),
+        last_rules=tuple(tracker.get_slot(RULES_SLOT) or ()),
+    )
+
+
+def message_from_tracker(tracker: Tracker) -> Message:
+    """The latest user message as the dialogue needs it (text, intent, entities)."""
+    latest = tracker.latest_message or {}
+    intent = (latest.get("intent") or {}).get("name")
+    entities = tuple(
+        {"entity": e.get("entity"), "value": e.get("value")} for e in latest.get("entities") or []
+    )
+    return Message(text=latest.get("text") or "", intent=intent, entities=entities)
+
+
+def plan_events(before: State, plan: Plan) -> List[EventType]:
+    """Slot events for everything that changed (facts, pending question, phase, last outcome)."""
+    after = plan.state
+    events: List[EventType] = []
+    for name in default_engine().facts:
+        if before.facts.get(name) != after.facts.get(name):
+            events.append(SlotSet(name, after.facts.get(name)))
+    for slot, old, new in (
+        (PENDING_SLOT, before.pending, after.pending),
+        (PHASE_SLOT, before.phase, after.phase),
+        (LEVEL_SLOT, before.last_level, after.last_level),
+        (RULES_SLOT, list(before.last_rules), list(after.last_rules)),
+    ):
+        if old != new:
+            events.append(SlotSet(slot, new))
+    return events
+
+
+class ActionTurn(Action):
+    """Every user message ends here: facts, emergency check, reply, next question or outcome."""
+
+    def name(self) -> Text:
+        return "action_turn"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        state = state_from_tracker(tracker)
+        plan = plan_turn(state, message_from_tracker(tracker))
+        template_vars = locale_vars()
+        for reply in plan.replies:
+            dispatcher.utter_message(
+                response=reply.response,
+                json_message=dict(reply.custom) if reply.custom else None,
+                **template_vars,
+            )
+        # Ids and response names only: message text is health data and never logged.
+        logger.debug(
+            "turn sender=%s responses=%s level=%s",
+            tracker.sender_id,
+            plan.responses,
+            plan.outcome.level if plan.outcome else None,
+        )
+        return plan_events(state, plan)

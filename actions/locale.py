@@ -1,0 +1,30 @@
+"""Which emergency number and department the patient text names (configuration, not code)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LOCALES_FILE = Path(__file__).resolve().parent / "locales.yml"
+LOCALE_ENV = "TRIAGE_LOCALE"
+
+
+@lru_cache(maxsize=None)
+def _table() -> dict:
+    with LOCALES_FILE.open(encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh)
+    if doc.get("default") not in doc.get("locales", {}):
+        raise ValueError(f"{LOCALES_FILE}: default locale must be one of the locales")
+    return doc
+
+
+def locale_vars(locale: str | None = None) -> dict[str, str]:
+    """Template variables for the chosen locale (env TRIAGE_LOCALE, else the file's default)."""
+    table = _table()
+    name = (locale or os.environ.get(LOCALE_ENV) or table["default"]).upper()
+    if name not in table["locales"]:
+        raise ValueError(f"unknown locale {name!r}; known: {sorted(table['locales'])}")
+    return dict(table["locales"][name])
