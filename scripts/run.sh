@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Start the action server (localhost only) and the Rasa server, and say where to chat.
+# Used by `make run`; stops the action server when the Rasa server stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+MODEL=${MODEL:-models/triage.tar.gz}
+ENDPOINTS=${ENDPOINTS:-endpoints.yml}    # names the action server URL (port 5055)
+export SANIC_HOST=${ACTION_HOST:-127.0.0.1}   # the action server has no auth: never expose it
+
+"$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" >/dev/null 2>&1 &
+ACTION_PID=$!
+trap 'kill $ACTION_PID 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  Back-pain triage assistant
+  --------------------------
+  REST:   POST http://localhost:${RASA_PORT}/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
+  e.g.    curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
+  Chat in the terminal instead: make shell.   Stop: Ctrl-C.
+
+MSG
+unset SANIC_HOST
+"$VENV/bin/rasa" run --model "$MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
+  --credentials credentials.yml
