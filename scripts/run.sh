@@ -14,7 +14,7 @@ export SANIC_HOST=${ACTION_HOST:-127.0.0.1}   # the action server has no auth: n
 ACTION_PID=$!
 trap 'kill $ACTION_PID 2>/dev/null || true' EXIT INT TERM
 
-cat <<MSG
+[ -n "${SHELL_MODE:-}" ] || cat <<MSG
 
   Back-pain triage assistant
   --------------------------
@@ -24,5 +24,10 @@ cat <<MSG
 
 MSG
 unset SANIC_HOST
-"$VENV/bin/rasa" run --model "$MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
-  --credentials credentials.yml
+if [ -n "${SHELL_MODE:-}" ]; then
+  exec_cmd=("$VENV/bin/rasa" shell --model "$MODEL" --endpoints "$ENDPOINTS")
+else
+  exec_cmd=("$VENV/bin/rasa" run --model "$MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS"
+    --credentials credentials.yml)
+fi
+"${exec_cmd[@]}"

@@ -40,8 +40,10 @@ CONSENT_FACT = "consent"
 LONG_MESSAGE_CHARS = 1500
 # Below this share of ASCII letters a message is taken as written in another script.
 MIN_ASCII_LETTER_SHARE = 0.5
-# A message of at least this many words with no common English word is taken as another language.
+# A message of at least this many words, of which fewer than this share are common English words,
+# is taken as another language ("me duele mucho la espalda": 1 of 5).
 MIN_WORDS_FOR_LANGUAGE_GUESS = 3
+MIN_ENGLISH_WORD_SHARE = 0.25
 
 ANSWER_INTENTS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 TRIAGE_INTENTS = {"describe_symptoms", "inform", *ANSWER_INTENTS}
@@ -141,9 +143,11 @@ def looks_non_english(text: str) -> bool:
     ascii_share = sum(c.isascii() for c in letters) / len(letters)
     if ascii_share < MIN_ASCII_LETTER_SHARE:
         return True
-    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = unicodedata.normalize("NFKD", re.sub(r"<[^>]*>", " ", text.lower()))
     words = re.findall(r"[a-z']+", folded)
-    return len(words) >= MIN_WORDS_FOR_LANGUAGE_GUESS and not any(w in _ENGLISH_WORDS for w in words)
+    if len(words) < MIN_WORDS_FOR_LANGUAGE_GUESS:
+        return False
+    return sum(w in _ENGLISH_WORDS for w in words) / len(words) < MIN_ENGLISH_WORD_SHARE
 
 
 def merge_facts(

@@ -1,0 +1,51 @@
+# One entry point. `make run` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+NLP_MODEL := nlp/model
+NLP_INPUTS := $(wildcard nlp/*.py nlp/patterns/*.yml)
+
+.DEFAULT_GOAL := help
+.PHONY: help install nlp train run shell test lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## create the Python 3.10 virtualenv with the pinned requirements
+
+$(VENV)/.installed: requirements.txt constraints.txt scripts/find_python.sh
+	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip==24.0
+	$(VENV)/bin/pip install --quiet -r requirements.txt -c constraints.txt
+	@touch $@
+
+nlp: $(NLP_MODEL)/meta.json ## build the spaCy pipeline (blank English + our patterns + ConText)
+
+$(NLP_MODEL)/meta.json: $(VENV)/.installed $(NLP_INPUTS)
+	$(PY) nlp/build_pipeline.py --out $(NLP_MODEL)
+
+train: install nlp ## train the Rasa model if (and only if) its data changed
+	@VENV=$(VENV) scripts/train_if_changed.sh
+
+run: train ## start the action server and the Rasa server (REST on :5005)
+	@scripts/run.sh
+
+shell: train ## chat in the terminal
+	@SHELL_MODE=1 scripts/run.sh
+
+test: train ## run every test
+	$(PY) -m pytest
+
+lint: install ## ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: train ## print latency, start time, memory, training time, NLU and readability numbers
+	$(PY) bench/turn_latency.py
+	$(PY) bench/nlu_eval.py
+	$(PY) bench/intent_eval.py
+	$(PY) bench/readability.py --summary
+
+clean: ## remove built models (not the virtualenv)
+	rm -rf models $(NLP_MODEL)

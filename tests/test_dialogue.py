@@ -1,0 +1,330 @@
+"""The conversation logic (actions/triage/dialogue.py) without Rasa: turns in, response names out."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import pytest
+
+from actions.triage.dialogue import (
+    ASKING,
+    CONSENT,
+    DONE,
+    INTRO,
+    Message,
+    Plan,
+    State,
+    is_relevant,
+    looks_non_english,
+    next_question,
+    plan_turn,
+)
+from actions.triage.engine import default_engine
+
+ENGINE = default_engine()
+
+
+def ents(**facts: Any) -> tuple[dict[str, Any], ...]:
+    return tuple({"entity": k, "value": v} for k, v in facts.items())
+
+
+def turn(state: State, intent: Optional[str], text: str = "", **entities: Any) -> Plan:
+    return plan_turn(state, Message(text=text, intent=intent, entities=ents(**entities)), ENGINE)
+
+
+def consented(**facts: Any) -> State:
+    return State(facts=facts, phase=ASKING)
+
+
+# What a patient who answers "no" to everything says to the number questions: young, short pain.
+NUMBER_ANSWERS = {"age": "35", "duration_days": "10"}
+
+
+def answer_all(state: State, answer: str = "deny", limit: int = 30) -> tuple[State, list[str], Plan]:
+    """Answer every question the same way until the outcome; return the facts asked about."""
+    asked: list[str] = []
+    plan = None
+    for _ in range(limit):
+        if state.pending is None and state.phase == DONE:
+            break
+        if state.pending in NUMBER_ANSWERS and answer != "unsure":
+            plan = turn(state, "describe_symptoms", NUMBER_ANSWERS[state.pending], number=NUMBER_ANSWERS[state.pending])
+        else:
+            plan = turn(state, answer, answer)
+        state = plan.state
+        if state.pending:
+            asked.append(state.pending)
+    assert plan is not None and plan.outcome is not None, "no outcome reached"
+    return state, asked, plan
+
+
+# --- opening and consent ------------------------------------------------------------------------
+
+
+def test_first_message_gets_intro_and_consent_and_no_health_question() -> None:
+    plan = turn(State(), "greet", "hi")
+    assert plan.responses == ["utter_intro", "utter_consent"]
+    assert plan.state.phase == CONSENT and plan.state.pending is None
+
+
+def test_facts_given_before_consent_are_kept_and_not_asked_again() -> None:
+    plan = turn(State(), "describe_symptoms", "it wakes me at night", night_pain="present")
+    assert plan.state.facts["night_pain"] == "present"
+    assert plan.responses[-1] == "utter_consent"
+    plan = turn(plan.state, "affirm", "yes")
+    assert plan.responses[0] == "utter_consent_thanks"
+    state, asked, _ = answer_all(plan.state)
+    assert "night_pain" not in asked
+
+
+def test_yes_before_consent_does_not_answer_a_health_question() -> None:
+    plan = turn(State(phase=CONSENT), "affirm", "yes")
+    assert plan.responses == ["utter_consent_thanks", "utter_ask_describe"]
+    assert not any(v for v in plan.state.facts.values())
+
+
+def test_declining_consent_asks_nothing() -> None:
+    plan = turn(State(phase=CONSENT), "deny", "no thanks")
+    assert plan.responses == ["utter_consent_declined"]
+    assert plan.state.phase == CONSENT
+
+
+def test_emergency_sign_before_consent_gets_emergency_advice_at_once() -> None:
+    plan = turn(State(), "describe_symptoms", "I've wet myself", bladder_bowel="present")
+    assert plan.responses[0] == "utter_level_emergency"
+    assert plan.outcome is not None and plan.outcome.fired[0] == "E1"
+    assert plan.state.phase == DONE
+
+
+# --- asking ---------------------------------------------------------------------------------------
+
+
+def test_questions_most_dangerous_first_and_one_at_a_time() -> None:
+    state, asked, plan = answer_all(consented())
+    assert asked[:4] == ["bladder_bowel", "saddle_numbness", "weakness", "numbness"]
+    assert len(asked) == len(set(asked)), "a question was asked twice"
+    assert plan.outcome is not None and plan.outcome.level == "routine"
+    for p in [plan]:
+        assert sum(r.startswith("utter_ask_") for r in p.responses) == 0
+
+
+def test_each_turn_asks_at_most_one_question() -> None:
+    state = consented()
+    for _ in range(25):
+        plan = turn(state, "deny", "no")
+        assert sum(r.startswith("utter_ask_") for r in plan.responses) <= 1
+        state = plan.state
+        if state.phase == DONE:
+            break
+
+
+def test_stated_facts_are_never_asked() -> None:
+    stated = {"bladder_bowel": "absent", "weakness": "absent", "age": 62, "duration_days": 90}
+    _, asked, _ = answer_all(consented(**stated))
+    assert not set(asked) & set(stated)
+
+
+def test_no_question_that_cannot_change_the_level() -> None:
+    # Night pain already makes it "soon": lump, weight loss, age... cannot change that.
+    _, asked, plan = answer_all(consented(night_pain="present"))
+    assert not {"lump", "systemic", "age", "duration_days", "mid_back"} & set(asked)
+    assert {"bladder_bowel", "saddle_numbness", "fever", "cancer_history"} <= set(asked)
+    assert plan.outcome is not None and plan.outcome.level == "soon"
+
+
+def test_age_and_duration_are_asked_when_they_matter() -> None:
+    _, asked, _ = answer_all(consented())
+    assert {"age", "duration_days"} <= set(asked)
+
+
+def test_follow_up_only_after_its_parent() -> None:
+    facts = {"weakness": "absent"}
+    assert not is_relevant(ENGINE, ENGINE.check_facts(facts), "weakness_sides", ENGINE.evaluate(facts))
+    facts = {"weakness": "present"}
+    assert next_question(ENGINE, {"bladder_bowel": "absent", "saddle_numbness": "absent", **facts}) == (
+        "weakness_sides"
+    )
+
+
+def test_radiating_pain_asked_only_with_cancer_history() -> None:
+    _, asked, _ = answer_all(consented())
+    assert "radiating_pain" not in asked
+    _, asked, _ = answer_all(consented(cancer_history="present"))
+    assert "radiating_pain" in asked
+
+
+def test_mid_back_strain_question_can_lower_the_level() -> None:
+    facts = {"mid_back": "present"}
+    assert is_relevant(ENGINE, ENGINE.check_facts(facts), "mechanical", ENGINE.evaluate(facts))
+
+
+def test_why_do_you_ask_explains_and_asks_again() -> None:
+    plan = turn(consented(), "deny", "no")
+    pending = plan.state.pending
+    plan = turn(plan.state, "why_ask", "why do you ask?")
+    assert plan.responses == [f"utter_why_{pending}", f"utter_ask_{pending}"]
+
+
+def test_unrelated_message_repeats_the_question() -> None:
+    plan = turn(consented(), "deny", "no")
+    pending = plan.state.pending
+    plan = turn(plan.state, "nlu_fallback", "hmm purple")
+    assert plan.responses == ["utter_not_understood", f"utter_ask_{pending}"]
+
+
+def test_answer_with_an_extra_fact_keeps_both() -> None:
+    state = State(facts={"bladder_bowel": "absent"}, pending="saddle_numbness", phase=ASKING)
+    plan = turn(state, "deny", "no, but it does wake me up at night", answer="no", night_pain="present")
+    assert plan.state.facts["saddle_numbness"] == "absent"
+    assert plan.state.facts["night_pain"] == "present"
+
+
+def test_old_button_answers_its_own_question() -> None:
+    state = State(facts={"bladder_bowel": "absent"}, pending="weakness", phase=ASKING)
+    plan = turn(state, "affirm", "/affirm", answer_to="fever")
+    assert plan.state.facts["fever"] == "present"
+    assert plan.state.facts["weakness"] is None
+
+
+def test_yes_with_sides_answers_the_follow_up_too() -> None:
+    state = State(facts={}, pending="numbness", phase=ASKING)
+    plan = turn(state, "affirm", "yes, in my left leg", answer="yes", sides="one")
+    assert plan.state.facts["numbness"] == "present"
+    assert plan.state.facts["numbness_sides"] == "one"
+
+
+def test_bare_number_answers_age_question() -> None:
+    plan = turn(State(pending="age", phase=ASKING), "describe_symptoms", "62", number="62")
+    assert plan.state.facts["age"] == 62
+
+
+# --- emergencies ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "facts,rule",
+    [
+        ({"bladder_bowel": "present"}, "E1"),
+        ({"saddle_numbness": "present"}, "E2"),
+        ({"numbness": "present", "numbness_sides": "both"}, "E3"),
+        ({"walking_balance": "present"}, "E4"),
+        ({"cancer_history": "present", "radiating_pain": "present"}, "E5"),
+        ({"major_injury": "present"}, "E6"),
+    ],
+)
+def test_emergency_in_answer_to_a_different_question_stops_asking(facts: dict, rule: str) -> None:
+    state = State(facts={"bladder_bowel": "absent"}, pending="saddle_numbness", phase=ASKING)
+    state = State({**state.facts}, "fever", ASKING)
+    plan = turn(state, "describe_symptoms", "...", **facts)
+    assert plan.responses[0] == "utter_level_emergency"
+    assert rule in plan.outcome.fired  # type: ignore[union-attr]
+    assert not any(r.startswith("utter_ask_") for r in plan.responses)
+    assert plan.state.pending is None and plan.state.phase == DONE
+    assert plan.replies[0].custom["triage"]["level"] == "emergency"  # type: ignore[index]
+
+
+def test_emergency_with_a_greeting_or_thanks_still_gives_advice() -> None:
+    plan = turn(consented(), "thanks", "thanks, also I can't feel my bum", saddle_numbness="present")
+    assert plan.responses[0] == "utter_level_emergency"
+
+
+def test_after_emergency_further_chat_gets_a_reminder() -> None:
+    plan = turn(consented(), "describe_symptoms", "x", bladder_bowel="present")
+    plan = turn(plan.state, "thanks", "thanks")
+    assert plan.responses == ["utter_thanks", "utter_emergency_reminder"]
+
+
+def test_outcome_has_reasons_education_safety_net_and_payload() -> None:
+    plan = turn(consented(), "describe_symptoms", "x", bladder_bowel="present")
+    r = plan.responses
+    assert r[0] == "utter_level_emergency" and r[-1] == "utter_safety_net"
+    assert "utter_reason_E1" in r and "utter_reasons_intro" in r
+    edu = [x for x in r if x.startswith("utter_edu_")]
+    assert 1 <= len(edu) <= 3
+    payload = plan.replies[0].custom["triage"]  # type: ignore[index]
+    assert payload["rules"] == ["E1"] and payload["facts"] == {"bladder_bowel": "present"}
+
+
+# --- uncertain answers and corrections -----------------------------------------------------------
+
+
+def test_not_sure_to_an_emergency_question_keeps_at_least_urgent_and_says_what_to_watch() -> None:
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    plan = turn(state, "unsure", "not sure")
+    state, _, plan = answer_all(plan.state)
+    assert plan.outcome is not None and plan.outcome.level == "urgent"
+    assert "utter_watch_bladder_bowel" in plan.responses
+    assert "utter_uncertain_intro" in plan.responses
+
+
+def test_not_sure_to_a_non_emergency_question_changes_nothing() -> None:
+    base = consented(**{f: "absent" for f in ("bladder_bowel", "saddle_numbness", "weakness")})
+    _, _, sure = answer_all(base)
+    plan = turn(State(base.facts, "fever", ASKING), "unsure", "dunno")
+    _, _, unsure = answer_all(plan.state)
+    assert sure.outcome.level == unsure.outcome.level  # type: ignore[union-attr]
+
+
+def test_correction_after_the_outcome_recomputes() -> None:
+    state, _, plan = answer_all(consented())
+    assert plan.outcome.level == "routine"  # type: ignore[union-attr]
+    plan = turn(state, "describe_symptoms", "actually I do have some numbness", numbness="present")
+    assert plan.responses == ["utter_ask_numbness_sides"]
+    plan = turn(plan.state, "inform", "both legs", sides="both")
+    assert plan.responses[0] == "utter_level_emergency"
+
+
+def test_correction_that_changes_nothing_says_so_with_payload() -> None:
+    state, _, _ = answer_all(consented(night_pain="present"))
+    plan = turn(state, "describe_symptoms", "it really does wake me", night_pain="present")
+    assert plan.responses == ["utter_after_outcome"]  # nothing changed at all
+    plan = turn(state, "describe_symptoms", "I'm 30", age=30)
+    assert plan.responses == ["utter_outcome_unchanged"]
+    assert plan.replies[0].custom["triage"]["level"] == "soon"  # type: ignore[index]
+
+
+def test_start_over_clears_everything() -> None:
+    state, _, _ = answer_all(consented(night_pain="present"))
+    plan = turn(state, "start_over", "start over")
+    assert plan.responses == ["utter_start_over", "utter_ask_describe"]
+    assert not any(v is not None for v in plan.state.facts.values())
+    assert plan.state.phase == ASKING and plan.state.last_level is None
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,intent,expected",
+    [
+        ("", None, "utter_empty"),
+        ("   \n ", "nlu_fallback", "utter_empty"),
+        ("😀😀😀", "nlu_fallback", "utter_not_understood"),
+        ("me duele mucho la espalda", "nlu_fallback", "utter_non_english"),
+        ("У меня болит спина", "nlu_fallback", "utter_non_english"),
+        ("<script>alert(1)</script>", "nlu_fallback", "utter_not_understood"),
+    ],
+)
+def test_bad_input_gets_a_polite_answer_and_the_question_again(text: str, intent: str, expected: str) -> None:
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    plan = turn(state, intent, text)
+    assert plan.responses == [expected, "utter_ask_bladder_bowel"]
+    assert plan.state.pending == "bladder_bowel"
+
+
+def test_very_long_message_is_read_and_noted() -> None:
+    plan = turn(consented(), "describe_symptoms", "my back hurts " * 800, night_pain="present")
+    assert plan.responses[0] == "utter_too_long"
+    assert plan.state.facts["night_pain"] == "present"
+
+
+def test_language_guess() -> None:
+    assert looks_non_english("j'ai mal au dos depuis trois semaines")
+    assert not looks_non_english("my back hurts at night")
+    assert not looks_non_english("ok")
+    assert not looks_non_english("😀")
+
+
+def test_intro_phase_chat_without_facts_stays_in_intro_until_consent() -> None:
+    plan = turn(State(phase=INTRO), "bot_challenge", "are you a bot?")
+    assert plan.responses == ["utter_intro", "utter_iamabot", "utter_consent"]

@@ -1,0 +1,154 @@
+"""Start the real stack (action server + Rasa server) on free local ports, for tests and benches.
+
+Both the conversation tests and bench/turn_latency.py talk to the assistant exactly as a patient's
+client would: through the REST channel of a running Rasa server backed by the action server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+DEFAULT_MODEL = ROOT / "models" / "triage.tar.gz"
+# Loading TensorFlow-backed Rasa on a 2-core machine takes ~10-30 s; a cold disk cache can triple it.
+START_TIMEOUT_S = 180
+POLL_INTERVAL_S = 0.2
+REQUEST_TIMEOUT_S = 30
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    """A running assistant: where to reach it, its processes and how long it took to start."""
+
+    rasa_url: str
+    action_url: str
+    rasa: subprocess.Popen
+    actions: subprocess.Popen
+    start_seconds: float
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def say(self, sender: str, message: Any) -> list[dict[str, Any]]:
+        """Send one REST message and return the bot's replies."""
+        status, body = post_json(self.webhook, {"sender": sender, "message": message})
+        if status != 200:
+            raise AssertionError(f"REST webhook answered {status}: {body[:200]!r}")
+        return json.loads(body)
+
+    def rss_bytes(self) -> int:
+        """Resident memory of both servers and their children, in bytes."""
+        return sum(_tree_rss(p.pid) for p in (self.rasa, self.actions))
+
+
+def post_json(url: str, payload: Any, raw: Optional[bytes] = None) -> tuple[int, bytes]:
+    """POST JSON (or raw bytes) and return (status, body) without raising on HTTP errors."""
+    data = raw if raw is not None else json.dumps(payload).encode()
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT_S) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def _tree_rss(pid: int) -> int:
+    total = 0
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        total += next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS"))
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (OSError, StopIteration):
+        return total
+    return total + sum(_tree_rss(int(c)) for c in children)
+
+
+def _get_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@contextmanager
+def running_stack(model: Path = DEFAULT_MODEL, extra_env: Optional[dict[str, str]] = None) -> Iterator[Stack]:
+    """Start both servers, wait until a REST message gets an answer, stop them afterwards."""
+    if not model.exists():
+        raise FileNotFoundError(f"{model} missing: run `make train` first")
+    rasa_port, action_port = free_port(), free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="triage-stack-"))
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    env = {**os.environ, **(extra_env or {})}
+    logs = {name: open(workdir / f"{name}.log", "wb") for name in ("actions", "rasa")}
+    started = time.perf_counter()
+    actions = subprocess.Popen(
+        [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        cwd=ROOT,
+        env={**env, "SANIC_HOST": "127.0.0.1"},
+        stdout=logs["actions"],
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    rasa = subprocess.Popen(
+        [
+            str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
+            "--interface", "127.0.0.1", "--endpoints", str(endpoints),
+            "--credentials", str(ROOT / "credentials.yml"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=logs["rasa"],
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", rasa, actions, 0.0)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not (_get_ok(f"{stack.action_url}/health") and _get_ok(stack.rasa_url + "/")):
+            for proc, name in ((rasa, "rasa"), (actions, "actions")):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} server exited: {(workdir / f'{name}.log').read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"stack not up after {START_TIMEOUT_S} s (logs in {workdir})")
+            time.sleep(POLL_INTERVAL_S)
+        stack.say("__probe__", "hello")  # the first real turn: model and action server both answer
+        stack.start_seconds = time.perf_counter() - started
+        yield stack
+    finally:
+        _stop(rasa)
+        _stop(actions)
+        for fh in logs.values():
+            fh.close()
