@@ -67,7 +67,7 @@ DIALOGUE_NAMES = [
     "utter_intro", "utter_ask_describe", "utter_greet", "utter_thanks", "utter_goodbye",
     "utter_iamabot", "utter_not_understood", "utter_out_of_scope", "utter_empty", "utter_too_long",
     "utter_non_english", "utter_start_over", "utter_noted", "utter_not_for_children",
-    "utter_not_a_diagnosis", "utter_continue", "utter_no_pending",
+    "utter_continue", "utter_no_pending",
 ]
 OUTCOME_EXTRA = [
     "utter_reasons_intro", "utter_uncertain_intro", "utter_safety_net", "utter_outcome_unchanged",
@@ -360,7 +360,7 @@ def test_emergency_contact_is_a_slot_not_hard_coded():
 
 
 def test_not_a_diagnosis_where_it_matters():
-    for name in ("utter_intro", "utter_not_a_diagnosis"):
+    for name in ("utter_intro",):
         assert "diagnosis" in _text(name).lower(), name
 
 

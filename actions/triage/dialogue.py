@@ -35,6 +35,8 @@ INTRO, CONSENT, ASKING, DONE = "intro", "consent", "asking", "done"
 # Pseudo-fact that a yes/no answers while the patient is asked to agree to the terms.
 CONSENT_FACT = "consent"
 
+# The policy is for adults: below this age the patient is told to see a doctor instead.
+ADULT_AGE_YEARS = 18
 # Messages longer than this get a gentle note (they are still read in full, so an emergency sign
 # anywhere in them still counts). About ten long sentences: more than any answer needs.
 LONG_MESSAGE_CHARS = 1500
@@ -349,6 +351,9 @@ def plan_turn(state: State, msg: Message, engine: Optional[Engine] = None) -> Pl
         return Plan(new, [*replies, Reply("utter_emergency_reminder")], changed)
 
     replies = _chat_reply(msg, state, bool(changed))
+    age = facts.get("age")
+    if isinstance(age, int) and age < ADULT_AGE_YEARS:
+        return Plan(State(facts, None, DONE), [*replies, Reply("utter_not_for_children")], changed)
     if consenting:
         return _consent_turn(engine, state, msg, facts, changed, replies)
 
@@ -359,8 +364,13 @@ def plan_turn(state: State, msg: Message, engine: Optional[Engine] = None) -> Pl
         return Plan(State(facts, None, DONE, state.last_level, state.last_rules), replies, changed)
 
     if question is not None:
-        if state.pending == question and not answered and not replies and not changed:
-            replies.append(Reply("utter_not_understood"))
+        if state.pending == question and not answered:
+            if changed and not replies:
+                replies.append(Reply("utter_noted"))  # other facts given, this one still open
+            elif not replies:
+                replies.append(Reply("utter_not_understood"))
+            elif replies[-1].response.startswith(TOPIC_RESPONSE_PREFIX):
+                replies.append(Reply("utter_continue"))  # back to the triage after a question
         replies.append(Reply(f"utter_ask_{question}"))
         return Plan(State(facts, question, ASKING, state.last_level, state.last_rules), replies, changed)
 
