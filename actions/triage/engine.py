@@ -88,7 +88,7 @@ class Outcome:
     level: str
     fired: tuple[str, ...]
     uncertain: tuple[str, ...] = ()  # emergency rules that might fire: the patient was unsure
-    watch_for: tuple[str, ...] = ()  # the unsure facts behind them, in facts.yml order
+    watch_for: tuple[str, ...] = ()  # unsure answers that could fire an emergency rule (facts order)
     reasons: tuple[str, ...] = ()  # response names, one per fired rule
     education: tuple[str, ...] = ()  # topics (utter_edu_<topic>), at most MAX_EDUCATION_TOPICS
     facts: Mapping[str, FactValue] = field(default_factory=dict)
@@ -208,15 +208,13 @@ class Engine:
                 fired.append(rule)
             elif t is None and rule.level == EMERGENCY:
                 uncertain.append(rule)
+        # Policy: "not sure" to a question that can fire an emergency rule never leaves the outcome
+        # below urgent, and the patient is told which sign to watch for.
+        watch = [name for name in self.facts if self._must_watch(name, given, uncertain)]
         candidates = [r.level for r in fired]
-        if uncertain:
+        if watch or uncertain:
             candidates.append(UNCERTAIN_EMERGENCY_FLOOR)
         level = min(candidates, key=LEVELS.index) if candidates else ROUTINE
-        watch = [
-            name
-            for name in self.facts
-            if given[name] == UNSURE and any(name in r.facts() for r in uncertain)
-        ]
         return Outcome(
             level=level,
             fired=tuple(r.id for r in fired),
@@ -226,6 +224,26 @@ class Engine:
             education=self._education(level, fired + uncertain, given),
             facts=given,
         )
+
+    def _must_watch(self, name: str, given: Mapping[str, FactValue], uncertain: list[Rule]) -> bool:
+        """Is this an unsure answer to a question that can fire an emergency rule?
+
+        It is when an emergency rule is undecided because of it, or when the sure answer alone
+        would already mean at least urgent care (e.g. "not sure if I've had cancer": having had
+        cancer means urgent, and with a nerve sign an emergency). A follow-up whose parent sign is
+        absent cannot fire anything (the side of a weakness the patient does not have).
+        """
+        if given[name] != UNSURE or name not in self.emergency_facts:
+            return False
+        parent = self.facts[name].follows
+        if parent is not None and given[parent] not in (PRESENT, UNSURE):
+            return False
+        if any(name in r.facts() for r in uncertain):
+            return True
+        sure = BOTH if self.facts[name].kind == "sides" else PRESENT
+        trial = self.effective({**given, name: sure})
+        sure_levels = [r.level for r in self.rules if self.truth(r.when, trial) is True]
+        return any(LEVELS.index(lv) <= LEVELS.index(UNCERTAIN_EMERGENCY_FLOOR) for lv in sure_levels)
 
     def level(self, facts: Facts) -> str:
         """Shorthand for evaluate(facts).level."""
