@@ -88,6 +88,7 @@ class ActionTurn(Action):
                 response=reply.response,
                 json_message=dict(reply.custom) if reply.custom else None,
                 **template_vars,
+                **reply.values,
             )
         # Ids and response names only: message text is health data and never logged.
         logger.debug(

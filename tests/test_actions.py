@@ -76,7 +76,10 @@ def test_emergency_outcome_has_payload_and_clears_the_question() -> None:
     assert messages[0]["response"] == "utter_level_emergency"
     assert messages[0]["custom"]["triage"]["level"] == "emergency"
     assert messages[0]["custom"]["triage"]["rules"] == ["E2"]
-    assert messages[-1]["response"] == "utter_safety_net"
+    assert messages[-2]["response"] == "utter_safety_net"
+    assert messages[-1]["response"] == "utter_summary"
+    assert messages[-1]["custom"]["summary"]["rules"] == ["E2"]
+    assert messages[-1]["summary_positives"] == "numbness in the saddle area"
     slots = slot_events(events)
     assert slots["pending_question"] is None
     assert slots["last_level"] == "emergency" and slots["last_rules"] == ["E2"] and slots["phase"] == "done"
@@ -103,3 +106,13 @@ def test_conversations_do_not_mix() -> None:
     asyncio.run(action.run(d2, tracker("no", "deny", None, "b", phase="asking", pending_question="fever"), {}))
     assert d1.messages[0]["response"] == "utter_level_emergency"
     assert all(m["response"] != "utter_level_emergency" for m in d2.messages)
+
+
+def test_summary_on_request_mid_triage_then_the_question_again() -> None:
+    messages, events = run(
+        tracker("can I get a summary?", "request_summary", phase="asking", pending_question="bladder_bowel", age=40)
+    )
+    assert [m["response"] for m in messages] == ["utter_summary", "utter_ask_bladder_bowel"]
+    summary = messages[0]["custom"]["summary"]
+    assert summary["age"] == 40 and summary["level"] is None
+    assert "pending_question" not in slot_events(events)

@@ -237,7 +237,7 @@ def test_after_emergency_further_chat_gets_a_reminder() -> None:
 def test_outcome_has_reasons_education_safety_net_and_payload() -> None:
     plan = turn(consented(), "describe_symptoms", "x", bladder_bowel="present")
     r = plan.responses
-    assert r[0] == "utter_level_emergency" and r[-1] == "utter_safety_net"
+    assert r[0] == "utter_level_emergency" and r[-2:] == ["utter_safety_net", "utter_summary"]
     assert "utter_reason_E1" in r and "utter_reasons_intro" in r
     edu = [x for x in r if x.startswith("utter_edu_")]
     assert 1 <= len(edu) <= 3

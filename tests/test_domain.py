@@ -97,8 +97,13 @@ def test_emergency_facts_are_derived_from_the_table() -> None:
 
 
 def test_templates_only_use_locale_variables() -> None:
+    from actions.triage.summary import build_summary, template_values
+
     allowed = {"emergency_number", "emergency_department"}
+    summary_values = set(template_values(build_summary(ENGINE, {}, None)))
     for name, variants in RESPONSES.items():
         for v in variants:
             used = set(re.findall(r"(?<!\{)\{(\w+)\}(?!\})", v.get("text", "")))
-            assert used <= allowed, f"{name}: {used - allowed}"
+            ok = allowed | summary_values if name == "utter_summary" else allowed
+            assert used <= ok, f"{name}: {used - ok}"
+    assert summary_values <= set(re.findall(r"\{(\w+)\}", RESPONSES["utter_summary"][0]["text"]))

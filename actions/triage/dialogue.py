@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Optional
 
+from .summary import build_summary, template_values
 from .engine import (
     EMERGENCY,
     LEVELS,
@@ -98,10 +99,11 @@ class State:
 
 @dataclass(frozen=True)
 class Reply:
-    """One bot message: a response name, and for the outcome the integration payload."""
+    """One bot message: a response name, its payload for integrations and its template values."""
 
     response: str
     custom: Optional[Mapping[str, Any]] = None
+    values: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -284,8 +286,15 @@ def next_question(engine: Engine, facts: Mapping[str, FactValue]) -> Optional[st
 # --- the outcome -------------------------------------------------------------------------------
 
 
-def outcome_replies(outcome: Outcome) -> list[Reply]:
-    """Level and what to do (with the payload), the reasons, what to watch for, education, safety net."""
+def summary_reply(engine: Engine, facts: Mapping[str, FactValue], outcome: Optional[Outcome]) -> Reply:
+    """The doctor's summary: shown in the chat and, as data, in the custom payload."""
+    summary = build_summary(engine, facts, outcome)
+    return Reply("utter_summary", {"summary": summary}, template_values(summary))
+
+
+def outcome_replies(outcome: Outcome, engine: Optional[Engine] = None) -> list[Reply]:
+    """Level and what to do (with the payload), reasons, what to watch for, education, safety net,
+    and the summary for the doctor."""
     replies = [Reply(f"utter_level_{outcome.level}", {"triage": outcome.payload()})]
     if outcome.reasons:
         replies.append(Reply("utter_reasons_intro"))
@@ -295,6 +304,7 @@ def outcome_replies(outcome: Outcome) -> list[Reply]:
         replies.extend(Reply(f"utter_watch_{name}") for name in outcome.watch_for)
     replies.extend(Reply(f"utter_edu_{topic}") for topic in outcome.education)
     replies.append(Reply("utter_safety_net"))
+    replies.append(summary_reply(engine or default_engine(), outcome.facts, outcome))
     return replies
 
 
@@ -346,11 +356,14 @@ def plan_turn(state: State, msg: Message, engine: Optional[Engine] = None) -> Pl
     if outcome.level == EMERGENCY:
         new = State(facts, None, DONE, EMERGENCY, outcome.fired)
         if state.last_level != EMERGENCY or set(outcome.fired) - set(state.last_rules):
-            return Plan(new, outcome_replies(outcome), changed, outcome)
+            return Plan(new, outcome_replies(outcome, engine), changed, outcome)
         replies = _chat_reply(msg, state, bool(changed))
         return Plan(new, [*replies, Reply("utter_emergency_reminder")], changed)
 
     replies = _chat_reply(msg, state, bool(changed))
+    if msg.intent == "request_summary":
+        given = engine.evaluate(facts) if state.phase == DONE and state.last_level else None
+        replies.append(summary_reply(engine, facts, given))
     age = facts.get("age")
     if isinstance(age, int) and age < ADULT_AGE_YEARS:
         return Plan(State(facts, None, DONE), [*replies, Reply("utter_not_for_children")], changed)
@@ -378,7 +391,7 @@ def plan_turn(state: State, msg: Message, engine: Optional[Engine] = None) -> Pl
     if state.phase == DONE and state.last_level == outcome.level and tuple(state.last_rules) == outcome.fired:
         replies.append(Reply("utter_outcome_unchanged", {"triage": outcome.payload()}))
         return Plan(new, replies, changed, outcome)
-    return Plan(new, [*replies, *outcome_replies(outcome)], changed, outcome)
+    return Plan(new, [*replies, *outcome_replies(outcome, engine)], changed, outcome)
 
 
 def _consent_turn(
@@ -399,7 +412,7 @@ def _consent_turn(
         if question is None:
             outcome = engine.evaluate(facts)
             new = State(facts, None, DONE, outcome.level, outcome.fired)
-            return Plan(new, [*ack, *outcome_replies(outcome)], changed, outcome)
+            return Plan(new, [*ack, *outcome_replies(outcome, engine)], changed, outcome)
         return Plan(State(facts, question, ASKING), [*ack, Reply(f"utter_ask_{question}")], changed)
     if state.phase == CONSENT and polarity in (NO, UNSURE):
         return Plan(State(facts, None, CONSENT), [Reply("utter_consent_declined")], changed)

@@ -1,0 +1,62 @@
+"""The summary for the doctor (actions/triage/summary.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from actions.triage.engine import default_engine
+from actions.triage.summary import build_summary, describe_duration, template_values
+
+ENGINE = default_engine()
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)
+FACTS = {
+    "bladder_bowel": "absent",
+    "saddle_numbness": "unsure",
+    "weakness": "present",
+    "weakness_sides": "one",
+    "weakness_worsening": "absent",
+    "cancer_history": "present",
+    "age": 62,
+    "duration_days": 21,
+    "mid_back": "present",
+}
+
+
+def test_summary_has_what_a_clinician_needs() -> None:
+    outcome = ENGINE.evaluate(FACTS)
+    s = build_summary(ENGINE, FACTS, outcome, NOW)
+    assert s["created_at"] == "2026-11-21T09:30+00:00"
+    assert s["age"] == 62 and s["duration_days"] == 21 and s["duration"] == "about 3 weeks"
+    assert s["location"] == "present"
+    assert s["positives"] == ["new weakness in an arm or leg (one side, not getting worse)", "a history of cancer"]
+    assert s["negatives"] == ["new bladder or bowel problems"]
+    assert s["unknown"] == ["numbness in the saddle area"]
+    assert s["level"] == "emergency" and s["rules"] == ["E5", "U1", "U3", "S7"]
+
+
+def test_template_values_are_all_filled() -> None:
+    values = template_values(build_summary(ENGINE, FACTS, ENGINE.evaluate(FACTS), NOW))
+    assert values["summary_created"] == "2026-11-21 09:30 UTC"
+    assert values["summary_level"].startswith("EMERGENCY")
+    assert values["summary_rules"] == "E5, U1, U3, S7"
+    assert all(isinstance(v, str) and v for v in values.values())
+
+
+def test_summary_before_any_answer_says_what_is_missing() -> None:
+    values = template_values(build_summary(ENGINE, {}, None, NOW))
+    assert values["summary_age"] == "not given" and values["summary_duration"] == "not given"
+    assert values["summary_positives"] == "none" and values["summary_level"].startswith("not decided")
+
+
+def test_unsure_age_is_listed_as_unknown() -> None:
+    s = build_summary(ENGINE, {"age": "unsure"}, None, NOW)
+    assert s["age"] is None and "age" in s["unknown"]
+
+
+@pytest.mark.parametrize(
+    "days,shown", [(1, "1 days"), (10, "10 days"), (14, "about 2 weeks"), (45, "about 6 weeks"), (90, "about 3 months"), (800, "2 years")]
+)
+def test_durations_read_naturally(days: int, shown: str) -> None:
+    assert describe_duration(days) == shown
