@@ -7,7 +7,7 @@ NLP_MODEL := nlp/model
 NLP_INPUTS := $(wildcard nlp/*.py nlp/patterns/*.yml)
 
 .DEFAULT_GOAL := help
-.PHONY: help install nlp train run shell test lint bench clean
+.PHONY: help install nlp train run shell test lint bench clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,7 +34,10 @@ run: train ## start the action server and the Rasa server (REST on :5005)
 shell: train ## chat in the terminal
 	@SHELL_MODE=1 scripts/run.sh
 
-test: train ## run every test
+browser: ## Debian's Chromium for the widget's browser test (root installs it if missing)
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: train browser ## run every test
 	$(PY) -m pytest
 
 lint: install ## ruff
