@@ -46,11 +46,13 @@ def state_from_tracker(tracker: Tracker) -> State:
 def message_from_tracker(tracker: Tracker) -> Message:
     """The latest user message as the dialogue needs it (text, intent, entities)."""
     latest = tracker.latest_message or {}
-    intent = (latest.get("intent") or {}).get("name")
+    intent_data = latest.get("intent") or {}
+    intent = intent_data.get("name")
     entities = tuple(
         {"entity": e.get("entity"), "value": e.get("value")} for e in latest.get("entities") or []
     )
-    return Message(text=latest.get("text") or "", intent=intent, entities=entities)
+    confidence = float(intent_data.get("confidence") or 0.0)
+    return Message(text=latest.get("text") or "", intent=intent, entities=entities, confidence=confidence)
 
 
 def plan_events(before: State, plan: Plan) -> List[EventType]:

@@ -105,7 +105,18 @@ def test_bad_input_gets_a_polite_answer_and_keeps_the_conversation(chat: Chat, m
 
 @pytest.mark.parametrize(
     "raw",
-    [b"{not json", b'{"sender": "x"}', b"[]", b'{"sender": "x", "message": {"a": 1}}', b""],
+    [
+        b"{not json",
+        b'{"sender": "x"}',
+        b"[]",
+        b'{"sender": "x", "message": {"a": 1}}',
+        b"",
+        b'{"message": "hi"}',
+        b'{"sender": "", "message": "hi"}',
+        b'{"sender": "x", "message": null}',
+        b'{"sender": "x", "message": "' + b"a" * 100_001 + b'"}',
+    ],
+    ids=lambda raw: repr(raw[:40]),
 )
 def test_malformed_requests_get_a_clear_http_error(stack: Stack, raw: bytes) -> None:
     status, _ = post_json(stack.webhook, None, raw=raw)

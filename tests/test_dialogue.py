@@ -28,8 +28,9 @@ def ents(**facts: Any) -> tuple[dict[str, Any], ...]:
     return tuple({"entity": k, "value": v} for k, v in facts.items())
 
 
-def turn(state: State, intent: Optional[str], text: str = "", **entities: Any) -> Plan:
-    return plan_turn(state, Message(text=text, intent=intent, entities=ents(**entities)), ENGINE)
+def turn(state: State, intent: Optional[str], text: str = "", confidence: float = 1.0, **entities: Any) -> Plan:
+    msg = Message(text=text, intent=intent, entities=ents(**entities), confidence=confidence)
+    return plan_turn(state, msg, ENGINE)
 
 
 def consented(**facts: Any) -> State:
@@ -310,6 +311,25 @@ def test_bad_input_gets_a_polite_answer_and_the_question_again(text: str, intent
     plan = turn(state, intent, text)
     assert plan.responses == [expected, "utter_ask_bladder_bowel"]
     assert plan.state.pending == "bladder_bowel"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀🔥", "?!", "..."])
+def test_a_classifier_guess_for_an_empty_message_never_answers_a_question(text: str) -> None:
+    # Measured: the intent classifier calls "", "   " and emoji "affirm" at 0.42 confidence.
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    plan = turn(state, "affirm", text, confidence=0.42)
+    assert plan.state.facts["bladder_bowel"] is None
+    assert plan.responses[-1] == "utter_ask_bladder_bowel"
+    plan = turn(State(phase=CONSENT), "affirm", text, confidence=0.9)
+    assert plan.state.phase == CONSENT, "an empty message gave consent"
+
+
+def test_an_unsure_classifier_yes_is_asked_again_not_taken() -> None:
+    state = State(facts={}, pending="saddle_numbness", phase=ASKING)
+    plan = turn(state, "affirm", "mmm maybe kinda", confidence=0.45)
+    assert plan.state.facts["saddle_numbness"] is None
+    plan = turn(state, "affirm", "yes", confidence=0.45, answer="yes")  # the extractor's clear "yes"
+    assert plan.state.facts["saddle_numbness"] == "present"
 
 
 def test_very_long_message_is_read_and_noted() -> None:

@@ -49,6 +49,9 @@ MIN_WORDS_FOR_LANGUAGE_GUESS = 3
 MIN_ENGLISH_WORD_SHARE = 0.25
 
 ANSWER_INTENTS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
+# A yes/no/not-sure taken from the intent alone (the fact extractor found no clear answer word)
+# must be a confident one: a wrong "yes" to a health question is worse than asking again.
+ANSWER_INTENT_MIN_CONFIDENCE = 0.6
 TRIAGE_INTENTS = {"describe_symptoms", "inform", *ANSWER_INTENTS}
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope", None}
 CHAT_REPLIES = {
@@ -84,6 +87,13 @@ class Message:
     text: str = ""
     intent: Optional[str] = None
     entities: tuple[Mapping[str, Any], ...] = ()
+    confidence: float = 1.0  # of the intent
+
+    @property
+    def meaningful(self) -> bool:
+        """Has at least one letter or digit: an empty, emoji-only or punctuation message has none,
+        and the intent classifier's guess for it (often "affirm") must never answer a question."""
+        return any(c.isalnum() for c in self.text or "")
 
 
 @dataclass(frozen=True)
@@ -179,7 +189,13 @@ def merge_facts(
     if target not in engine.facts:  # e.g. the consent question: no health fact to set
         target = None
     polarity = _first(msg.entities, ANSWER_ENTITY)
-    if polarity is None and msg.intent in ANSWER_INTENTS and not stated:
+    if (
+        polarity is None
+        and msg.intent in ANSWER_INTENTS
+        and not stated
+        and msg.meaningful
+        and msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE
+    ):
         polarity = ANSWER_INTENTS[msg.intent]
 
     answered = False
@@ -317,6 +333,12 @@ def _chat_reply(msg: Message, state: State, had_facts: bool) -> list[Reply]:
     replies: list[Reply] = []
     if len(text) > LONG_MESSAGE_CHARS:
         replies.append(Reply("utter_too_long"))
+    if not had_facts and not msg.meaningful:
+        replies.append(Reply("utter_empty" if not text.strip() else "utter_not_understood"))
+        return replies
+    if not had_facts and intent in FALLBACK_INTENTS | {"describe_symptoms"} and looks_non_english(text):
+        replies.append(Reply("utter_non_english"))
+        return replies
     if intent == "greet":
         replies.append(Reply("utter_greet"))
     elif intent == "why_ask":
@@ -327,13 +349,8 @@ def _chat_reply(msg: Message, state: State, had_facts: bool) -> list[Reply]:
         replies.append(Reply(TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]))
     elif intent in CHAT_REPLIES and not had_facts:
         replies.append(Reply(CHAT_REPLIES[intent]))
-    elif not had_facts and (intent in FALLBACK_INTENTS or not text.strip()):
-        if not text.strip():
-            replies.append(Reply("utter_empty"))
-        elif looks_non_english(text):
-            replies.append(Reply("utter_non_english"))
-        elif intent != "out_of_scope":
-            replies.append(Reply("utter_not_understood"))
+    elif not had_facts and intent in FALLBACK_INTENTS and intent != "out_of_scope":
+        replies.append(Reply("utter_not_understood"))
     return replies
 
 
@@ -403,7 +420,9 @@ def _consent_turn(
     replies: list[Reply],
 ) -> Plan:
     """Before any health question the patient must agree; facts they already gave are kept."""
-    polarity = _first(msg.entities, ANSWER_ENTITY) or ANSWER_INTENTS.get(msg.intent or "")
+    polarity = _first(msg.entities, ANSWER_ENTITY)
+    if polarity is None and msg.meaningful and msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE:
+        polarity = ANSWER_INTENTS.get(msg.intent or "")
     if state.phase == CONSENT and polarity == YES:
         question = next_question(engine, facts)
         ack = [Reply("utter_consent_thanks")]

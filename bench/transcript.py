@@ -1,0 +1,91 @@
+"""Record example conversations through the REST channel of the real stack, as Markdown.
+
+Used to refresh the README's example transcripts:
+    .venv/bin/python bench/transcript.py > /tmp/transcripts.md
+Each script is a list of patient messages; a message "[Title]" presses that button of the last
+bot reply, as a chat widget would.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tooling.stack import Stack, running_stack  # noqa: E402
+
+SCRIPTS: dict[str, list[str]] = {
+    "Emergency in the first message": [
+        "my back has been bad for a week and today I wet myself without noticing, and it feels numb down there",
+    ],
+    "Routine, with a question on the way and the summary": [
+        "hi",
+        "[Yes, I agree]",
+        "I pulled something in my lower back lifting boxes at work 4 days ago. Hurts when I bend, I'm 34",
+        "[No]",
+        "no",
+        "why do you ask?",
+        "nope",
+        "what's cauda equina syndrome?",
+        "[No]",
+        "no",
+        "[No]",
+        "no",
+        "no",
+        "no",
+        "no",
+    ],
+    "Emergency revealed while answering another question": [
+        "I had breast cancer in 2019 and now my mid back aches",
+        "[Yes, I agree]",
+        "no",
+        "no, but my left leg keeps going numb and tingly",
+    ],
+}
+
+
+def press(stack: Stack, sender: str, last: list[dict], title: str) -> list[dict]:
+    for reply in last:
+        for button in reply.get("buttons") or []:
+            if button["title"] == title:
+                return stack.say(sender, button["payload"])
+    raise SystemExit(f"no button {title!r} in the last reply")
+
+
+def render(replies: list[dict]) -> list[str]:
+    lines = []
+    for reply in replies:
+        if reply.get("text"):
+            text = reply["text"].replace("\n", "\n>     ")
+            lines.append(f">   **bot:** {text}")
+        if reply.get("buttons"):
+            lines.append(">     " + " ".join(f"[{b['title']}]" for b in reply["buttons"]))
+        custom = reply.get("custom") or {}
+        if "triage" in custom:
+            t = custom["triage"]
+            lines.append(f">     `custom.triage`: level={t['level']} rules={t['rules']}")
+    return lines
+
+
+def main() -> int:
+    with running_stack() as stack:
+        for title, script in SCRIPTS.items():
+            sender = "transcript-" + title.split()[0].lower()
+            print(f"**{title}**\n")
+            last: list[dict] = []
+            for message in script:
+                if message.startswith("[") and message.endswith("]"):
+                    last = press(stack, sender, last, message[1:-1])
+                    print(f">   **patient:** *(presses {message})*")
+                else:
+                    last = stack.say(sender, message)
+                    print(f">   **patient:** {message}")
+                print("\n".join(render(last)))
+                print(">")
+            print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Rule-based symptom-fact extraction for the back-pain triage assistant (spaCy + medspaCy ConText)."""

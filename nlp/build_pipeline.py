@@ -1,0 +1,136 @@
+"""Build the symptom-fact spaCy pipeline from nlp/patterns/*.yml and save it (default nlp/model).
+
+Why a build step: the pattern files are the reviewed source; the saved model is a reproducible
+artefact (same inputs -> same files) that both ``nlp.facts.load_nlp`` and Rasa's ``SpacyNLP``
+can load. Usage: ``.venv/bin/python nlp/build_pipeline.py [--out nlp/model]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+if __package__ in (None, ""):  # run as a script: make "nlp" importable from the repo root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import spacy  # noqa: E402
+from spacy.language import Language  # noqa: E402
+
+from nlp import components  # noqa: E402  (registers typo_normalizer and triage_context)
+from nlp.dsl import compile_phrase  # noqa: E402
+
+NLP_DIR = Path(__file__).resolve().parent
+PATTERN_DIR = NLP_DIR / "patterns"
+REPO_ROOT = NLP_DIR.parent
+FACTS_FILE = REPO_ROOT / "actions" / "triage" / "facts.yml"
+DEFAULT_OUT = NLP_DIR / "model"
+SPECIAL_FILES = {"context.yml", "typos.yml", "cues.yml"}
+POLARITIES = ("present", "absent", "neutral", "ignore")
+IGNORE_LABEL = "IGNORE"  # swallows phrases that must not be read as any fact
+# medspaCy 1.3.1's tuple_overlaps misses a scope that contains another, so a terminator with a
+# whole-sentence scope never cuts a short (max_scope) negation. A 1-token scope around the
+# terminator (or pseudo / patient marker) makes the overlap test see it.
+TERMINATOR_SCOPE = 1
+
+
+def _load_yaml(path: Path) -> Any:
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def known_facts() -> set[str]:
+    """Fact names of the contract (actions/triage/facts.yml)."""
+    return set(_load_yaml(FACTS_FILE)["facts"])
+
+
+def ruler_patterns(nlp: Language) -> list[dict[str, Any]]:
+    """EntityRuler patterns from the topic files; label = fact, id = polarity."""
+    facts = known_facts()
+    patterns: list[dict[str, Any]] = []
+    for path in sorted(PATTERN_DIR.glob("*.yml")):
+        if path.name in SPECIAL_FILES:
+            continue
+        for fact, by_polarity in (_load_yaml(path) or {}).items():
+            if fact not in facts:
+                raise ValueError(f"{path.name}: {fact!r} is not a fact of {FACTS_FILE.name}")
+            for polarity, phrases in by_polarity.items():
+                if polarity not in POLARITIES:
+                    raise ValueError(f"{path.name}: {fact}.{polarity} is not one of {POLARITIES}")
+                label = IGNORE_LABEL if polarity == "ignore" else fact
+                for phrase in phrases:
+                    for tokens in compile_phrase(nlp, phrase):
+                        patterns.append({"label": label, "pattern": tokens, "id": polarity})
+    return patterns
+
+
+def context_rule_dicts(nlp: Language) -> list[dict[str, Any]]:
+    """medspaCy default ConText rules (minus the dropped ones) plus ours, as plain dicts."""
+    spec = _load_yaml(PATTERN_DIR / "context.yml")
+    drop = set(spec.get("drop_default", []))
+    default_file = Path(components.ConText.__init__.__code__.co_filename).resolve()
+    default_path = default_file.parents[2] / "resources" / "en" / "context_rules.json"
+    with open(default_path, encoding="utf-8") as f:
+        defaults = json.load(f)["context_rules"]
+    rules = [dict(r) for r in defaults if r["literal"] not in drop]
+    for rule in spec["rules"]:
+        extra = {k: v for k, v in rule.items() if k not in ("pattern", "tokens", "literal")}
+        if "tokens" in rule:
+            rules.append({"literal": rule["literal"], "pattern": rule["tokens"], **extra})
+            continue
+        for tokens in compile_phrase(nlp, rule["pattern"]):
+            literal = " ".join(
+                str(t.get("NORM", t.get("TEXT", "?"))) for t in tokens
+            )  # readable name for debugging
+            rules.append({"literal": literal, "pattern": tokens, **extra})
+    for rule in rules:
+        if rule["direction"].upper() in ("TERMINATE", "PSEUDO") and not rule.get("max_scope"):
+            rule["max_scope"] = TERMINATOR_SCOPE
+    return rules
+
+
+def build(out: Path | str | None = DEFAULT_OUT) -> Language:
+    """Assemble the pipeline; save it to ``out`` unless ``out`` is None."""
+    nlp = spacy.blank("en")
+    typos = _load_yaml(PATTERN_DIR / "typos.yml")
+    nlp.add_pipe(
+        "typo_normalizer",
+        config={
+            "typos": typos["typos"],
+            "keywords": typos["keywords"],
+            "protected": typos["protected"],
+        },
+    )
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
+    ruler.add_patterns(ruler_patterns(nlp))
+    context = nlp.add_pipe("triage_context")
+    context.add_rule_dicts(context_rule_dicts(nlp))
+    nlp.meta["name"] = "triage_facts"
+    nlp.meta["version"] = "1.0.0"
+    nlp.meta["description"] = "Back-pain triage symptom facts (rules; see nlp/patterns)"
+    if out is not None:
+        nlp.to_disk(out)
+    return nlp
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="model directory")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    nlp = build(args.out)
+    n_patterns = len(nlp.get_pipe("entity_ruler").patterns)
+    n_rules = len(nlp.get_pipe("triage_context").rule_dicts)
+    elapsed = time.perf_counter() - started
+    print(f"saved {args.out}: {n_patterns} entity patterns, {n_rules} ConText rules, {elapsed:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Custom spaCy factories of the triage pipeline. Import this module before ``spacy.load``.
+
+Why a module of their own: ``spacy.load("nlp/model")`` (ours, or Rasa's ``SpacyNLP``) can only
+rebuild components whose factories are registered, so every process that loads the model imports
+this first (``nlp.facts.load_nlp`` and ``nlp.rasa_component`` do).
+"""
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Iterable
+
+import medspacy  # noqa: F401  (registers medspaCy factories and Span._.is_negated & co.)
+from medspacy.context import ConText, ConTextRule
+from spacy.language import Language
+from spacy.tokens import Doc
+
+# Fuzzy typo repair only for words at least this long: short words are too often real words
+# one letter away from a keyword ("every" / "fever", "numb" / "dumb"); short typos are listed.
+MIN_FUZZY_LEN = 6
+RULES_FILE = "rules.json"
+
+
+def quiet_noisy_loggers() -> None:
+    """PyRuSH (pulled in by medspaCy) logs every sentence at DEBUG through loguru: silence it."""
+    try:
+        from loguru import logger as loguru_logger
+
+        loguru_logger.disable("PyRuSH")
+        loguru_logger.disable("medspacy")
+    except ImportError:  # loguru is optional for us
+        pass
+    for name in ("PyRuSH", "medspacy"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+quiet_noisy_loggers()
+
+
+def _deletes(word: str) -> set[str]:
+    """All strings one deletion away from ``word``."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class TypoNormalizer:
+    """Rewrite ``token.norm_`` of misspelt key words to their canonical spelling.
+
+    Why: patients type on phones ("numbess", "bladdr", "weekness"). Patterns match on NORM, so
+    repairing NORM here lets one clean pattern cover the typos, while the text and the character
+    offsets stay exactly as written. Explicit typos come from a list; otherwise a word one edit
+    away from a keyword (insert, delete or substitute one letter) is repaired, unless it is a
+    protected real word ("cancel" is not "cancer").
+    """
+
+    def __init__(
+        self,
+        typos: dict[str, str],
+        keywords: list[str],
+        protected: list[str],
+    ) -> None:
+        self.typos = {k.lower(): v.lower() for k, v in typos.items()}
+        self.keywords = sorted({k.lower() for k in keywords})
+        self.protected = {p.lower() for p in protected}
+        self._keyword_set = set(self.keywords)
+        self._by_delete: dict[str, list[str]] = {}
+        for keyword in self.keywords:
+            for variant in _deletes(keyword):
+                self._by_delete.setdefault(variant, []).append(keyword)
+
+    def repair(self, word: str) -> str | None:
+        """The canonical spelling of ``word``, or None if it is not a known typo."""
+        if word in self.typos:
+            return self.typos[word]
+        if word.endswith("s") and word[:-1] in self._keyword_set:
+            return None  # a plural is not a typo ("accidents" must stay plural)
+        if (
+            len(word) < MIN_FUZZY_LEN
+            or not word.isalpha()
+            or word in self._keyword_set
+            or word in self.protected
+        ):
+            return None
+        candidates = set(self._by_delete.get(word, ()))  # a letter missing
+        for variant in _deletes(word):
+            if variant in self._keyword_set:  # a letter too many
+                candidates.add(variant)
+            candidates.update(self._by_delete.get(variant, ()))  # a letter wrong
+        candidates = {c for c in candidates if len(c) >= MIN_FUZZY_LEN}
+        return min(candidates) if candidates else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            fixed = self.repair(token.lower_)
+            if fixed is not None:
+                token.norm_ = fixed
+        return doc
+
+
+@Language.factory(
+    "typo_normalizer",
+    default_config={"typos": {}, "keywords": [], "protected": []},
+)
+def make_typo_normalizer(
+    nlp: Language,
+    name: str,
+    typos: dict[str, str],
+    keywords: list[str],
+    protected: list[str],
+) -> TypoNormalizer:
+    """Factory for ``TypoNormalizer`` (its word lists live in the saved config)."""
+    return TypoNormalizer(typos, keywords, protected)
+
+
+def _rule_kwargs(rule: dict[str, Any]) -> dict[str, Any]:
+    """ConTextRule keyword arguments from a saved rule dict (lists back to sets)."""
+    kwargs = dict(rule)
+    for key in ("terminated_by", "allowed_types", "excluded_types"):
+        if kwargs.get(key) is not None:
+            kwargs[key] = {str(v).upper() for v in kwargs[key]}
+    return kwargs
+
+
+@Language.factory(
+    "triage_context",
+    default_config={"max_scope": None, "prune_on_target_overlap": True},
+)
+class TriageContext(ConText):
+    """medspaCy ConText whose rule set is saved with the model.
+
+    Why a subclass: medspaCy 1.3.1's ConText has no ``to_disk``/``from_disk``, so rules added with
+    ``.add()`` (our lay-language rules) would be lost by ``nlp.to_disk``. This keeps the medspaCy
+    default rules plus ours in ``rules.json`` inside the model. ``prune_on_target_overlap`` is on:
+    a negation word inside a symptom phrase ("can't pee", "not able to walk") is part of the
+    symptom, not a negation of the words after it.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "triage_context",
+        max_scope: int | None = None,
+        prune_on_target_overlap: bool = True,
+    ) -> None:
+        super().__init__(
+            nlp,
+            name=name,
+            rules=None,
+            max_scope=max_scope,
+            prune_on_target_overlap=prune_on_target_overlap,
+        )
+        self.rule_dicts: list[dict[str, Any]] = []
+
+    def add_rule_dicts(self, rule_dicts: Iterable[dict[str, Any]]) -> None:
+        """Add rules given as plain dicts (the form they are saved in)."""
+        rule_dicts = list(rule_dicts)
+        # ConTextRule.from_dict rejects terminated_by, so build the rules directly.
+        self.add([ConTextRule(**_rule_kwargs(d)) for d in rule_dicts])
+        self.rule_dicts.extend(rule_dicts)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        with open(path / RULES_FILE, "w", encoding="utf-8") as f:
+            json.dump({"context_rules": self.rule_dicts}, f, indent=1, sort_keys=True)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "TriageContext":
+        with open(Path(path) / RULES_FILE, encoding="utf-8") as f:
+            self.add_rule_dicts(json.load(f)["context_rules"])
+        return self
