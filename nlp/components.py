@@ -10,8 +10,8 @@ import logging
 from pathlib import Path
 from typing import Any, Iterable
 
-import medspacy  # noqa: F401  (registers medspaCy factories and Span._.is_negated & co.)
-from medspacy.context import ConText, ConTextRule
+from nlp.medspacy_light import medspacy  # noqa: F401  (registers factories, Span._.is_negated & co.)
+from medspacy.context import ConText, ConTextRule  # noqa: E402,I001  (after the light import)
 from spacy.language import Language
 from spacy.tokens import Doc
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import filecmp
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -43,9 +42,6 @@ HELDOUT_FILES = [
 ]
 MIN_HELDOUT_CASES = 220
 TODAY = dt.date(2026, 11, 21)  # the `today` of the held-out files (a Saturday)
-# Generous CI bounds; measured: ~3.5 ms for a typical message, ~0.5 s for 10,000 characters.
-MAX_TYPICAL_MS = 25
-MAX_LONG_SECONDS = 2.0
 LONG_CHARS = 10_000
 
 
@@ -58,13 +54,19 @@ def _model_is_stale() -> bool:
 
 
 @pytest.fixture(scope="session")
-def nlp(tmp_path_factory):
-    """The saved pipeline; rebuilt into a tmp dir when nlp/model is missing or older than its sources."""
-    path = MODEL_DIR
-    if _model_is_stale():
-        path = tmp_path_factory.mktemp("model") / "model"
-        build(path)
-    return load_nlp(path)
+def model_path(tmp_path_factory) -> Path:
+    """nlp/model, or a fresh build in a tmp dir when it is missing or older than its sources."""
+    if not _model_is_stale():
+        return MODEL_DIR
+    path = tmp_path_factory.mktemp("model") / "model"
+    build(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def nlp(model_path):
+    """The saved pipeline."""
+    return load_nlp(model_path)
 
 
 def facts_of(text, nlp) -> dict[str, str]:
@@ -290,22 +292,12 @@ def test_none_and_emoji_answers(nlp):
     assert facts_of("<b>no</b> numbness", nlp).get("numbness") == "absent"
 
 
-def test_long_message_is_bounded_and_still_read(nlp):
-    text = ("my back hurts and my legs are weak. " * 400)[:LONG_CHARS]
-    started = time.perf_counter()
+def test_long_message_is_still_read_to_the_end(nlp):
+    # (Speed is measured by bench/nlu_eval.py, which prints ms per message; tests do not time.)
+    text = ("my back hurts and my legs are weak. " * 400)[:LONG_CHARS - 40] + " and I've wet myself"
     got = facts_of(text, nlp)
-    assert time.perf_counter() - started < MAX_LONG_SECONDS
     assert got.get("weakness") == "present"
-
-
-def test_typical_latency(nlp):
-    text = "I've had lower back pain for 3 weeks, it wakes me at night and my left leg feels weak"
-    extract_facts(text, nlp, TODAY)  # warm-up
-    runs = 50
-    started = time.perf_counter()
-    for _ in range(runs):
-        extract_facts(text, nlp, TODAY)
-    assert (time.perf_counter() - started) * 1000 / runs < MAX_TYPICAL_MS
+    assert got.get("bladder_bowel") == "present", "a sign at the end of a long message was missed"
 
 
 # --------------------------------------------------------------------------- contract and build
@@ -337,15 +329,11 @@ def test_typo_repair_leaves_real_words_alone(nlp):
 # --------------------------------------------------------------------------- Rasa component
 
 
-def test_rasa_component_adds_entities(nlp):
-    pytest.importorskip("rasa")
+def test_rasa_component_adds_entities(model_path):
     from rasa.shared.nlu.training_data.message import Message
 
     from nlp.rasa_component import FactExtractor
 
-    model_path = MODEL_DIR if not _model_is_stale() else None
-    if model_path is None:
-        pytest.skip("nlp/model is stale or missing; build it first")
     component = FactExtractor({"model": str(model_path), "reuse_spacy_doc": True})
     messages = [
         Message(data={"text": "I'm 62 and I can't hold my water"}),

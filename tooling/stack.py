@@ -27,6 +27,8 @@ DEFAULT_MODEL = ROOT / "models" / "triage.tar.gz"
 START_TIMEOUT_S = 180
 POLL_INTERVAL_S = 0.2
 REQUEST_TIMEOUT_S = 30
+# As scripts/run.sh: fewer glibc malloc arenas keep the TensorFlow-linked server's memory down.
+SERVER_ENV = {"MALLOC_ARENA_MAX": "2"}
 
 
 def free_port() -> int:
@@ -103,19 +105,27 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_stack(model: Path = DEFAULT_MODEL, extra_env: Optional[dict[str, str]] = None) -> Iterator[Stack]:
-    """Start both servers, wait until a REST message gets an answer, stop them afterwards."""
+def running_stack(
+    model: Path = DEFAULT_MODEL,
+    extra_env: Optional[dict[str, str]] = None,
+    credentials: Optional[Path] = None,
+) -> Iterator[Stack]:
+    """Start both servers, wait until a REST message gets an answer, stop them afterwards.
+
+    `credentials` is the channels file given to Rasa (default: the repo's credentials.yml); it must
+    enable the REST channel, which the start-up probe talks to.
+    """
     if not model.exists():
         raise FileNotFoundError(f"{model} missing: run `make train` first")
     rasa_port, action_port = free_port(), free_port()
     workdir = Path(tempfile.mkdtemp(prefix="triage-stack-"))
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    env = {**os.environ, **(extra_env or {})}
+    env = {**os.environ, **SERVER_ENV, **(extra_env or {})}
     logs = {name: open(workdir / f"{name}.log", "wb") for name in ("actions", "rasa")}
     started = time.perf_counter()
     actions = subprocess.Popen(
-        [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
         cwd=ROOT,
         env={**env, "SANIC_HOST": "127.0.0.1"},
         stdout=logs["actions"],
@@ -126,7 +136,7 @@ def running_stack(model: Path = DEFAULT_MODEL, extra_env: Optional[dict[str, str
         [
             str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
             "--interface", "127.0.0.1", "--endpoints", str(endpoints),
-            "--credentials", str(ROOT / "credentials.yml"),
+            "--credentials", str(credentials or ROOT / "credentials.yml"),
         ],
         cwd=ROOT,
         env=env,
