@@ -29,7 +29,7 @@ def test_summary_has_what_a_clinician_needs() -> None:
     s = build_summary(ENGINE, FACTS, outcome, NOW)
     assert s["created_at"] == "2026-11-21T09:30+00:00"
     assert s["age"] == 62 and s["duration_days"] == 21 and s["duration"] == "about 3 weeks"
-    assert s["location"] == "present"
+    assert s["location"] == "middle of the back"
     assert s["positives"] == ["new weakness in an arm or leg (one side, not getting worse)", "a history of cancer"]
     assert s["negatives"] == ["new bladder or bowel problems"]
     assert s["unknown"] == ["numbness in the saddle area"]

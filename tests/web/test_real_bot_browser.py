@@ -1,0 +1,78 @@
+"""The web widget against the REAL assistant, in headless Chromium (Debian's chromium).
+
+A patient opens the clinic's demo page, agrees, and talks by clicking buttons and typing: one
+conversation to an emergency outcome, one to a routine outcome with the doctor's summary, and a
+message with an HTML injection that must be shown as text. Screenshots go to SCREENSHOT_DIR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.web.widget_driver import SCREENSHOT_DIR, ChatWidget, launch_browser
+from tooling.stack import Stack, free_port, running_stack
+
+INJECTION = "<img src=x onerror=alert(1)> my back hurts"
+
+
+@pytest.fixture(scope="module")
+def real_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real stack, with the page's own origin allowed for the socket.io channel."""
+    port = free_port()
+    creds = tmp_path_factory.mktemp("creds") / "credentials.yml"
+    creds.write_text(
+        "channels.rest.ValidatingRestInput:\n"
+        "channels.secure_socketio.SecureSocketIOInput:\n"
+        "  user_message_evt: user_uttered\n"
+        "  bot_message_evt: bot_uttered\n"
+        "  allowed_origins:\n"
+        f"    - http://127.0.0.1:{port}\n"
+    )
+    with running_stack(credentials=creds, rasa_port=port) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    with launch_browser() as b:
+        yield b
+
+
+def open_chat(browser, stack: Stack) -> ChatWidget:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("dialog", lambda d: pytest.fail(f"a script ran: dialog {d.message!r}"))
+    return ChatWidget.open(page, stack.rasa_url)
+
+
+def test_emergency_conversation_by_typing_and_clicking(browser, real_bot: Stack) -> None:
+    chat = open_chat(browser, real_bot)
+    chat.send_text("hello, my lower back has hurt for a week")
+    chat.click_button("Yes, I agree")
+    chat.click_button("No")  # bladder / bowel
+    chat.send_text("actually I can't feel my bum or my inner thighs")
+    card = chat.wait_for_card("emergency")
+    assert "911" in card.inner_text() or "emergency" in card.inner_text().lower()
+    path = chat.screenshot("real-bot-emergency.png")
+    assert Path(path).exists()
+
+
+def test_routine_conversation_with_summary_and_escaped_html(browser, real_bot: Stack) -> None:
+    chat = open_chat(browser, real_bot)
+    chat.send_text(INJECTION)
+    # The injected markup is shown as the patient's own text, not run or rendered.
+    assert "<img src=x onerror=alert(1)> my back hurts" in chat.user_messages().first.inner_text()
+    assert chat.page.locator("[data-bpw=root] img").count() == 0
+    chat.click_button("Yes, I agree")
+    chat.send_text("I strained it lifting boxes 4 days ago, hurts when I bend, I'm 34, lower back")
+    for _ in range(20):
+        titles = chat.button_titles()
+        if not titles:
+            break
+        chat.click_button("Less than a month" if "Less than a month" in titles else "No")
+    chat.wait_for_card("routine")
+    chat.wait_for_summary()
+    chat.screenshot("real-bot-routine.png")
+    assert SCREENSHOT_DIR.exists()
