@@ -236,7 +236,9 @@ _START_CUE = re.compile(
     r"\b(start\w*|began|begun|begin|came on|come on|kicked (?:off|in)|first|since|happened|fell|"
     r"fall|did it|did my back|hurt (?:it|my back|myself)|lifted|lifting|twisted|pulled|strained|"
     r"injur\w+|crash\w*|accident|rear.?ended|hit by|knocked|came off|slipped|tripped|noticed|"
-    r"going on|had it|woke up with|been like this|onset)\b",
+    r"going on|had it|woke up with|been like this|onset|tweak\w*|hurt|hurting|went|ricked|cricked|"
+    r"jarred|wrenched|sprain\w*|overdid|put (?:it|my back) out|playing|deadlift\w*|hoovering|"
+    r"gardening)\b",
     re.I,
 )
 _PAIN_BEFORE = re.compile(
@@ -300,6 +302,10 @@ _AGE_NOT_UNIT = (
     r"o'?clock|miles?|steps?|years? (?:into|ago|since|of|with)|yrs? (?:into|ago))\b))"
 )
 _AGE_PATTERNS = [
+    # "18 and I hurt my back", "45, lower back pain": a two-digit number opening the message.
+    re.compile(r"^\W*(?P<n>\d{2})\s*(?:,|\band\b|;)(?!\s*(?:days?|weeks?|months?|years?|hours?)\b)", re.I),
+    # "About 2 weeks. 33." / "back pain 3 days, 57": a lone two-digit number closing a description.
+    re.compile(r"(?:[.!?,;]\s*)(?P<n>\d{2})\s*[.!]?\s*$"),
     re.compile(
         r"\b(?:i'?m|i am|im)\s+(?:now\s+|only\s+|just\s+|nearly\s+|almost\s+|about\s+|actually\s+)?"
         rf"(?P<n>{_NUM})\b{_AGE_NOT_UNIT}(?!\s+(?:and\s+a\s+half\s+)?(?:weeks?|days?|months?)\b)",

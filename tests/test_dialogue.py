@@ -348,3 +348,23 @@ def test_language_guess() -> None:
 def test_intro_phase_chat_without_facts_stays_in_intro_until_consent() -> None:
     plan = turn(State(phase=INTRO), "bot_challenge", "are you a bot?")
     assert plan.responses == ["utter_intro", "utter_iamabot", "utter_consent"]
+
+
+def test_no_numbness_there_answers_the_saddle_question_not_the_legs() -> None:
+    state = State(facts={"bladder_bowel": "absent"}, pending="saddle_numbness", phase=ASKING)
+    plan = turn(state, "deny", "no numbness there", numbness="absent")
+    assert plan.state.facts["saddle_numbness"] == "absent"
+    assert plan.state.facts["numbness"] is None, "ruled out numbness in the legs"
+    assert "numbness" in answer_all(plan.state)[1], "the limb numbness question was skipped"
+
+
+def test_a_side_given_to_the_saddle_question_is_about_a_limb() -> None:
+    state = State(facts={}, pending="saddle_numbness", phase=ASKING)
+    plan = turn(state, "describe_symptoms", "numb in my left foot", numbness="present", sides="one")
+    assert plan.state.facts["numbness"] == "present" and plan.state.facts["saddle_numbness"] is None
+
+
+def test_a_follow_up_heard_before_its_parent_does_not_stop_the_parent_question() -> None:
+    # "I strained it" (mechanical) said before anyone knows the pain is mid-back.
+    _, asked, _ = answer_all(consented(mechanical="present"))
+    assert "mid_back" in asked

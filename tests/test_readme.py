@@ -16,7 +16,7 @@ def file_map() -> dict[str, str]:
     assert block, "no file map block"
     entries = {}
     for line in block.group(1).splitlines():
-        if line.strip():
+        if line.strip() and not line[0].isspace():  # indented lines continue a description
             path, _, what = line.partition(" ")
             entries[path] = what.strip()
     return entries

@@ -70,6 +70,17 @@ ANSWER_ENTITY, SIDES_ENTITY, NUMBER_ENTITY, ANSWER_TO_ENTITY = "answer", "sides"
 YES, NO = "yes", "no"
 POLARITY_VALUE = {YES: PRESENT, NO: "absent", UNSURE: UNSURE}
 
+# When the pending question is the key, a bare mention of the listed fact (no yes/no, no side)
+# answers that question: "no numbness there" to "any numbness in the saddle area?" means the
+# saddle area, and must neither leave that question open nor rule out numbness in the legs.
+CONTEXT_ALIASES: dict[str, tuple[str, ...]] = {"saddle_numbness": ("numbness",)}
+
+
+def sides_given(msg: "Message") -> bool:
+    """The message names a side or sides (then it is about the limbs)."""
+    return any(e.get("entity") in (SIDES_ENTITY, "numbness_sides", "weakness_sides") for e in msg.entities)
+
+
 # A small list of very common English words: enough to tell "me duele la espalda" from English.
 _ENGLISH_WORDS = frozenset(
     """a i im i'm me my mine the and or but not no yes it its it's is are was were be been have has
@@ -198,6 +209,11 @@ def merge_facts(
     ):
         polarity = ANSWER_INTENTS[msg.intent]
 
+    # "No numbness there" in reply to the saddle question is about the saddle area, not the legs.
+    for alias in CONTEXT_ALIASES.get(target or "", ()):
+        if alias in stated and target not in stated and polarity is None and not sides_given(msg):
+            stated[target] = stated.pop(alias)
+
     answered = False
     if target is not None and target not in stated:
         spec = engine.facts[target]
@@ -293,8 +309,14 @@ def next_question(engine: Engine, facts: Mapping[str, FactValue]) -> Optional[st
     current = engine.evaluate(facts)
     if current.level == EMERGENCY:
         return None
+    # A follow-up heard before its parent ("I strained it" before we know the pain is mid-back)
+    # must not stop us asking the parent: judge the parent as if the follow-up were unknown.
+    probe = dict(facts)
+    for name, spec in engine.facts.items():
+        if spec.follows and facts.get(spec.follows) is None:
+            probe[name] = None
     for name in engine.facts:  # facts.yml order: most dangerous first
-        if is_relevant(engine, facts, name, current):
+        if is_relevant(engine, probe, name, engine.evaluate(probe)):
             return name
     return None
 
