@@ -7,7 +7,7 @@ action server holds no state of its own and can be replicated behind a load bala
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -76,12 +76,12 @@ def plan_events(before: State, plan: Plan) -> List[EventType]:
 class ActionTurn(Action):
     """Every user message ends here: facts, emergency check, reply, next question or outcome."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_turn"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         state = state_from_tracker(tracker)
         plan = plan_turn(state, message_from_tracker(tracker))
         template_vars = locale_vars()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -12,7 +12,7 @@ LOCALES_FILE = Path(__file__).resolve().parent / "locales.yml"
 LOCALE_ENV = "TRIAGE_LOCALE"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _table() -> dict:
     with LOCALES_FILE.open(encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)

@@ -33,23 +33,114 @@ TEMPLATE_VALUES = {
 
 # Words the vowel-group heuristic gets wrong and that occur in this kind of text.
 SYLLABLE_EXCEPTIONS = {
-    "area": 3, "areas": 3, "being": 2, "idea": 3, "ideas": 3, "doing": 2, "going": 2,
-    "someone": 2, "anyone": 3, "everyone": 3, "sometimes": 2, "something": 2, "anything": 3,
-    "everything": 3, "nothing": 2, "somewhere": 2, "elsewhere": 2, "whole": 1, "before": 2,
-    "more": 1, "sure": 1, "are": 1, "were": 1, "there": 1, "where": 1, "here": 1, "these": 1,
-    "those": 1, "one": 1, "once": 1, "people": 2, "able": 2, "table": 2, "single": 2,
-    "ankle": 2, "little": 2, "simple": 2, "trouble": 2, "tingle": 2, "tingling": 2,
-    "middle": 2, "bottle": 2, "muscle": 2, "muscles": 2, "cancer": 2, "diagnosis": 4,
-    "saddle": 2, "spine": 1, "spinal": 2, "tumour": 2, "tumor": 2, "tumours": 2, "tumors": 2,
-    "sciatica": 4, "cauda": 2, "equina": 3, "mri": 3, "nhs": 3, "nice": 1, "gp": 2,
-    "scan": 1, "scans": 1, "science": 2, "quiet": 2, "via": 2, "create": 2, "fluid": 2,
-    "realise": 3, "realize": 3, "really": 2, "usually": 4, "unusual": 4, "actual": 3,
-    "actually": 4, "period": 3, "serious": 3, "radiculopathy": 6, "myelopathy": 5,
-    "sarcoma": 3, "metastatic": 4, "biopsy": 3, "pee": 1, "poo": 1, "toilet": 2,
-    "fire": 1, "tired": 1, "hour": 1, "hours": 1, "our": 1, "yourself": 2, "chest": 1,
-    "worse": 1, "course": 1, "pharmacist": 3, "emergency": 4, "department": 3,
-    "wednesday": 2, "business": 2, "every": 2, "different": 3, "evening": 2, "interest": 3,
-    "family": 3, "several": 3, "general": 3, "camera": 3, "average": 3, "whether": 2,
+    "area": 3,
+    "areas": 3,
+    "being": 2,
+    "idea": 3,
+    "ideas": 3,
+    "doing": 2,
+    "going": 2,
+    "someone": 2,
+    "anyone": 3,
+    "everyone": 3,
+    "sometimes": 2,
+    "something": 2,
+    "anything": 3,
+    "everything": 3,
+    "nothing": 2,
+    "somewhere": 2,
+    "elsewhere": 2,
+    "whole": 1,
+    "before": 2,
+    "more": 1,
+    "sure": 1,
+    "are": 1,
+    "were": 1,
+    "there": 1,
+    "where": 1,
+    "here": 1,
+    "these": 1,
+    "those": 1,
+    "one": 1,
+    "once": 1,
+    "people": 2,
+    "able": 2,
+    "table": 2,
+    "single": 2,
+    "ankle": 2,
+    "little": 2,
+    "simple": 2,
+    "trouble": 2,
+    "tingle": 2,
+    "tingling": 2,
+    "middle": 2,
+    "bottle": 2,
+    "muscle": 2,
+    "muscles": 2,
+    "cancer": 2,
+    "diagnosis": 4,
+    "saddle": 2,
+    "spine": 1,
+    "spinal": 2,
+    "tumour": 2,
+    "tumor": 2,
+    "tumours": 2,
+    "tumors": 2,
+    "sciatica": 4,
+    "cauda": 2,
+    "equina": 3,
+    "mri": 3,
+    "nhs": 3,
+    "nice": 1,
+    "gp": 2,
+    "scan": 1,
+    "scans": 1,
+    "science": 2,
+    "quiet": 2,
+    "via": 2,
+    "create": 2,
+    "fluid": 2,
+    "realise": 3,
+    "realize": 3,
+    "really": 2,
+    "usually": 4,
+    "unusual": 4,
+    "actual": 3,
+    "actually": 4,
+    "period": 3,
+    "serious": 3,
+    "radiculopathy": 6,
+    "myelopathy": 5,
+    "sarcoma": 3,
+    "metastatic": 4,
+    "biopsy": 3,
+    "pee": 1,
+    "poo": 1,
+    "toilet": 2,
+    "fire": 1,
+    "tired": 1,
+    "hour": 1,
+    "hours": 1,
+    "our": 1,
+    "yourself": 2,
+    "chest": 1,
+    "worse": 1,
+    "course": 1,
+    "pharmacist": 3,
+    "emergency": 4,
+    "department": 3,
+    "wednesday": 2,
+    "business": 2,
+    "every": 2,
+    "different": 3,
+    "evening": 2,
+    "interest": 3,
+    "family": 3,
+    "several": 3,
+    "general": 3,
+    "camera": 3,
+    "average": 3,
+    "whether": 2,
 }
 
 _WORD_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:[.,]\d+)*")
@@ -66,7 +157,11 @@ def count_syllables(word: str) -> int:
         digits = re.sub(r"\D", "", w)
         return max(1, min(len(digits), 3))
     if "'" in w:  # contractions and possessives: don't, I'll, it's, you're
-        w = w.split("'")[0] if w.endswith(("'s", "'t", "'ll", "'re", "'ve", "'d", "'m")) else w.replace("'", "")
+        w = (
+            w.split("'")[0]
+            if w.endswith(("'s", "'t", "'ll", "'re", "'ve", "'d", "'m"))
+            else w.replace("'", "")
+        )
         if not w:
             return 1
     if w in SYLLABLE_EXCEPTIONS:
@@ -88,7 +183,7 @@ def count_syllables(word: str) -> int:
     # Vowel pairs that usually split into two syllables (radiating, fluid, area), except in
     # -tion/-sion/-cial/-tial/-cious and after q (quiet is an exception above).
     for m in re.finditer(r"(?<!q)(ia|io|iu|ua|uo|eo)", base):
-        before = base[max(0, m.start() - 1):m.start()]
+        before = base[max(0, m.start() - 1) : m.start()]
         if before in ("t", "s", "c", "g") and m.group(1) in ("ia", "io", "iu"):
             continue
         n += 1
@@ -109,8 +204,7 @@ def prepare(text: str, values: Dict[str, str] | None = None) -> str:
     values = {**TEMPLATE_VALUES, **(values or {})}
     text = _TEMPLATE_RE.sub(lambda m: values.get(m.group(1), m.group(1).replace("_", " ")), text)
     kept = [
-        line for line in text.splitlines()
-        if not line.strip().lower().startswith(("source:", "sources:"))
+        line for line in text.splitlines() if not line.strip().lower().startswith(("source:", "sources:"))
     ]
     text = "\n".join(kept)
     text = re.sub(r"^\s*[-•*]\s+", "", text, flags=re.MULTILINE)
@@ -174,8 +268,10 @@ def main(argv: List[str] | None = None) -> int:
             flag = "  <-- above max" if label in too_hard else ""
             print(f"{label:<{width}}  {g:5.1f}{flag}")
     values = list(table.values())
-    print(f"\ntexts: {len(values)}  max: {max(values):.1f}  mean: {sum(values) / len(values):.1f}"
-          f"  above {args.max:g}: {len(too_hard)}")
+    print(
+        f"\ntexts: {len(values)}  max: {max(values):.1f}  mean: {sum(values) / len(values):.1f}"
+        f"  above {args.max:g}: {len(too_hard)}"
+    )
     return 1 if args.check and too_hard else 0
 
 

@@ -17,7 +17,8 @@ from tooling.stack import Stack, running_stack  # noqa: E402
 
 SCRIPTS: dict[str, list[str]] = {
     "Emergency in the first message": [
-        "my back has been bad for a week and today I wet myself without noticing, and it feels numb down there",
+        "my back has been bad for a week and today I wet myself without noticing,"
+        " and it feels numb down there",
     ],
     "Routine, with a question on the way and the summary": [
         "hi",

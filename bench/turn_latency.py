@@ -89,8 +89,13 @@ def main() -> int:
     print(f"turn latency p50:   {p50:.1f} ms")
     print(f"turn latency p95:   {p95:.1f} ms   (target <= {TARGETS['p95_ms']:.0f} ms)")
     print(f"turn latency max:   {max(latencies):.1f} ms")
-    print(f"server start:       {start_s:.1f} s    (target <= {TARGETS['start_s']:.0f} s; launch to first answer)")
-    print(f"resident memory:    {rss_mb:.0f} MB   (target <= {TARGETS['rss_mb']:.0f} MB; Rasa + action server)")
+    print(
+        f"server start:       {start_s:.1f} s    "
+        f"(target <= {TARGETS['start_s']:.0f} s; launch to first answer)"
+    )
+    print(
+        f"resident memory:    {rss_mb:.0f} MB   (target <= {TARGETS['rss_mb']:.0f} MB; Rasa + action server)"
+    )
     if train_s is not None:
         print(f"training time:      {train_s:.1f} s")
     missed = p95 > TARGETS["p95_ms"] or start_s > TARGETS["start_s"] or rss_mb > TARGETS["rss_mb"]

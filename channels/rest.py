@@ -7,7 +7,7 @@ no "sender" under the shared id "default" (mixing patients). This subclass keeps
 
 from __future__ import annotations
 
-from typing import Any, Optional, Text
+from typing import Any, Optional
 
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage as BadRequest  # sanic 21.12 name for 400
@@ -33,18 +33,18 @@ class ValidatingRestInput(RestInput):
     """RestInput that validates sender and message (name stays "rest": same webhook URL)."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+    async def _extract_sender(self, req: Request) -> Optional[str]:
         sender = _body(req).get("sender")
-        if isinstance(sender, bool) or not isinstance(sender, (str, int)) or not str(sender).strip():
+        if isinstance(sender, bool) or not isinstance(sender, str | int) or not str(sender).strip():
             raise BadRequest(f'"sender" is missing or not a string: {USAGE}')
         if len(str(sender)) > MAX_SENDER_CHARS:
             raise BadRequest(f'"sender" is longer than {MAX_SENDER_CHARS} characters')
         return str(sender)
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> Optional[str]:
         message = _body(req).get("message")
         if not isinstance(message, str):
             raise BadRequest(f'"message" is missing or not a string: {USAGE}')

@@ -9,7 +9,7 @@ same validator class, same error message) and validates with it: 0.6 ms.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any, Dict
 
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
@@ -25,7 +25,7 @@ def _validator() -> Any:
     return cls(schema)
 
 
-def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     try:
         _validator().validate(result)
         return True

@@ -30,6 +30,15 @@ if [ -n "${SHELL_MODE:-}" ]; then
   exec_cmd=("$VENV/bin/rasa" shell --model "$MODEL" --endpoints "$ENDPOINTS")
 else
   exec_cmd=("$VENV/bin/rasa" run --model "$MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS"
-    --credentials credentials.yml)
+    --credentials "${CREDENTIALS:-credentials.yml}")
+  # Rasa's HTTP API (trackers, model, parse) only with a token (CVE-2024-49375): off by default.
+  if [ -n "${RASA_API_TOKEN:-}" ]; then
+    exec_cmd+=(--enable-api --auth-token "$RASA_API_TOKEN")
+  fi
+  # Cross-origin REST calls only from these exact origins (space-separated); none by default.
+  if [ -n "${CORS_ORIGINS:-}" ]; then
+    read -r -a origins <<<"$CORS_ORIGINS"
+    exec_cmd+=(--cors "${origins[@]}")
+  fi
 fi
 "${exec_cmd[@]}"

@@ -70,7 +70,7 @@ class Chat:
                 return custom["triage"]
         return None
 
-    def start(self, first_message: str = "hi") -> "Chat":
+    def start(self, first_message: str = "hi") -> Chat:
         """Open the conversation and agree to the terms."""
         self.say(first_message)
         if self.triage is None:
@@ -85,7 +85,7 @@ class Chat:
             fact = self.question
             assert fact, f"neither a question nor an outcome: {self.text!r}"
             self.say(answers.get(fact, default))
-        raise AssertionError("no outcome after %d turns" % limit)
+        raise AssertionError(f"no outcome after {limit} turns")
 
 
 @pytest.fixture

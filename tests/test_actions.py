@@ -103,14 +103,22 @@ def test_conversations_do_not_mix() -> None:
     d1, d2 = CollectingDispatcher(), CollectingDispatcher()
     ents = [{"entity": "bladder_bowel", "value": "present"}]
     asyncio.run(action.run(d1, tracker("I wet myself", "describe_symptoms", ents, "a", phase="asking"), {}))
-    asyncio.run(action.run(d2, tracker("no", "deny", None, "b", phase="asking", pending_question="fever"), {}))
+    asyncio.run(
+        action.run(d2, tracker("no", "deny", None, "b", phase="asking", pending_question="fever"), {})
+    )
     assert d1.messages[0]["response"] == "utter_level_emergency"
     assert all(m["response"] != "utter_level_emergency" for m in d2.messages)
 
 
 def test_summary_on_request_mid_triage_then_the_question_again() -> None:
     messages, events = run(
-        tracker("can I get a summary?", "request_summary", phase="asking", pending_question="bladder_bowel", age=40)
+        tracker(
+            "can I get a summary?",
+            "request_summary",
+            phase="asking",
+            pending_question="bladder_bowel",
+            age=40,
+        )
     )
     assert [m["response"] for m in messages] == ["utter_summary", "utter_ask_bladder_bowel"]
     summary = messages[0]["custom"]["summary"]

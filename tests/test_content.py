@@ -52,25 +52,60 @@ ALLOWED_TEMPLATES = {"emergency_number", "emergency_department"}
 
 # Facts whose answer can fire an emergency rule (brief), plus any the rule table adds.
 WATCH_FACTS = {
-    "bladder_bowel", "saddle_numbness", "weakness", "weakness_sides", "weakness_worsening",
-    "numbness", "numbness_sides", "walking_balance", "major_injury", "cancer_history",
+    "bladder_bowel",
+    "saddle_numbness",
+    "weakness",
+    "weakness_sides",
+    "weakness_worsening",
+    "numbness",
+    "numbness_sides",
+    "walking_balance",
+    "major_injury",
+    "cancer_history",
     "radiating_pain",
 }
 RULE_IDS = [f"E{i}" for i in range(1, 7)] + [f"U{i}" for i in range(1, 4)] + [f"S{i}" for i in range(1, 8)]
 LEVELS = ["emergency", "urgent", "soon", "routine"]
 EDU_TOPICS = [
-    "cauda_equina", "cord_compression", "cancer_nerve_signs", "injury", "radiculopathy",
-    "infection", "cancer_history", "night_pain", "systemic", "lump", "persistent_pain", "mid_back",
-    "sciatica", "imaging", "self_care",
+    "cauda_equina",
+    "cord_compression",
+    "cancer_nerve_signs",
+    "injury",
+    "radiculopathy",
+    "infection",
+    "cancer_history",
+    "night_pain",
+    "systemic",
+    "lump",
+    "persistent_pain",
+    "mid_back",
+    "sciatica",
+    "imaging",
+    "self_care",
 ]
 DIALOGUE_NAMES = [
-    "utter_intro", "utter_ask_describe", "utter_greet", "utter_thanks", "utter_goodbye",
-    "utter_iamabot", "utter_not_understood", "utter_out_of_scope", "utter_empty", "utter_too_long",
-    "utter_non_english", "utter_start_over", "utter_noted", "utter_not_for_children",
-    "utter_continue", "utter_no_pending",
+    "utter_intro",
+    "utter_ask_describe",
+    "utter_greet",
+    "utter_thanks",
+    "utter_goodbye",
+    "utter_iamabot",
+    "utter_not_understood",
+    "utter_out_of_scope",
+    "utter_empty",
+    "utter_too_long",
+    "utter_non_english",
+    "utter_start_over",
+    "utter_noted",
+    "utter_not_for_children",
+    "utter_continue",
+    "utter_no_pending",
 ]
 OUTCOME_EXTRA = [
-    "utter_reasons_intro", "utter_uncertain_intro", "utter_safety_net", "utter_outcome_unchanged",
+    "utter_reasons_intro",
+    "utter_uncertain_intro",
+    "utter_safety_net",
+    "utter_outcome_unchanged",
     "utter_emergency_reminder",
 ]
 # Triage-flow responses that state no medical fact, so need no source metadata.
@@ -87,10 +122,13 @@ def _rendered(payload: str) -> str:
     """
     assert "{" not in payload.replace("{{", "").replace("}}", ""), f"unescaped brace: {payload}"
     return payload.replace("{{", "{").replace("}}", "}")
+
+
 TEMPLATE_RE = re.compile(r"\{([^{}\n]*)\}")
 
 
 # ---------------------------------------------------------------- loading
+
 
 def _load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -128,8 +166,7 @@ def _text(name: str) -> str:
 def _body(text: str) -> str:
     """Text without its citation lines."""
     return "\n".join(
-        line for line in text.splitlines()
-        if not line.strip().lower().startswith(("source:", "sources:"))
+        line for line in text.splitlines() if not line.strip().lower().startswith(("source:", "sources:"))
     ).strip()
 
 
@@ -150,6 +187,7 @@ def _expected_names() -> dict:
 
 # ---------------------------------------------------------------- shared checks (all files)
 
+
 @pytest.mark.parametrize("path", RESPONSE_FILES, ids=lambda p: p.name)
 def test_file_parses(path):
     data = _load(path)
@@ -166,6 +204,7 @@ def test_file_parses(path):
 @pytest.mark.parametrize("path", RESPONSE_FILES, ids=lambda p: p.name)
 def test_file_passes_rasa_schema(path):
     import rasa.shared.nlu.training_data.formats.rasa_yaml as rasa_yaml
+
     td = rasa_yaml.RasaYAMLReader().read(str(path))
     assert set(td.responses) == set(_load(path)["responses"])
 
@@ -179,7 +218,7 @@ def test_no_response_defined_twice():
 
 
 def test_button_payloads_parse():
-    for name, i, v in _variants(ALL):
+    for name, _i, v in _variants(ALL):
         for b in v.get("buttons") or []:
             assert b.get("title"), name
             m = PAYLOAD_RE.match(_rendered(b["payload"]))
@@ -198,7 +237,8 @@ def test_button_payloads_parse():
 def test_reading_grade():
     too_hard = {
         f"{name}[{i}]": round(readability.grade(v["text"]), 1)
-        for name, i, v in _variants(ALL) if v.get("text") and readability.grade(v["text"]) > MAX_GRADE
+        for name, i, v in _variants(ALL)
+        if v.get("text") and readability.grade(v["text"]) > MAX_GRADE
     }
     assert not too_hard, f"above grade {MAX_GRADE}: {too_hard}"
 
@@ -206,12 +246,14 @@ def test_reading_grade():
 def test_length():
     too_long = {
         f"{name}[{i}]": len(v["text"].split())
-        for name, i, v in _variants(ALL) if v.get("text") and len(v["text"].split()) > MAX_WORDS
+        for name, i, v in _variants(ALL)
+        if v.get("text") and len(v["text"].split()) > MAX_WORDS
     }
     assert not too_long, f"more than {MAX_WORDS} words: {too_long}"
 
 
 # ---------------------------------------------------------------- the triage-flow contract
+
 
 @pytest.mark.parametrize("filename", TRIAGE_FILES)
 def test_exact_response_names(filename):
@@ -366,7 +408,7 @@ def test_not_a_diagnosis_where_it_matters():
 
 def _ngrams(text: str, n: int) -> set:
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def test_written_in_own_words():
@@ -385,18 +427,33 @@ def test_written_in_own_words():
 
 # ---------------------------------------------------------------- the readability tool itself
 
+
 def test_syllable_counter():
-    cases = {"back": 1, "pain": 1, "doctor": 2, "bladder": 2, "numbness": 2, "tingling": 2,
-             "changes": 2, "movement": 2, "infection": 3, "emergency": 4, "radiating": 4,
-             "appointment": 3, "999": 3}
+    cases = {
+        "back": 1,
+        "pain": 1,
+        "doctor": 2,
+        "bladder": 2,
+        "numbness": 2,
+        "tingling": 2,
+        "changes": 2,
+        "movement": 2,
+        "infection": 3,
+        "emergency": 4,
+        "radiating": 4,
+        "appointment": 3,
+        "999": 3,
+    }
     for word, want in cases.items():
         assert readability.count_syllables(word) == want, word
 
 
 def test_grade_scale():
     assert readability.grade("The cat sat on the mat. It was fun.") < 3
-    hard = ("Metastatic spinal tumours characteristically precipitate radiculopathy, myelopathy and "
-            "progressive neurological deterioration necessitating immediate multidisciplinary evaluation.")
+    hard = (
+        "Metastatic spinal tumours characteristically precipitate radiculopathy, myelopathy and "
+        "progressive neurological deterioration necessitating immediate multidisciplinary evaluation."
+    )
     assert readability.grade(hard) > 15
     text = "Call {emergency_number} now.\n\nSource: Some very long bibliographic reference, 1999."
     assert readability.prepare(text) == "Call 999 now."

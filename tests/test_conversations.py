@@ -89,7 +89,14 @@ def test_why_do_you_ask(chat: Chat) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["", "   ", "x" * 10_000, "😀😀😀🔥", "me duele mucho la espalda", "<script>alert('x')</script><img src=x onerror=alert(1)>"],
+    [
+        "",
+        "   ",
+        "x" * 10_000,
+        "😀😀😀🔥",
+        "me duele mucho la espalda",
+        "<script>alert('x')</script><img src=x onerror=alert(1)>",
+    ],
 )
 def test_bad_input_gets_a_polite_answer_and_keeps_the_conversation(chat: Chat, message: str) -> None:
     chat.start("it wakes me at night")
@@ -159,3 +166,29 @@ def test_outcome_payload_shape(chat: Chat) -> None:
     assert set(triage) >= {"level", "rules", "facts"}
     assert triage["level"] == "emergency" and "E6" in triage["rules"]
     json.dumps(triage)
+
+
+def test_topic_questions_mid_triage_then_back_to_the_question(chat: Chat) -> None:
+    chat.start("my lower back aches and it wakes me at night")
+    pending = chat.question
+    assert pending
+    chat.say("what is cauda equina syndrome?")
+    assert "Source:" in chat.text, "no cited answer"
+    assert chat.question == pending, "did not go back to the pending question"
+    chat.say("do I need an MRI?")
+    assert "MRI" in chat.text and chat.question == pending
+    chat.say("is ibuprofen ok with my blood pressure tablets?")  # outside the sources
+    assert chat.question == pending
+    triage = chat.answer_until_outcome({"age": "35", "duration_days": "2 weeks"})
+    assert "S1" in triage["rules"], "a fact given before the questions was lost"
+
+
+def test_summary_on_request_and_at_the_end(chat: Chat) -> None:
+    chat.start("I'm 58 and my mid back has hurt for 5 weeks")
+    chat.say("can I get a summary for my doctor?")
+    summaries = [r["custom"]["summary"] for r in chat.replies if "summary" in (r.get("custom") or {})]
+    assert summaries and summaries[0]["age"] == 58 and summaries[0]["level"] is None
+    chat.answer_until_outcome({})
+    summaries = [r["custom"]["summary"] for r in chat.replies if "summary" in (r.get("custom") or {})]
+    assert summaries and summaries[0]["level"] == chat.triage["level"]
+    assert summaries[0]["duration_days"] == 35 and summaries[0]["location"] == "middle of the back"

@@ -28,7 +28,9 @@ def ents(**facts: Any) -> tuple[dict[str, Any], ...]:
     return tuple({"entity": k, "value": v} for k, v in facts.items())
 
 
-def turn(state: State, intent: Optional[str], text: str = "", confidence: float = 1.0, **entities: Any) -> Plan:
+def turn(
+    state: State, intent: Optional[str], text: str = "", confidence: float = 1.0, **entities: Any
+) -> Plan:
     msg = Message(text=text, intent=intent, entities=ents(**entities), confidence=confidence)
     return plan_turn(state, msg, ENGINE)
 
@@ -49,7 +51,12 @@ def answer_all(state: State, answer: str = "deny", limit: int = 30) -> tuple[Sta
         if state.pending is None and state.phase == DONE:
             break
         if state.pending in NUMBER_ANSWERS and answer != "unsure":
-            plan = turn(state, "describe_symptoms", NUMBER_ANSWERS[state.pending], number=NUMBER_ANSWERS[state.pending])
+            plan = turn(
+                state,
+                "describe_symptoms",
+                NUMBER_ANSWERS[state.pending],
+                number=NUMBER_ANSWERS[state.pending],
+            )
         else:
             plan = turn(state, answer, answer)
         state = plan.state

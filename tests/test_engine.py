@@ -557,9 +557,9 @@ def test_uncertain_outcomes_are_consistent(engine: Engine) -> None:
             assert RANK[out.level] >= RANK["urgent"], facts
         # Every watched sign is one whose sure answer could fire an E-rule or mean urgent care.
         for fact in out.watch_for:
-            assert any(fact in engine_rule.facts() for engine_rule in engine.rules if engine_rule.id in out.uncertain) or (
-                _unsure_can_fire_emergency(facts, fact)
-            ), (fact, facts)
+            assert any(
+                fact in engine_rule.facts() for engine_rule in engine.rules if engine_rule.id in out.uncertain
+            ) or (_unsure_can_fire_emergency(facts, fact)), (fact, facts)
         assert len(set(out.watch_for)) == len(out.watch_for)
 
 

@@ -294,7 +294,7 @@ def test_none_and_emoji_answers(nlp):
 
 def test_long_message_is_still_read_to_the_end(nlp):
     # (Speed is measured by bench/nlu_eval.py, which prints ms per message; tests do not time.)
-    text = ("my back hurts and my legs are weak. " * 400)[:LONG_CHARS - 40] + " and I've wet myself"
+    text = ("my back hurts and my legs are weak. " * 400)[: LONG_CHARS - 40] + " and I've wet myself"
     got = facts_of(text, nlp)
     assert got.get("weakness") == "present"
     assert got.get("bladder_bowel") == "present", "a sign at the end of a long message was missed"

@@ -30,7 +30,10 @@ def test_summary_has_what_a_clinician_needs() -> None:
     assert s["created_at"] == "2026-11-21T09:30+00:00"
     assert s["age"] == 62 and s["duration_days"] == 21 and s["duration"] == "about 3 weeks"
     assert s["location"] == "middle of the back"
-    assert s["positives"] == ["new weakness in an arm or leg (one side, not getting worse)", "a history of cancer"]
+    assert s["positives"] == [
+        "new weakness in an arm or leg (one side, not getting worse)",
+        "a history of cancer",
+    ]
     assert s["negatives"] == ["new bladder or bowel problems"]
     assert s["unknown"] == ["numbness in the saddle area"]
     assert s["level"] == "emergency" and s["rules"] == ["E5", "U1", "U3", "S7"]
@@ -56,7 +59,15 @@ def test_unsure_age_is_listed_as_unknown() -> None:
 
 
 @pytest.mark.parametrize(
-    "days,shown", [(1, "1 days"), (10, "10 days"), (14, "about 2 weeks"), (45, "about 6 weeks"), (90, "about 3 months"), (800, "2 years")]
+    "days,shown",
+    [
+        (1, "1 days"),
+        (10, "10 days"),
+        (14, "about 2 weeks"),
+        (45, "about 6 weeks"),
+        (90, "about 3 months"),
+        (800, "2 years"),
+    ],
 )
 def test_durations_read_naturally(days: int, shown: str) -> None:
     assert describe_duration(days) == shown

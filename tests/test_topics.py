@@ -49,7 +49,9 @@ DIAGNOSING_PATTERNS = [
     re.compile(r"\byou(?:'ve| have)\b[^.\n]{0,40}\b(?:" + DIAGNOSIS_WORDS + r")\b", re.IGNORECASE),
     re.compile(
         r"\b(?:your|this|it)\s+(?:\w+\s+)?(?:is|means|sounds like|looks like)\s+"
-        r"(?:(?:probably|likely|definitely|just|only|almost certainly)\s+)*(?:a |an )?(?:" + DIAGNOSIS_WORDS + r")\b",
+        r"(?:(?:probably|likely|definitely|just|only|almost certainly)\s+)*(?:a |an )?(?:"
+        + DIAGNOSIS_WORDS
+        + r")\b",
         re.IGNORECASE,
     ),
 ]
@@ -88,7 +90,7 @@ def normalise(text: str) -> str:
 
 RESPONSES: Dict[str, List[dict]] = _load_yaml(TOPICS_FILE).get("responses") or {}
 TOPIC_RESPONSES = {k: v for k, v in RESPONSES.items() if k.startswith(PREFIX)}
-TOPICS = sorted(k[len(PREFIX):] for k in TOPIC_RESPONSES if k != UNKNOWN_RESPONSE)
+TOPICS = sorted(k[len(PREFIX) :] for k in TOPIC_RESPONSES if k != UNKNOWN_RESPONSE)
 QUESTIONS = _intents(QUESTIONS_FILE)
 HELDOUT = _intents(HELDOUT_FILE)
 
@@ -169,7 +171,7 @@ def test_metadata(name, variant):
     written = meta.get("written")
     assert written, f"{name}: metadata.written missing"
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(written)), f"{name}: written must be YYYY-MM-DD"
-    assert meta.get("topic") == name[len(PREFIX):]
+    assert meta.get("topic") == name[len(PREFIX) :]
 
 
 @pytest.mark.parametrize("name,variant", list(_variants()))
@@ -226,7 +228,7 @@ def _source_ngrams(n: int) -> Set[tuple]:
     grams: Set[tuple] = set()
     for path in SOURCES_DIR.glob("*.txt"):
         words = normalise(path.read_text(encoding="utf-8")).split()
-        grams.update(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+        grams.update(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
     return grams
 
 
@@ -236,7 +238,9 @@ def test_own_words_not_copied(name, variant):
     n = 7
     grams = _source_ngrams(n)
     words = normalise(_body(variant["text"])).split()
-    copied = [" ".join(words[i:i + n]) for i in range(len(words) - n + 1) if tuple(words[i:i + n]) in grams]
+    copied = [
+        " ".join(words[i : i + n]) for i in range(len(words) - n + 1) if tuple(words[i : i + n]) in grams
+    ]
     assert not copied, f"{name}: copied from the source: {copied[:3]}"
 
 
@@ -295,6 +299,7 @@ def test_no_example_in_two_intents():
 
 def test_rasa_reads_the_files():
     import rasa.shared.nlu.training_data.formats.rasa_yaml as rasa_yaml
+
     reader = rasa_yaml.RasaYAMLReader()
     assert set(reader.read(str(TOPICS_FILE)).responses) == set(RESPONSES)
     questions = reader.read(str(QUESTIONS_FILE))

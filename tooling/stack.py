@@ -136,9 +136,18 @@ def running_stack(
     )
     rasa = subprocess.Popen(
         [
-            str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(rasa_port),
-            "--interface", "127.0.0.1", "--endpoints", str(endpoints),
-            "--credentials", str(credentials or ROOT / "credentials.yml"),
+            str(VENV_BIN / "rasa"),
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(rasa_port),
+            "--interface",
+            "127.0.0.1",
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials or ROOT / "credentials.yml"),
         ],
         cwd=ROOT,
         env=env,
@@ -152,7 +161,9 @@ def running_stack(
         while not (_get_ok(f"{stack.action_url}/health") and _get_ok(stack.rasa_url + "/")):
             for proc, name in ((rasa, "rasa"), (actions, "actions")):
                 if proc.poll() is not None:
-                    raise RuntimeError(f"{name} server exited: {(workdir / f'{name}.log').read_text()[-3000:]}")
+                    raise RuntimeError(
+                        f"{name} server exited: {(workdir / f'{name}.log').read_text()[-3000:]}"
+                    )
             if time.monotonic() > deadline:
                 raise TimeoutError(f"stack not up after {START_TIMEOUT_S} s (logs in {workdir})")
             time.sleep(POLL_INTERVAL_S)

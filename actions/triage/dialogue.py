@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Optional
 
-from .summary import build_summary, template_values
 from .engine import (
     EMERGENCY,
     LEVELS,
@@ -30,6 +29,7 @@ from .engine import (
     Rule,
     default_engine,
 )
+from .summary import build_summary, template_values
 
 # Phases of a conversation (slot "phase").
 INTRO, CONSENT, ASKING, DONE = "intro", "consent", "asking", "done"
@@ -76,7 +76,7 @@ POLARITY_VALUE = {YES: PRESENT, NO: "absent", UNSURE: UNSURE}
 CONTEXT_ALIASES: dict[str, tuple[str, ...]] = {"saddle_numbness": ("numbness",)}
 
 
-def sides_given(msg: "Message") -> bool:
+def sides_given(msg: Message) -> bool:
     """The message names a side or sides (then it is about the limbs)."""
     return any(e.get("entity") in (SIDES_ENTITY, "numbness_sides", "weakness_sides") for e in msg.entities)
 
@@ -175,9 +175,7 @@ def looks_non_english(text: str) -> bool:
     return sum(w in _ENGLISH_WORDS for w in words) / len(words) < MIN_ENGLISH_WORD_SHARE
 
 
-def merge_facts(
-    engine: Engine, state: State, msg: Message
-) -> tuple[dict[str, FactValue], set[str], bool]:
+def merge_facts(engine: Engine, state: State, msg: Message) -> tuple[dict[str, FactValue], set[str], bool]:
     """Apply what the message says to the facts.
 
     Returns the new facts, the names that changed, and whether the pending question was answered.
@@ -271,7 +269,7 @@ def _could_raise(
     unknown = [f for f in sorted(rule.facts()) if base.get(f) is None and f != name]
     options = [[None, *engine.candidate_values(f)] for f in unknown]
     for combo in itertools.product(*options):
-        trial = {**base, **dict(zip(unknown, combo))}
+        trial = {**base, **dict(zip(unknown, combo, strict=False))}
         without = _rank(_rule_effect(engine, rule, {**trial, name: None}))
         for value in engine.candidate_values(name):
             effect = _rank(_rule_effect(engine, rule, {**trial, name: value}))

@@ -14,6 +14,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+
 from tests.web.widget_driver import ChatWidget, launch_browser
 
 XSS = "<img src=x onerror=alert(1)>"
