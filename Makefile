@@ -48,7 +48,8 @@ bench: train ## print latency, start time, memory, training time, NLU and readab
 	$(PY) bench/turn_latency.py
 	$(PY) bench/nlu_eval.py
 	$(PY) bench/intent_eval.py
-	$(PY) bench/readability.py --summary
+	$(PY) bench/readability.py --quiet --check
+	$(PY) bench/simulated_patients.py
 
 clean: ## remove built models (not the virtualenv)
 	rm -rf models $(NLP_MODEL)

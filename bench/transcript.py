@@ -20,15 +20,16 @@ SCRIPTS: dict[str, list[str]] = {
         "my back has been bad for a week and today I wet myself without noticing,"
         " and it feels numb down there",
     ],
-    "Routine, with a question on the way and the summary": [
+    "Routine, with two questions on the way, ending with the summary": [
         "hi",
         "[Yes, I agree]",
         "I pulled something in my lower back lifting boxes at work 4 days ago. Hurts when I bend, I'm 34",
         "[No]",
+        "what's cauda equina syndrome?",
         "no",
         "why do you ask?",
         "nope",
-        "what's cauda equina syndrome?",
+        "do I need an MRI?",
         "[No]",
         "no",
         "[No]",
@@ -44,6 +45,9 @@ SCRIPTS: dict[str, list[str]] = {
         "no, but my left leg keeps going numb and tingly",
     ],
 }
+
+
+MAX_EXTRA_ANSWERS = 10  # more than the questions left after any script
 
 
 def press(stack: Stack, sender: str, last: list[dict], title: str) -> list[dict]:
@@ -71,8 +75,8 @@ def render(replies: list[dict]) -> list[str]:
 
 def main() -> int:
     with running_stack() as stack:
-        for title, script in SCRIPTS.items():
-            sender = "transcript-" + title.split()[0].lower()
+        for number, (title, script) in enumerate(SCRIPTS.items()):
+            sender = f"transcript-{number}"
             print(f"**{title}**\n")
             last: list[dict] = []
             for message in script:
@@ -82,6 +86,14 @@ def main() -> int:
                 else:
                     last = stack.say(sender, message)
                     print(f">   **patient:** {message}")
+                print("\n".join(render(last)))
+                print(">")
+            # Then answer "no" to anything still asked, until the outcome.
+            for _ in range(MAX_EXTRA_ANSWERS):
+                if any("triage" in (r.get("custom") or {}) for r in last):
+                    break
+                last = stack.say(sender, "no")
+                print(">   **patient:** no")
                 print("\n".join(render(last)))
                 print(">")
             print()
