@@ -7,11 +7,13 @@ no "sender" under the shared id "default" (mixing patients). This subclass keeps
 
 from __future__ import annotations
 
+import hmac
+import os
 from typing import Any, Optional
 
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage as BadRequest  # sanic 21.12 name for 400
-from sanic.exceptions import PayloadTooLarge
+from sanic.exceptions import PayloadTooLarge, Unauthorized
 from sanic.request import Request
 
 # Ten times the longest message we invite (10,000 characters are answered politely); beyond this
@@ -20,6 +22,18 @@ MAX_MESSAGE_CHARS = 100_000
 # Sender ids are opaque client ids (UUIDs, phone numbers); longer ones are not ids.
 MAX_SENDER_CHARS = 128
 USAGE = 'send a JSON object: {"sender": "<your id>", "message": "<text>"}'
+# Conversations of the messaging platforms are named "<platform>:<id>" (e.g. a phone number for
+# SMS): a REST client must never be able to write into, or read the replies of, one of those.
+RESERVED_SENDER_MARK = ":"
+# When set, every REST request must carry "Authorization: Bearer <token>" (deployments that
+# expose the REST channel beyond a trusted integration). Unset: open, as for local use.
+TOKEN_ENV = "REST_AUTH_TOKEN"
+
+
+def _check_token(req: Request) -> None:
+    expected = os.environ.get(TOKEN_ENV)
+    if expected and not hmac.compare_digest(req.headers.get("Authorization", ""), f"Bearer {expected}"):
+        raise Unauthorized("REST channel: missing or wrong bearer token", scheme="Bearer")
 
 
 def _body(req: Request) -> dict[str, Any]:
@@ -42,6 +56,9 @@ class ValidatingRestInput(RestInput):
             raise BadRequest(f'"sender" is missing or not a string: {USAGE}')
         if len(str(sender)) > MAX_SENDER_CHARS:
             raise BadRequest(f'"sender" is longer than {MAX_SENDER_CHARS} characters')
+        if RESERVED_SENDER_MARK in str(sender):
+            raise BadRequest(f'"sender" may not contain "{RESERVED_SENDER_MARK}" (reserved for channels)')
+        _check_token(req)
         return str(sender)
 
     def _extract_message(self, req: Request) -> Optional[str]:

@@ -121,6 +121,7 @@ def test_bad_input_gets_a_polite_answer_and_keeps_the_conversation(chat: Chat, m
         b'{"message": "hi"}',
         b'{"sender": "", "message": "hi"}',
         b'{"sender": "x", "message": null}',
+        b'{"sender": "twilio:+15551234567", "message": "hi"}',  # a platform's conversation
         b'{"sender": "x", "message": "' + b"a" * 100_001 + b'"}',
     ],
     ids=lambda raw: repr(raw[:40]),

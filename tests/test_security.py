@@ -17,6 +17,7 @@ import pytest
 from tooling.stack import DEFAULT_MODEL, ROOT, START_TIMEOUT_S, free_port
 
 TOKEN = "test-token-not-a-secret"
+REST_TOKEN = "rest-token-not-a-secret"
 ALLOWED = "https://clinic.example"
 
 
@@ -63,6 +64,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, int]]
         "MODEL": str(DEFAULT_MODEL),
         "RASA_API_TOKEN": TOKEN,
         "CORS_ORIGINS": ALLOWED,
+        "REST_AUTH_TOKEN": REST_TOKEN,
     }
     log = open(work / "run.log", "wb")
     proc = subprocess.Popen(
@@ -109,3 +111,19 @@ def test_without_a_token_the_api_is_off(stack) -> None:
     # The shared test stack runs like `make run` with no RASA_API_TOKEN: no API routes at all.
     assert _get(f"{stack.rasa_url}/conversations/someone/tracker")[0] == 404
     assert _get(f"{stack.rasa_url}/status")[0] == 404
+
+
+def test_rest_token_when_configured(served: dict[str, int]) -> None:
+    # run.sh was started with REST_AUTH_TOKEN set: requests without the bearer token are refused.
+    import json
+
+    url = f"http://127.0.0.1:{served['rasa']}/webhooks/rest/webhook"
+    body = json.dumps({"sender": "sec-1", "message": "hi"}).encode()
+    for headers, expected in (({}, 401), ({"Authorization": f"Bearer {REST_TOKEN}"}, 200)):
+        req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                status = resp.status
+        except urllib.error.HTTPError as err:
+            status = err.code
+        assert status == expected, headers
