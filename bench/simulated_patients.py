@@ -18,6 +18,7 @@ Judged per persona:
   payload that differ from what the patient said)
 
     .venv/bin/python bench/simulated_patients.py [--verbose] [--check] [--only ID ...] [--workers N]
+                                                 [--personas PATH]
 """
 
 from __future__ import annotations
@@ -741,12 +742,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 unless the targets are met")
     ap.add_argument("--only", nargs="*", help="persona ids to run")
     ap.add_argument("--workers", type=int, default=6)
+    ap.add_argument(
+        "--personas", type=Path, default=PERSONAS_FILE, help="persona file (default bench/personas.yml)"
+    )
     args = ap.parse_args(argv)
 
     from tooling.stack import DEFAULT_MODEL, running_stack
 
     engine = default_engine()
-    personas = load_personas(engine=engine)
+    personas = load_personas(args.personas, engine=engine)
     if args.only:
         personas = [p for p in personas if p.id in set(args.only)]
     if not DEFAULT_MODEL.exists():

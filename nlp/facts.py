@@ -219,7 +219,8 @@ _PRE = (
 )
 _DURATION = re.compile(
     rf"\b{_PRE}{_QTY}\s*-?\s*{_UNITS}\b(?P<post>\s+(?:ago|now|into (?:this|it)|of (?:this|pain|it|"
-    r"back pain)|on and off|or so|straight|running|in a row|already|or more|plus)\b)?",
+    r"back pain|(?:\w+\s+){0,3}?(?:pain|ache|aching|backache|stiffness|agony))|on and off|or so|straight|"
+    r"running|in a row|already|or more|plus)\b)?",
     re.I,
 )
 _LAST_UNIT = re.compile(
@@ -238,7 +239,7 @@ _START_CUE = re.compile(
     r"injur\w+|crash\w*|accident|rear.?ended|hit by|knocked|came off|slipped|tripped|noticed|"
     r"going on|had it|woke up with|been like this|onset|tweak\w*|hurt|hurting|went|ricked|cricked|"
     r"jarred|wrenched|sprain\w*|overdid|put (?:it|my back) out|playing|deadlift\w*|hoovering|"
-    r"gardening)\b",
+    r"gardening|bec[ao]me|bent|twing\w*|got (?:sore|bad|painful|worse|stiff))\b",
     re.I,
 )
 _PAIN_BEFORE = re.compile(
@@ -349,6 +350,9 @@ _LEADING_JUNK = re.compile(r"(?:\s|<[^>]*>|[^\w\s<])*")
 _WORD = re.compile(r"[\w']+")
 # "no I haven't", "yep a bit": a reply word may be followed by a few words, not by a statement.
 MAX_ANSWER_TAIL_WORDS = 2
+_NEGATION_WORD = re.compile(
+    r"\b(not|no|never|nothing|none|n't|don't|doesn't|didn't|isn't|aren't|can't|won't)\b", re.I
+)
 _BARE_NUMBER = re.compile(
     r"^\W*(?:about|around|roughly|approx\.?|approximately|maybe|like|~|nearly|almost|just over|over|"
     rf"i think|probably)?\s*(?P<n>{_NUM})\s*[.!?]*\s*$",
@@ -652,6 +656,37 @@ def _month_start(today: dt.date, month: int, part: str | None, day: str | None) 
     return candidate
 
 
+# A clause about the patient's own pain ("dull ache in my lower back, 7 weeks, I'm 58").
+_OWN_PAIN_CLAUSE = re.compile(
+    r"\b(my|it'?s|it has|it's been|this)\b.*"
+    r"\b(pain\w*|ache\w*|aching|hurt\w*|sore|stiff\w*|back|neck|spine)\b"
+    r"|\b(pain\w*|ache\w*|aching|hurt\w*|sore|stiff\w*)\b",
+    re.I,
+)
+
+
+def _bare_duration_of_the_pain(text: str, m: re.Match) -> bool:
+    """A bare "7 weeks" set off by commas or a full stop in a sentence about the patient's own pain.
+
+    ("...lower back stiffness from sleeping funny, 2 days.") A history or someone else's sentence,
+    or a number inside a clause ("had surgery 7 weeks"), does not count.
+    """
+    before = text[max(0, m.start() - 2) : m.start()]
+    after = text[m.end() : m.end() + 2]
+    set_off = (
+        re.search(r"[,;]\s*$|^\s*$", before) is not None and re.match(r"\s*([,.;!]|$)", after) is not None
+    )
+    if not set_off:
+        return False
+    s_lo, s_hi = _sentence_bounds(text, m.start())
+    sentence = text[s_lo:s_hi]
+    if _HISTORY_ONLY.search(sentence) or (
+        _FAMILY_WORD.search(sentence) and not _FIRST_PERSON_WORD.search(sentence)
+    ):
+        return False
+    return _OWN_PAIN_CLAUSE.search(sentence) is not None
+
+
 def _duration_mentions(text: str, today: dt.date) -> list[Mention]:
     """How long the pain has lasted, in days."""
     out: list[Mention] = []
@@ -691,6 +726,7 @@ def _duration_mentions(text: str, today: dt.date) -> list[Mention]:
             and not post
             and not short_reply
             and not _PAIN_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+            and not _bare_duration_of_the_pain(text, m)
         ):
             continue  # a bare "3 weeks" inside a long message is not clearly a duration ("pain 3 weeks" is)
         extra = MORE_THAN_EXTRA_DAYS if re.search(r"\b(over|more than|just over|well over)\b", pre) else 0
@@ -760,7 +796,12 @@ def _generic_mentions(text: str, facts: list[Mention], symptom_seen: bool) -> li
         tail_end = a_end + (rest_clause_end.start() if rest_clause_end else len(rest))
         overlaps = any(f.start < a_end and a_start < f.end for f in facts)
         fact_in_tail = any(a_end <= f.start < tail_end for f in facts if f.fact in TRI_FACTS)
-        long_tail = len(_WORD.findall(text[a_end:tail_end])) > MAX_ANSWER_TAIL_WORDS
+        tail = text[a_end:tail_end]
+        # "yeah it's worse than it was on Sunday" is a yes; "no numbness" negates a noun instead,
+        # so only a yes may carry a longer statement (one without a negation of its own).
+        long_tail = len(_WORD.findall(tail)) > MAX_ANSWER_TAIL_WORDS and not (
+            value == "yes" and not _NEGATION_WORD.search(tail)
+        )
         if not overlaps and not fact_in_tail and not long_tail:
             out.append(Mention("answer", value, a_start, a_end, text[a_start:a_end]))
         break

@@ -27,9 +27,14 @@ def engine():
     return default_engine()
 
 
+# Both sets: bench/personas.yml (92, used to find and fix NLU gaps) and bench/personas_blind.yml
+# (50, written without reading the patterns or training data; its first run is in the notes).
+PERSONA_FILES = (sim.PERSONAS_FILE, sim.PERSONAS_FILE.with_name("personas_blind.yml"))
+
+
 @pytest.fixture(scope="module")
 def personas(engine):
-    return sim.load_personas(engine=engine)
+    return [p for path in PERSONA_FILES for p in sim.load_personas(path, engine=engine)]
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +78,9 @@ KNOWN_REPEATS = {
     # "What happens if I lose control of my bladder? I don't have that": "that" refers back to a
     # hypothetical; the extractor does not resolve references.
     "r18_hypothetical_bladder": {"bladder_bowel"},
+    "br02_hypothetical_bladder": {"bladder_bowel"},
+    # "didn't injure it": read as "not from a strain", not as "no major injury".
+    "be10_leak_correction_after_outcome": {"major_injury"},
 }
 
 
