@@ -23,49 +23,20 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from actions.triage.engine import default_engine
+
 NLP_DIR = Path(__file__).resolve().parent
 REPO_ROOT = NLP_DIR.parent
 CUES_FILE = NLP_DIR / "patterns" / "cues.yml"
 
-TRI_FACTS = frozenset(
-    {
-        "bladder_bowel",
-        "saddle_numbness",
-        "weakness",
-        "weakness_worsening",
-        "numbness",
-        "walking_balance",
-        "major_injury",
-        "cancer_history",
-        "radiating_pain",
-        "fever",
-        "night_pain",
-        "systemic",
-        "lump",
-        "improving",
-        "mid_back",
-        "mechanical",
-    }
-)
-SIDES_FACTS = frozenset({"weakness_sides", "numbness_sides"})
-NUMBER_FACTS = frozenset({"age", "duration_days"})
+# Fact kinds come from the contract (actions/triage/facts.yml), and the facts whose miss could send
+# someone with an emergency home (the safety recall target) from the rule table itself.
+_ENGINE = default_engine()
+TRI_FACTS = frozenset(n for n, spec in _ENGINE.facts.items() if spec.kind == "tri")
+SIDES_FACTS = frozenset(n for n, spec in _ENGINE.facts.items() if spec.kind == "sides")
+NUMBER_FACTS = frozenset(n for n, spec in _ENGINE.facts.items() if spec.kind == "number")
 GENERIC_FACTS = frozenset({"answer", "sides", "number"})  # short replies to the pending question
-# Facts whose miss could send someone with an emergency home (safety recall target).
-EMERGENCY_FACTS = frozenset(
-    {
-        "bladder_bowel",
-        "saddle_numbness",
-        "weakness",
-        "weakness_sides",
-        "weakness_worsening",
-        "numbness",
-        "numbness_sides",
-        "walking_balance",
-        "major_injury",
-        "cancer_history",
-        "radiating_pain",
-    }
-)
+EMERGENCY_FACTS = _ENGINE.emergency_facts
 LIMB_FACTS = ("weakness", "numbness")
 _SENT_INDEX_KEY = "triage_facts_sent_index"
 IGNORE_LABEL = "IGNORE"

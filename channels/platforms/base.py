@@ -16,7 +16,9 @@ import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.exceptions import RasaException
-from sanic import Blueprint
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +122,43 @@ def api_base(settings: Settings, key: str) -> str:
 def off_blueprint(platform: str) -> Blueprint:
     """No routes: the platform's webhook answers 404 while the channel is off."""
     return Blueprint(f"platform_{platform}_off")
+
+
+class PlatformChannel:
+    """What the four platform channels share: settings from env-var names, off when unset, and a
+    blueprint with a health route that drains background work and closes the API client on stop.
+
+    Mixed in before the Rasa channel class; subclasses set PLATFORM and SETTINGS and, in their
+    __init__, call self._start(settings) and return early when it says the channel is off.
+    """
+
+    PLATFORM: str
+    SETTINGS: Any
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> Any:
+        return cls(read_settings(cls.PLATFORM, credentials, cls.SETTINGS))  # type: ignore[call-arg]
+
+    def _start(self, settings: Settings) -> bool:
+        """Keep the settings, log the channel's state once; True when it is on."""
+        self.settings = settings
+        log_state(settings, f"{self.PLATFORM}/webhook")
+        return settings.on
+
+    def _blueprint(self) -> Blueprint:
+        """The channel's blueprint with the shared routes and listeners."""
+        bp = Blueprint(f"platform_{self.PLATFORM}")
+
+        @bp.listener("before_server_stop")
+        async def _stopping(app: Any, loop: Any) -> None:
+            await self.background.drain()  # type: ignore[attr-defined]
+            await self.api.close()  # type: ignore[attr-defined]
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        return bp
 
 
 # --- HTTP client for the platform APIs ---

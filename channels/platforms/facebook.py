@@ -24,7 +24,7 @@ import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.facebook import FacebookInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -35,17 +35,16 @@ from channels.platforms.base import (
     ApiClient,
     BackgroundHandler,
     EnvSetting,
+    PlatformChannel,
     PlatformOutput,
     Settings,
     api_base,
     button_token,
     clean_title,
     conversation_id,
-    log_state,
     numbered_list,
     off_blueprint,
     platform_id,
-    read_settings,
     resolve_answer,
     shorten,
     split_text,
@@ -159,17 +158,13 @@ class FacebookOutput(PlatformOutput):
         )
 
 
-class FacebookChannel(FacebookInput):
+class FacebookChannel(PlatformChannel, FacebookInput):
     """Messenger webhook (``/webhooks/facebook/webhook``); off while its variables are unset."""
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        return cls(read_settings(PLATFORM, credentials, SETTINGS))
+    PLATFORM, SETTINGS = PLATFORM, SETTINGS
 
     def __init__(self, settings: Settings) -> None:  # noqa: D107 (Rasa's __init__ is not called)
-        self.settings = settings
-        log_state(settings, f"{PLATFORM}/webhook")
-        if not settings.on:
+        if not self._start(settings):
             return
         self.fb_access_token = settings["page_access_token_env"]
         self.fb_secret = settings["app_secret_env"]
@@ -186,16 +181,7 @@ class FacebookChannel(FacebookInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if not self.settings.on:
             return off_blueprint(PLATFORM)
-        bp = Blueprint(f"platform_{PLATFORM}")
-
-        @bp.listener("before_server_stop")
-        async def _stopping(app: Any, loop: Any) -> None:
-            await self.background.drain()
-            await self.api.close()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        bp = self._blueprint()
 
         @bp.route("/webhook", methods=["GET"])
         async def subscribe(request: Request) -> HTTPResponse:

@@ -22,7 +22,7 @@ import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.slack import SlackInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -32,17 +32,16 @@ from channels.platforms.base import (
     ApiClient,
     BackgroundHandler,
     EnvSetting,
+    PlatformChannel,
     PlatformOutput,
     Settings,
     api_base,
     button_token,
     clean_title,
     conversation_id,
-    log_state,
     numbered_list,
     off_blueprint,
     platform_id,
-    read_settings,
     resolve_answer,
     shorten,
     split_text,
@@ -147,17 +146,13 @@ class SlackOutput(PlatformOutput):
         await self.post("chat.postMessage", body)
 
 
-class SlackChannel(SlackInput):
+class SlackChannel(PlatformChannel, SlackInput):
     """Slack webhook (``/webhooks/slack/webhook``); off while its variables are unset."""
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        return cls(read_settings(PLATFORM, credentials, SETTINGS))
+    PLATFORM, SETTINGS = PLATFORM, SETTINGS
 
     def __init__(self, settings: Settings) -> None:  # noqa: D107 (Rasa's __init__ is not called)
-        self.settings = settings
-        log_state(settings, f"{PLATFORM}/webhook")
-        if not settings.on:
+        if not self._start(settings):
             return
         self.slack_token = settings["bot_token_env"]
         self.slack_signing_secret = settings["signing_secret_env"]
@@ -176,16 +171,7 @@ class SlackChannel(SlackInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if not self.settings.on:
             return off_blueprint(PLATFORM)
-        bp = Blueprint(f"platform_{PLATFORM}")
-
-        @bp.listener("before_server_stop")
-        async def _stopping(app: Any, loop: Any) -> None:
-            await self.background.drain()
-            await self.api.close()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        bp = self._blueprint()
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:

@@ -28,7 +28,7 @@ import logging
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.telegram import TelegramInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -40,16 +40,15 @@ from channels.platforms.base import (
     ApiClient,
     BackgroundHandler,
     EnvSetting,
+    PlatformChannel,
     PlatformOutput,
     Settings,
     api_base,
     button_token,
     clean_title,
     conversation_id,
-    log_state,
     off_blueprint,
     platform_id,
-    read_settings,
     resolve_answer,
     split_text,
     user_message,
@@ -139,17 +138,13 @@ class TelegramOutput(PlatformOutput):
         )
 
 
-class TelegramChannel(TelegramInput):
+class TelegramChannel(PlatformChannel, TelegramInput):
     """Telegram webhook (``/webhooks/telegram/webhook``); off while TELEGRAM_ACCESS_TOKEN is unset."""
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        return cls(read_settings(PLATFORM, credentials, SETTINGS))
+    PLATFORM, SETTINGS = PLATFORM, SETTINGS
 
     def __init__(self, settings: Settings) -> None:  # noqa: D107 (Rasa's __init__ is not called)
-        self.settings = settings
-        log_state(settings, f"{PLATFORM}/webhook")
-        if not settings.on:
+        if not self._start(settings):
             return
         self.access_token = settings["access_token_env"]
         self.secret_token = settings["secret_token_env"]
@@ -189,21 +184,12 @@ class TelegramChannel(TelegramInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if not self.settings.on:
             return off_blueprint(PLATFORM)
-        bp = Blueprint(f"platform_{PLATFORM}")
+        bp = self._blueprint()
 
         @bp.listener("after_server_start")
         async def _started(app: Any, loop: Any) -> None:
             if self.webhook_url:
                 await self.set_webhook()
-
-        @bp.listener("before_server_stop")
-        async def _stopping(app: Any, loop: Any) -> None:
-            await self.background.drain()
-            await self.api.close()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:

@@ -28,7 +28,7 @@ import urllib.parse
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.twilio import TwilioInput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -40,15 +40,14 @@ from channels.platforms.base import (
     ApiClient,
     BackgroundHandler,
     EnvSetting,
+    PlatformChannel,
     PlatformOutput,
     Settings,
     api_base,
     conversation_id,
-    log_state,
     numbered_line,
     off_blueprint,
     platform_id,
-    read_settings,
     resolve_answer,
     split_text,
     user_message,
@@ -142,17 +141,13 @@ class TwilioOutput(PlatformOutput):
         await self.send_text_message(recipient_id, with_options(text, buttons))
 
 
-class TwilioChannel(TwilioInput):
+class TwilioChannel(PlatformChannel, TwilioInput):
     """Twilio messaging webhook (``/webhooks/twilio/webhook``) for SMS and WhatsApp."""
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        return cls(read_settings(PLATFORM, credentials, SETTINGS))
+    PLATFORM, SETTINGS = PLATFORM, SETTINGS
 
     def __init__(self, settings: Settings) -> None:  # noqa: D107 (Rasa's __init__ is not called)
-        self.settings = settings
-        log_state(settings, f"{PLATFORM}/webhook")
-        if not settings.on:
+        if not self._start(settings):
             return
         self.account_sid = settings["account_sid_env"]
         self.auth_token = settings["auth_token_env"]
@@ -189,16 +184,7 @@ class TwilioChannel(TwilioInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if not self.settings.on:
             return off_blueprint(PLATFORM)
-        bp = Blueprint(f"platform_{PLATFORM}")
-
-        @bp.listener("before_server_stop")
-        async def _stopping(app: Any, loop: Any) -> None:
-            await self.background.drain()
-            await self.api.close()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        bp = self._blueprint()
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
