@@ -10,11 +10,11 @@ import logging
 from pathlib import Path
 from typing import Any, Iterable
 
-from medspacy.context import ConText, ConTextRule  # noqa: E402,I001  (after the light import)
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.medspacy_light import medspacy  # noqa: F401  (registers factories, Span._.is_negated & co.)
+# medspaCy (its factories, Span._.is_negated & co.) without QuickUMLS: see nlp/medspacy_light.py.
+from nlp.medspacy_light import ConText, ConTextRule
 
 # Fuzzy typo repair only for words at least this long: short words are too often real words
 # one letter away from a keyword ("every" / "fever", "numb" / "dumb"); short typos are listed.

@@ -33,3 +33,6 @@ def _import() -> types.ModuleType:
 
 
 medspacy = _import()
+from medspacy.context import ConText, ConTextRule  # noqa: E402  (only after the light import)
+
+__all__ = ["ConText", "ConTextRule", "medspacy"]

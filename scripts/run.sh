@@ -27,9 +27,10 @@ trap 'kill $ACTION_PID 2>/dev/null || true' EXIT INT TERM
 MSG
 unset SANIC_HOST
 if [ -n "${SHELL_MODE:-}" ]; then
-  exec_cmd=("$VENV/bin/rasa" shell --model "$MODEL" --endpoints "$ENDPOINTS")
+  exec_cmd=("$VENV/bin/python" scripts/rasa_server.py shell --model "$MODEL" --endpoints "$ENDPOINTS")
 else
-  exec_cmd=("$VENV/bin/rasa" run --model "$MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS"
+  # scripts/rasa_server.py is `rasa` without JAX (which TensorFlow imports for nothing): -64 MB.
+  exec_cmd=("$VENV/bin/python" scripts/rasa_server.py run --model "$MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS"
     --credentials "${CREDENTIALS:-credentials.yml}")
   # Rasa's HTTP API (trackers, model, parse) only with a token (CVE-2024-49375): off by default.
   if [ -n "${RASA_API_TOKEN:-}" ]; then

@@ -348,3 +348,16 @@ def test_rasa_component_adds_entities(model_path):
         assert e["extractor"] == "FactExtractor" and e["confidence_entity"] == 1.0
         assert messages[0].get("text")[e["start"] : e["end"]]
     assert not out[1].get("entities") and not out[2].get("entities")
+
+
+def test_medspacy_is_loaded_without_quickumls():
+    # QuickUMLS drags in NLTK, SciPy IO and sklearn datasets (+49 MB in the Rasa server); an
+    # import reordering once brought it back silently. Checked in a fresh interpreter.
+    import subprocess
+    import sys
+
+    code = "import sys; import nlp.rasa_component; print('quickumls' in sys.modules, 'nltk' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False False"

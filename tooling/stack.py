@@ -136,7 +136,8 @@ def running_stack(
     )
     rasa = subprocess.Popen(
         [
-            str(VENV_BIN / "rasa"),
+            str(VENV_BIN / "python"),
+            str(ROOT / "scripts" / "rasa_server.py"),  # `rasa` without JAX, as scripts/run.sh
             "run",
             "--model",
             str(model),
