@@ -110,19 +110,23 @@ def running_stack(
     extra_env: Optional[dict[str, str]] = None,
     credentials: Optional[Path] = None,
     rasa_port: Optional[int] = None,
+    endpoints_extra: str = "",
 ) -> Iterator[Stack]:
     """Start both servers, wait until a REST message gets an answer, stop them afterwards.
 
     `credentials` is the channels file given to Rasa (default: the repo's credentials.yml); it must
     enable the REST channel, which the start-up probe talks to. `rasa_port` fixes the Rasa server's
     port (e.g. when the credentials name the page origin); by default a free one is picked.
+    `endpoints_extra` is appended to the generated endpoints.yml (e.g. a shared tracker store).
     """
     if not model.exists():
         raise FileNotFoundError(f"{model} missing: run `make train` first")
     rasa_port, action_port = rasa_port or free_port(), free_port()
     workdir = Path(tempfile.mkdtemp(prefix="triage-stack-"))
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n{endpoints_extra}'
+    )
     env = {**os.environ, **SERVER_ENV, **(extra_env or {})}
     logs = {name: open(workdir / f"{name}.log", "wb") for name in ("actions", "rasa")}
     started = time.perf_counter()
