@@ -7,6 +7,7 @@ message with an HTML injection that must be shown as text. Screenshots go to SCR
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -41,6 +42,30 @@ def browser() -> Iterator:
         yield b
 
 
+MAX_QUESTIONS = 20  # more than the triage can ask
+REPLY_WAIT_S = 10.0  # a turn's replies arrive as several messages; buttons come with the last
+
+
+def answer_every_question_until_a_card(chat: ChatWidget) -> None:
+    """Press "No" (or the shortest duration) to each question until an outcome card shows.
+
+    A turn's replies arrive as several socket.io messages, so after a click we wait until either
+    the next question's buttons or a card are there, instead of reading the buttons at once.
+    """
+    cards = chat.log.locator(".bpw-card[data-level]")
+    for _ in range(MAX_QUESTIONS):
+        deadline = time.monotonic() + REPLY_WAIT_S
+        titles: list[str] = []
+        while time.monotonic() < deadline and not titles and cards.count() == 0:
+            time.sleep(0.1)
+            titles = chat.button_titles()
+        if cards.count():
+            return
+        assert titles, "neither a question with buttons nor an outcome card"
+        chat.click_button("Less than a month" if "Less than a month" in titles else "No")
+    raise AssertionError("no outcome after answering every question")
+
+
 def open_chat(browser, stack: Stack) -> ChatWidget:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.on("dialog", lambda d: pytest.fail(f"a script ran: dialog {d.message!r}"))
@@ -67,11 +92,7 @@ def test_routine_conversation_with_summary_and_escaped_html(browser, real_bot: S
     assert chat.page.locator("[data-bpw=root] img").count() == 0
     chat.click_button("Yes, I agree")
     chat.send_text("I strained it lifting boxes 4 days ago, hurts when I bend, I'm 34, lower back")
-    for _ in range(20):
-        titles = chat.button_titles()
-        if not titles:
-            break
-        chat.click_button("Less than a month" if "Less than a month" in titles else "No")
+    answer_every_question_until_a_card(chat)
     chat.wait_for_card("routine")
     chat.wait_for_summary()
     chat.screenshot("real-bot-routine.png")
