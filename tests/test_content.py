@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.test_engine import POLICY_EMERGENCY_FACTS
+
 ROOT = Path(__file__).resolve().parents[1]
 RESPONSES_DIR = ROOT / "data" / "responses"
 FACTS_FILE = ROOT / "actions" / "triage" / "facts.yml"
@@ -50,20 +52,8 @@ CITATION_MARK = {
 TRIAGE_FILES = ["triage_questions.yml", "outcome.yml", "education.yml", "dialogue.yml"]
 ALLOWED_TEMPLATES = {"emergency_number", "emergency_department"}
 
-# Facts whose answer can fire an emergency rule (brief), plus any the rule table adds.
-WATCH_FACTS = {
-    "bladder_bowel",
-    "saddle_numbness",
-    "weakness",
-    "weakness_sides",
-    "weakness_worsening",
-    "numbness",
-    "numbness_sides",
-    "walking_balance",
-    "major_injury",
-    "cancer_history",
-    "radiating_pain",
-}
+# Facts whose answer can fire an emergency rule: the policy's list, kept in test_engine.py.
+WATCH_FACTS = set(POLICY_EMERGENCY_FACTS)
 RULE_IDS = [f"E{i}" for i in range(1, 7)] + [f"U{i}" for i in range(1, 4)] + [f"S{i}" for i in range(1, 8)]
 LEVELS = ["emergency", "urgent", "soon", "routine"]
 EDU_TOPICS = [

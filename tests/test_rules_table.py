@@ -25,6 +25,7 @@ from actions.triage.engine import (
     default_engine,
     load_engine,
 )
+from tests.test_engine import NUMBER_FACTS, SIDES_FACTS, TRI_FACTS
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_FILE = Path(__file__).resolve().parent / "engine_cases.yml"
@@ -95,33 +96,11 @@ POLICY_RULE_SOURCES: dict[str, set[str]] = {
     "S7": {SARCOMA, "NHS"},
 }
 
-# The fact contract the tests are written against.
+# The fact contract the tests are written against (the fact lists live in test_engine.py).
 FACT_KINDS: dict[str, str] = {
-    **{
-        f: "tri"
-        for f in (
-            "bladder_bowel",
-            "saddle_numbness",
-            "weakness",
-            "weakness_worsening",
-            "numbness",
-            "walking_balance",
-            "major_injury",
-            "cancer_history",
-            "radiating_pain",
-            "fever",
-            "night_pain",
-            "systemic",
-            "lump",
-            "improving",
-            "mid_back",
-            "mechanical",
-        )
-    },
-    "weakness_sides": "sides",
-    "numbness_sides": "sides",
-    "age": "number",
-    "duration_days": "number",
+    **{f: "tri" for f in TRI_FACTS},
+    **{f: "sides" for f in SIDES_FACTS},
+    **{f: "number" for f in NUMBER_FACTS},
 }
 FACT_FOLLOWS: dict[str, str] = {
     "weakness_sides": "weakness",
