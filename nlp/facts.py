@@ -199,8 +199,10 @@ _LAST_UNIT = re.compile(
 )
 _VAGUE = re.compile(r"\bfor (?P<unit>days|weeks|months|years)\b(?! (?:ago|now))", re.I)
 _NO_DURATION_AFTER = re.compile(
-    r"^\s*(?:a|per|each|every|at a time|old|of age|later|from now|time|times|in advance)\b", re.I
+    r"^\s*-?\s*(?:a|per|each|every|at a time|old|of age|later|from now|time|times|in advance)\b", re.I
 )
+# "a month and a half": half a unit more.
+_AND_A_HALF_AFTER = re.compile(r"^\s+and\s+a\s+half\b", re.I)
 _NO_DURATION_BEFORE = re.compile(
     r"\b(?:in|within|next|another|every|each|after|for the next|old|aged)\s+(?:about\s+)?$", re.I
 )
@@ -321,6 +323,9 @@ _LEADING_JUNK = re.compile(r"(?:\s|<[^>]*>|[^\w\s<])*")
 _WORD = re.compile(r"[\w']+")
 # "no I haven't", "yep a bit": a reply word may be followed by a few words, not by a statement.
 MAX_ANSWER_TAIL_WORDS = 2
+# Only a plain yes word may carry a longer statement ("yeah it's worse than on Sunday"); "it has"
+# or "I do" followed by a statement is that statement ("it has stayed about the same").
+_PLAIN_YES = re.compile(r"(yes+|yeah|yea|yep|yup|ya|yah|aye|definitely|absolutely|indeed|of course)$", re.I)
 _NEGATION_WORD = re.compile(
     r"\b(not|no|never|nothing|none|n't|don't|doesn't|didn't|isn't|aren't|can't|won't)\b", re.I
 )
@@ -701,6 +706,8 @@ def _duration_mentions(text: str, today: dt.date) -> list[Mention]:
         ):
             continue  # a bare "3 weeks" inside a long message is not clearly a duration ("pain 3 weeks" is)
         extra = MORE_THAN_EXTRA_DAYS if re.search(r"\b(over|more than|just over|well over)\b", pre) else 0
+        if _AND_A_HALF_AFTER.match(text[m.end() :]):
+            qty += 0.5
         add(qty * _unit_days(m.group("unit")) + extra, m)
     for m in _LAST_UNIT.finditer(text):
         if not not_patients_pain(m):
@@ -771,7 +778,7 @@ def _generic_mentions(text: str, facts: list[Mention], symptom_seen: bool) -> li
         # "yeah it's worse than it was on Sunday" is a yes; "no numbness" negates a noun instead,
         # so only a yes may carry a longer statement (one without a negation of its own).
         long_tail = len(_WORD.findall(tail)) > MAX_ANSWER_TAIL_WORDS and not (
-            value == "yes" and not _NEGATION_WORD.search(tail)
+            value == "yes" and _PLAIN_YES.match(m.group(0)) and not _NEGATION_WORD.search(tail)
         )
         if not overlaps and not fact_in_tail and not long_tail:
             out.append(Mention("answer", value, a_start, a_end, text[a_start:a_end]))

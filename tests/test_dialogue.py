@@ -375,3 +375,25 @@ def test_a_follow_up_heard_before_its_parent_does_not_stop_the_parent_question()
     # "I strained it" (mechanical) said before anyone knows the pain is mid-back.
     _, asked, _ = answer_all(consented(mechanical="present"))
     assert "mid_back" in asked
+
+
+@pytest.mark.parametrize("pending,expected", [("bladder_bowel", "absent"), ("improving", "present")])
+def test_its_fine_means_no_problem(pending: str, expected: str) -> None:
+    # "It's fine" was classified "affirm" (0.78): to "any bladder problems?" it must not mean yes.
+    state = State(facts={"duration_days": 60}, pending=pending, phase=ASKING)
+    plan = turn(state, "affirm", "it's fine", confidence=0.78, answer="fine")
+    assert plan.state.facts[pending] == expected
+
+
+def test_thats_fine_gives_consent() -> None:
+    plan = turn(State(phase=CONSENT), "affirm", "that's fine", answer="fine")
+    assert plan.state.phase == ASKING
+
+
+def test_a_statement_classified_as_a_topic_is_not_answered_as_a_question() -> None:
+    state = State(facts={}, pending="night_pain", phase=ASKING)
+    text = "No, the pain does not wake me at night."
+    plan = turn(state, "ask_bone_pain", text, answer="no", night_pain="absent")
+    assert not any(r.startswith("utter_topic_") for r in plan.responses)
+    plan = turn(state, "ask_bone_pain", "why is my pain worse at night?", night_pain="present")
+    assert "utter_topic_bone_pain" in plan.responses

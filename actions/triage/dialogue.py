@@ -67,8 +67,10 @@ UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
 
 # Generic answer entities from the NLU: a reply whose meaning depends on the pending question.
 ANSWER_ENTITY, SIDES_ENTITY, NUMBER_ENTITY, ANSWER_TO_ENTITY = "answer", "sides", "number", "answer_to"
-YES, NO = "yes", "no"
+YES, NO, FINE = "yes", "no", "fine"
 POLARITY_VALUE = {YES: PRESENT, NO: "absent", UNSURE: UNSURE}
+# "It's fine" / "all normal" means no problem: absent for a symptom, but yes for these questions.
+FINE_MEANS_YES = {"improving", CONSENT_FACT}
 
 # When the pending question is the key, a bare mention of the listed fact (no yes/no, no side)
 # answers that question: "no numbness there" to "any numbness in the saddle area?" means the
@@ -175,6 +177,18 @@ def looks_non_english(text: str) -> bool:
     return sum(w in _ENGLISH_WORDS for w in words) / len(words) < MIN_ENGLISH_WORD_SHARE
 
 
+_QUESTION_START = re.compile(
+    r"^\W*(what|what's|whats|why|how|can|could|should|shall|is|are|am|do|does|did|will|would|when|"
+    r"where|who|which|tell me|explain|any idea|i wonder|i want to know|i'd like to know)\b",
+    re.I,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mark, or a question word first ("what is a biopsy", "tell me about MRI")."""
+    return "?" in text or _QUESTION_START.match(text) is not None
+
+
 def merge_facts(engine: Engine, state: State, msg: Message) -> tuple[dict[str, FactValue], set[str], bool]:
     """Apply what the message says to the facts.
 
@@ -211,6 +225,9 @@ def merge_facts(engine: Engine, state: State, msg: Message) -> tuple[dict[str, F
     for alias in CONTEXT_ALIASES.get(target or "", ()):
         if alias in stated and target not in stated and polarity is None and not sides_given(msg):
             stated[target] = stated.pop(alias)
+
+    if polarity == FINE:
+        polarity = YES if (target or CONSENT_FACT) in FINE_MEANS_YES else NO
 
     answered = False
     if target is not None and target not in stated:
@@ -363,10 +380,13 @@ def _chat_reply(msg: Message, state: State, had_facts: bool) -> list[Reply]:
         replies.append(Reply("utter_greet"))
     elif intent == "why_ask":
         replies.append(Reply(f"utter_why_{state.pending}" if state.pending else "utter_no_pending"))
-    elif intent == UNKNOWN_TOPIC_INTENT:
-        replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
-    elif intent and intent.startswith(TOPIC_INTENT_PREFIX):
-        replies.append(Reply(TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]))
+    elif intent and intent.startswith(TOPIC_INTENT_PREFIX) and (not had_facts or looks_like_question(text)):
+        # A statement of symptoms that merely sounds like a topic ("no, the pain does not wake me
+        # at night" -> ask_bone_pain) is an answer, not a question to answer.
+        if intent == UNKNOWN_TOPIC_INTENT:
+            replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
+        else:
+            replies.append(Reply(TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]))
     elif intent in CHAT_REPLIES and not had_facts:
         replies.append(Reply(CHAT_REPLIES[intent]))
     elif not had_facts and intent in FALLBACK_INTENTS and intent != "out_of_scope":
@@ -443,6 +463,8 @@ def _consent_turn(
     polarity = _first(msg.entities, ANSWER_ENTITY)
     if polarity is None and msg.meaningful and msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE:
         polarity = ANSWER_INTENTS.get(msg.intent or "")
+    if polarity == FINE:  # "that's fine" to "is that OK with you?"
+        polarity = YES
     if state.phase == CONSENT and polarity == YES:
         question = next_question(engine, facts)
         ack = [Reply("utter_consent_thanks")]
