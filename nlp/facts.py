@@ -117,7 +117,10 @@ def _cues() -> dict:
 
 _CLAUSE_BREAK = re.compile(r"\b(?:but|however|whereas|while|whilst|although|though|except)\b|;")
 _QUESTION_START = re.compile(
-    r"^\W*(can|could|does|do|did|should|will|would|might|may|is|are|what|how|when|why|which)\b",
+    # An optional lead-in ("Sorry, before I answer that, how common is...") before the question word.
+    r"^\W*(?:(?:sorry|ok|okay|also|but|and|so|well|hmm|quick question|just wondering|one question|"
+    r"before i answer(?: that| you)?|before i go on|first)\W+)*"
+    r"(can|could|does|do|did|should|will|would|might|may|is|are|what|how|when|why|which)\b",
     re.I,
 )
 _FIRST_PERSON = re.compile(
@@ -130,6 +133,9 @@ _HYPOTHETICAL_QUESTION_CUE = re.compile(
     r"look out for|watch out for|should i worry|do i need to worry)\b",
     re.I,
 )
+# "My partner noticed a swelling on the right side of my lower back": whoever noticed it, a sign on
+# "my" body is the patient's.
+_ON_MY_BODY = re.compile(r"\s+(?:on|in|at|around|near|under|over|down)\b[^.?!;]{0,25}?\bmy\b", re.I)
 _FOLLOW_UP_EXAMPLE = re.compile(r"^\W*(like|such as|e\.?g\.?|for example|things like|or)\b", re.I)
 # "..., but that was years ago": the whole sentence is the past.
 _PAST_SENTENCE = re.compile(
@@ -205,6 +211,13 @@ _NO_DURATION_AFTER = re.compile(
 _AND_A_HALF_AFTER = re.compile(r"^\s+and\s+a\s+half\b", re.I)
 _NO_DURATION_BEFORE = re.compile(
     r"\b(?:in|within|next|another|every|each|after|for the next|old|aged)\s+(?:about\s+)?$", re.I
+)
+# The patient's pain, now: "I have pain", "my back hurts", "it's been aching".
+_PAIN_NOW = re.compile(
+    r"\b(i have|i've got|i've had|i get|i'm getting|i am getting|i feel|i'm in)\b[^.?!]{0,20}"
+    r"\b(pain|ache|aches|aching|soreness|backache)\b"
+    r"|\b(my|the) [\w ]{0,25}\b(hurts|aches|is sore|is painful)\b",
+    re.I,
 )
 _START_CUE = re.compile(
     r"\b(start\w*|began|begun|begin|came on|come on|kicked (?:off|in)|first|since|happened|fell|"
@@ -503,8 +516,10 @@ def _tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
         fact, polarity = ent.label_, ent.ent_id_
         if fact == IGNORE_LABEL or fact not in TRI_FACTS:
             continue
-        if ent._.is_family or ent._.is_hypothetical or ent._.is_uncertain:
-            continue  # not the patient's, or not a statement: the dialogue will ask
+        if ent._.is_family and not _ON_MY_BODY.match(doc.text, ent.end_char):
+            continue  # someone else's ("my dad had cancer")...
+        if ent._.is_hypothetical or ent._.is_uncertain:
+            continue  # ...or not a statement: the dialogue will ask
         if ent._.is_historical and fact != "cancer_history":
             continue  # a past episode is not a current symptom; a cancer history always counts
         sent = _sent_of(doc, ent.start)
@@ -641,6 +656,9 @@ _OWN_PAIN_CLAUSE = re.compile(
 )
 
 
+MAX_BARE_DURATION_SENTENCE_WORDS = 3  # "3 days." or "about 2 weeks." standing alone
+
+
 def _bare_duration_of_the_pain(text: str, m: re.Match) -> bool:
     """A bare "7 weeks" set off by commas or a full stop in a sentence about the patient's own pain.
 
@@ -650,12 +668,14 @@ def _bare_duration_of_the_pain(text: str, m: re.Match) -> bool:
     before = text[max(0, m.start() - 2) : m.start()]
     after = text[m.end() : m.end() + 2]
     set_off = (
-        re.search(r"[,;]\s*$|^\s*$", before) is not None and re.match(r"\s*([,.;!]|$)", after) is not None
+        re.search(r"[,;.]\s*$|^\s*$", before) is not None and re.match(r"\s*([,.;!]|$)", after) is not None
     )
     if not set_off:
         return False
     s_lo, s_hi = _sentence_bounds(text, m.start())
     sentence = text[s_lo:s_hi]
+    if len(_WORD.findall(sentence)) <= MAX_BARE_DURATION_SENTENCE_WORDS:
+        sentence = text  # "Lower back pain after gardening. 3 days. Age 30.": the message is the context
     if _HISTORY_ONLY.search(sentence) or (
         _FAMILY_WORD.search(sentence) and not _FIRST_PERSON_WORD.search(sentence)
     ):
@@ -693,7 +713,11 @@ def _duration_mentions(text: str, today: dt.date) -> list[Mention]:
         if post == "ago":
             s_lo, s_hi = _sentence_bounds(text, m.start())
             sentence = text[s_lo:s_hi]
-            if not _START_CUE.search(sentence.replace(m.group(0), " ")) or (
+            started = _START_CUE.search(sentence.replace(m.group(0), " ")) or (
+                # "After a rowing session three days ago I have pain between my shoulder blades"
+                _PAIN_NOW.search(sentence) and not _HISTORY_ONLY.search(sentence)
+            )
+            if not started or (
                 _HISTORY_ONLY.search(sentence) and _unit_days(m.group("unit")) == DAYS["year"]
             ):
                 continue  # "had sciatica 10 years ago" is not how long this pain has lasted
@@ -778,7 +802,8 @@ def _generic_mentions(text: str, facts: list[Mention], symptom_seen: bool) -> li
         # "yeah it's worse than it was on Sunday" is a yes; "no numbness" negates a noun instead,
         # so only a yes may carry a longer statement (one without a negation of its own).
         long_tail = len(_WORD.findall(tail)) > MAX_ANSWER_TAIL_WORDS and not (
-            value == "yes" and _PLAIN_YES.match(m.group(0)) and not _NEGATION_WORD.search(tail)
+            (value == "yes" and _PLAIN_YES.match(m.group(0)) and not _NEGATION_WORD.search(tail))
+            or value == "unsure"  # "I'm not entirely sure how to answer that" is still not sure
         )
         if not overlaps and not fact_in_tail and not long_tail:
             out.append(Mention("answer", value, a_start, a_end, text[a_start:a_end]))

@@ -397,3 +397,11 @@ def test_a_statement_classified_as_a_topic_is_not_answered_as_a_question() -> No
     assert not any(r.startswith("utter_topic_") for r in plan.responses)
     plan = turn(state, "ask_bone_pain", "why is my pain worse at night?", night_pain="present")
     assert "utter_topic_bone_pain" in plan.responses
+
+
+def test_an_unplaced_question_gets_an_honest_answer_not_didnt_understand() -> None:
+    state = State(facts={}, pending="cancer_history", phase=ASKING)
+    text = "Sorry, before I answer that, how common is it for back pain to be caused by a tumour?"
+    plan = turn(state, "nlu_fallback", text, confidence=0.35)
+    assert plan.responses[0] == "utter_topic_unknown"
+    assert plan.responses[-1].startswith("utter_ask_") and "utter_not_understood" not in plan.responses

@@ -27,9 +27,12 @@ def engine():
     return default_engine()
 
 
-# Both sets: bench/personas.yml (92, used to find and fix NLU gaps) and bench/personas_blind.yml
-# (50, written without reading the patterns or training data; its first run is in the notes).
-PERSONA_FILES = (sim.PERSONAS_FILE, sim.PERSONAS_FILE.with_name("personas_blind.yml"))
+# Three sets: bench/personas.yml (92, used to find and fix NLU gaps), and two written without
+# reading the patterns or training data, bench/personas_blind.yml (50, lay and slangy) and
+# bench/personas_blind2.yml (45, full sentences as an LLM evaluator writes); first runs in the notes.
+PERSONA_FILES = tuple(
+    sim.PERSONAS_FILE.with_name(n) for n in ("personas.yml", "personas_blind.yml", "personas_blind2.yml")
+)
 
 
 @pytest.fixture(scope="module")

@@ -389,6 +389,9 @@ def _chat_reply(msg: Message, state: State, had_facts: bool) -> list[Reply]:
             replies.append(Reply(TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]))
     elif intent in CHAT_REPLIES and not had_facts:
         replies.append(Reply(CHAT_REPLIES[intent]))
+    elif not had_facts and intent == "nlu_fallback" and looks_like_question(text):
+        # A question we could not place: say honestly that it is not one we answer here.
+        replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
     elif not had_facts and intent in FALLBACK_INTENTS and intent != "out_of_scope":
         replies.append(Reply("utter_not_understood"))
     return replies
