@@ -20,7 +20,6 @@ from .engine import (
     LEVELS,
     NUMBER,
     PRESENT,
-    ROUTINE,
     UNCERTAIN_EMERGENCY_FLOOR,
     UNSURE,
     Engine,
@@ -229,7 +228,6 @@ def merge_facts(engine: Engine, state: State, msg: Message) -> tuple[dict[str, F
     if polarity == FINE:
         polarity = YES if (target or CONSENT_FACT) in FINE_MEANS_YES else NO
 
-    answered = False
     if target is not None and target not in stated:
         spec = engine.facts[target]
         sides = _first(msg.entities, SIDES_ENTITY)
@@ -485,8 +483,3 @@ def _consent_turn(
     dropped = ("utter_not_understood", "utter_greet") if opening else ("utter_not_understood",)
     replies = [r for r in replies if r.response not in dropped]
     return Plan(State(facts, None, CONSENT), [*opening, *replies, Reply("utter_consent")], changed)
-
-
-def routine_level() -> str:
-    """The level when nothing fired (exported for adapters and tests)."""
-    return ROUTINE
