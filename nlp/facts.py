@@ -136,6 +136,8 @@ _HYPOTHETICAL_QUESTION_CUE = re.compile(
 # "My partner noticed a swelling on the right side of my lower back": whoever noticed it, a sign on
 # "my" body is the patient's.
 _ON_MY_BODY = re.compile(r"\s+(?:on|in|at|around|near|under|over|down)\b[^.?!;]{0,25}?\bmy\b", re.I)
+# "Someone rear-ended my car": the phrase itself says whose it is.
+_MINE_IN_SPAN = re.compile(r"\b(my|me)\b", re.I)
 _FOLLOW_UP_EXAMPLE = re.compile(r"^\W*(like|such as|e\.?g\.?|for example|things like|or)\b", re.I)
 # "..., but that was years ago": the whole sentence is the past.
 _PAST_SENTENCE = re.compile(
@@ -225,7 +227,7 @@ _START_CUE = re.compile(
     r"injur\w+|crash\w*|accident|rear.?ended|hit by|knocked|came off|slipped|tripped|noticed|"
     r"going on|had it|woke up with|been like this|onset|tweak\w*|hurt|hurting|went|ricked|cricked|"
     r"jarred|wrenched|sprain\w*|overdid|put (?:it|my back) out|playing|deadlift\w*|hoovering|"
-    r"gardening|bec[ao]me|bent|twing\w*|got (?:sore|bad|painful|worse|stiff))\b",
+    r"gardening|bec[ao]me|bent|twing\w*|got (?:sore|bad|painful|worse|stiff)|after|training)\b",
     re.I,
 )
 _PAIN_BEFORE = re.compile(
@@ -253,7 +255,7 @@ _MONTH_RE = (
 )
 _SINCE_MONTH = re.compile(
     r"\b(?:since|from|started in|began in|start of|beginning of|back in|in)\s+"
-    r"(?:about\s+|around\s+|roughly\s+)?"
+    r"(?:about\s+|around\s+|roughly\s+)?(?:the\s+(?P<day_before>\d{1,2})(?:st|nd|rd|th)?\s+of\s+)?"
     r"(?:(?P<part>early|mid|late|the (?:start|beginning|middle|end) of)\s+)?"
     rf"{_MONTH_RE}\b(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?",
     re.I,
@@ -516,7 +518,8 @@ def _tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
         fact, polarity = ent.label_, ent.ent_id_
         if fact == IGNORE_LABEL or fact not in TRI_FACTS:
             continue
-        if ent._.is_family and not _ON_MY_BODY.match(doc.text, ent.end_char):
+        mine = _ON_MY_BODY.match(doc.text, ent.end_char) or _MINE_IN_SPAN.search(ent.text)
+        if ent._.is_family and not mine:
             continue  # someone else's ("my dad had cancer")...
         if ent._.is_hypothetical or ent._.is_uncertain:
             continue  # ...or not a statement: the dialogue will ask
@@ -746,7 +749,7 @@ def _duration_mentions(text: str, today: dt.date) -> list[Mention]:
         if m.group("month").lower() == "may" and not m.group(0).lower().startswith(("since", "from")):
             continue  # "may" is mostly the verb
         month = next(v for k, v in _MONTHS.items() if k.startswith(m.group("month").lower()[:3]))
-        start = _month_start(today, month, m.group("part"), m.group("day"))
+        start = _month_start(today, month, m.group("part"), m.group("day") or m.group("day_before"))
         add((today - start).days, m)
     for m in _SINCE_DAY.finditer(text):
         s_lo, s_hi = _sentence_bounds(text, m.start())
@@ -782,6 +785,68 @@ def _duration_mentions(text: str, today: dt.date) -> list[Mention]:
     return out
 
 
+# A reply that describes instead of saying yes or no: "My legs are as strong as ever", "I've been
+# peeing without any trouble", "It's stayed the same", "It doesn't bother me at night".
+_SAME_OR_NOT_ME = re.compile(
+    r"\b(same as (?:ever|always|usual|before)|"
+    r"(?:stayed|been|is|it'?s|remained) (?:about |pretty much |much |roughly |more or less )?the same|"
+    r"(?:hasn'?t|has not|haven'?t|have not) changed|nothing(?:'?s| has)? changed|no change|unchanged|"
+    r"nothing new|no different|"
+    r"(?:doesn'?t|does not|don'?t|do not|never) (?:bother|trouble|affect|wake) me)\b",
+    re.I,
+)
+_NORMAL_DESCRIPTION = re.compile(
+    r"\b(normal|normally|as usual|as always|as ever|as before|like before|like always|like usual|"
+    r"fine|behaving(?: itself)?|no trouble|without (?:any )?(?:trouble|problems?|issues?|bother|difficulty)|"
+    r"no problems?|no issues?|nothing (?:unusual|different|odd|wrong|strange)|steady on my feet|"
+    r"as strong as|strong enough|strength is (?:fine|ok|okay|normal|good)|i feel strong|"
+    r"like (?:they|it|i) always (?:have|has|did|do)|as good as (?:they were|it was|ever|before|always))\b",
+    re.I,
+)
+# A trend, not a trigger: "worse than on Monday", "a touch worse" (not "worse when I bend").
+_WORSE = re.compile(
+    r"\b(worse than|(?:getting|got|gotten|becoming|definitely|even|much|a lot|slightly|"
+    r"a (?:touch|bit|little)|somewhat|steadily|progressively) worse|worse and worse)\b",
+    re.I,
+)
+# "It crept up on me, I honestly couldn't tell you when it started."
+_UNSURE_ANYWHERE = re.compile(
+    r"\b((?:couldn'?t|could not|can'?t|cannot) (?:honestly |really )?(?:tell|say|remember|be sure)|"
+    r"(?:don'?t|do not) (?:really |honestly )?know|no idea|not (?:really |entirely |totally |quite )?sure|"
+    r"(?:haven'?t|have not) (?:really )?(?:noticed|paid attention|checked|been paying attention)|"
+    r"hard to (?:say|tell)|difficult to (?:say|tell)|maybe|possibly|perhaps)\b",
+    re.I,
+)
+# A contrast may hide a sign we did not read ("all normal except the numbness"): then no answer.
+_CONTRAST = re.compile(r"\b(but|except|apart from|although|though|however|other than|besides|yet)\b", re.I)
+
+
+def _described_answer(text: str, facts: list[Mention]) -> list[Mention]:
+    """A described "no" (or "fine") to the pending question, when the message names no sign.
+
+    Only for a statement with no sign in it, no contrast and no question: a wrong "no" to an
+    emergency question is the costliest mistake, so anything doubtful stays unanswered.
+    """
+    if "?" in text or _CONTRAST.search(text) or any(f.fact in TRI_FACTS for f in facts):
+        return []  # a question, a contrast, or a sign of its own: the described facts speak
+    worse = _WORSE.search(text)
+    if worse and not _NEGATION_WORD.search(text):
+        # "worse" (definitely) or "worse-maybe" (hedged: "about the same, maybe a touch worse"):
+        # the dialogue reads it for the two trend questions only.
+        hedged = _SAME_OR_NOT_ME.search(text) or _UNSURE_ANYWHERE.search(text)
+        value = "worse-maybe" if hedged else "worse"
+        return [Mention("answer", value, worse.start(), worse.end(), worse.group(0))]
+    for value, pattern in (
+        ("unsure", _UNSURE_ANYWHERE),
+        ("no", _SAME_OR_NOT_ME),
+        ("fine", _NORMAL_DESCRIPTION),
+    ):
+        m = pattern.search(text)
+        if m:
+            return [Mention("answer", value, m.start(), m.end(), m.group(0))]
+    return []
+
+
 def _generic_mentions(text: str, facts: list[Mention], symptom_seen: bool) -> list[Mention]:
     """Short replies to the pending question: yes/no/unsure, a side, a bare number."""
     out: list[Mention] = []
@@ -808,6 +873,8 @@ def _generic_mentions(text: str, facts: list[Mention], symptom_seen: bool) -> li
         if not overlaps and not fact_in_tail and not long_tail:
             out.append(Mention("answer", value, a_start, a_end, text[a_start:a_end]))
         break
+    if not out:
+        out += _described_answer(text, facts)
     limb_said = any(f.fact in TRI_FACTS or f.fact in SIDES_FACTS for f in facts) or symptom_seen
     words = text.split()
     if not limb_said and 0 < len(words) <= MAX_BARE_REPLY_WORDS:

@@ -405,3 +405,36 @@ def test_an_unplaced_question_gets_an_honest_answer_not_didnt_understand() -> No
     plan = turn(state, "nlu_fallback", text, confidence=0.35)
     assert plan.responses[0] == "utter_topic_unknown"
     assert plan.responses[-1].startswith("utter_ask_") and "utter_not_understood" not in plan.responses
+
+
+def test_start_over_needs_the_words_for_it() -> None:
+    state = State(facts={"age": 40}, pending="saddle_numbness", phase=ASKING)
+    plan = turn(state, "start_over", "Everything feels normal down there.", confidence=0.7, answer="fine")
+    assert plan.state.facts["age"] == 40 and plan.state.facts["saddle_numbness"] == "absent"
+    plan = turn(state, "start_over", "can we start over please")
+    assert plan.responses[0] == "utter_start_over" and plan.state.facts.get("age") is None
+
+
+def test_i_didnt_injure_it_answers_the_injury_question_but_a_strain_does_not() -> None:
+    state = State(facts={}, pending="major_injury", phase=ASKING)
+    assert (
+        turn(state, "deny", "I didn't injure it", mechanical="absent").state.facts["major_injury"] == "absent"
+    )
+    plan = turn(state, "describe_symptoms", "I lifted a box", mechanical="present")
+    assert plan.state.facts["major_injury"] is None
+
+
+@pytest.mark.parametrize(
+    "answer,pending,expected",
+    [
+        ("worse", "weakness_worsening", "present"),
+        ("worse", "improving", "absent"),
+        ("worse-maybe", "weakness_worsening", "unsure"),
+        ("worse-maybe", "improving", "absent"),
+        ("worse", "bladder_bowel", None),  # "the pain is worse than yesterday" is no bladder answer
+    ],
+)
+def test_trend_answers(answer: str, pending: str, expected: Optional[str]) -> None:
+    facts = {"weakness": "present", "duration_days": 60}
+    plan = turn(State(facts=facts, pending=pending, phase=ASKING), "describe_symptoms", "...", answer=answer)
+    assert plan.state.facts[pending] == expected

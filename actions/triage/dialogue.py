@@ -70,11 +70,29 @@ YES, NO, FINE = "yes", "no", "fine"
 POLARITY_VALUE = {YES: PRESENT, NO: "absent", UNSURE: UNSURE}
 # "It's fine" / "all normal" means no problem: absent for a symptom, but yes for these questions.
 FINE_MEANS_YES = {"improving", CONSENT_FACT}
+# "It's worse than on Monday" / "about the same, maybe a touch worse" answer only the two trend
+# questions: not improving, and (sure or not) a weakness getting worse. Elsewhere they answer nothing.
+TREND_ANSWERS: dict[str, dict[str, str]] = {
+    "worse": {"improving": NO, "weakness_worsening": YES},
+    "worse-maybe": {"improving": NO, "weakness_worsening": UNSURE},
+}
 
 # When the pending question is the key, a bare mention of the listed fact (no yes/no, no side)
-# answers that question: "no numbness there" to "any numbness in the saddle area?" means the
-# saddle area, and must neither leave that question open nor rule out numbness in the legs.
-CONTEXT_ALIASES: dict[str, tuple[str, ...]] = {"saddle_numbness": ("numbness",)}
+# with one of the listed values answers that question: "no numbness there" to "any numbness in
+# the saddle area?" means the saddle area, and must neither leave that question open nor rule
+# out numbness in the legs; "I didn't injure it" to "a major injury?" is a no (only a no: "I
+# lifted a box" is no major injury).
+CONTEXT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "saddle_numbness": {"numbness": (PRESENT, "absent")},
+    "major_injury": {"mechanical": ("absent",)},
+}
+# Wiping the conversation needs the words for it: the classifier once sent "Everything feels
+# normal down there" to start_over.
+_RESTART_WORDS = re.compile(
+    r"\b(start (?:over|again|afresh)|restart|reset|begin again|from (?:the )?(?:scratch|beginning|start)|"
+    r"new (?:conversation|chat|start)|clear (?:everything|it all|all)|forget (?:everything|it all))\b",
+    re.I,
+)
 
 
 def sides_given(msg: Message) -> bool:
@@ -221,12 +239,14 @@ def merge_facts(engine: Engine, state: State, msg: Message) -> tuple[dict[str, F
         polarity = ANSWER_INTENTS[msg.intent]
 
     # "No numbness there" in reply to the saddle question is about the saddle area, not the legs.
-    for alias in CONTEXT_ALIASES.get(target or "", ()):
-        if alias in stated and target not in stated and polarity is None and not sides_given(msg):
+    for alias, values in CONTEXT_ALIASES.get(target or "", {}).items():
+        if stated.get(alias) in values and target not in stated and polarity is None and not sides_given(msg):
             stated[target] = stated.pop(alias)
 
     if polarity == FINE:
         polarity = YES if (target or CONSENT_FACT) in FINE_MEANS_YES else NO
+    elif polarity in TREND_ANSWERS:
+        polarity = TREND_ANSWERS[polarity].get(target or "")
 
     if target is not None and target not in stated:
         spec = engine.facts[target]
@@ -398,7 +418,7 @@ def _chat_reply(msg: Message, state: State, had_facts: bool) -> list[Reply]:
 def plan_turn(state: State, msg: Message, engine: Optional[Engine] = None) -> Plan:
     """Decide this turn: merge the facts, check for an emergency first, then reply and ask."""
     engine = engine or default_engine()
-    if msg.intent == "start_over":
+    if msg.intent == "start_over" and _RESTART_WORDS.search(msg.text or ""):
         fresh = State(phase=ASKING)
         return Plan(fresh, [Reply("utter_start_over"), Reply("utter_ask_describe")], set(engine.facts))
 
