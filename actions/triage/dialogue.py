@@ -206,6 +206,21 @@ def looks_like_question(text: str) -> bool:
     return "?" in text or _QUESTION_START.match(text) is not None
 
 
+def answer_polarity(msg: Message, use_intent: bool = True) -> Optional[str]:
+    """The reply's yes/no/unsure (or fine/worse): the extractor's answer word, else a confident
+    intent on a message with letters or digits (never the classifier's guess for an empty one)."""
+    polarity = _first(msg.entities, ANSWER_ENTITY)
+    if (
+        polarity is None
+        and use_intent
+        and msg.intent in ANSWER_INTENTS
+        and msg.meaningful
+        and msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE
+    ):
+        polarity = ANSWER_INTENTS[msg.intent]
+    return polarity
+
+
 def merge_facts(engine: Engine, state: State, msg: Message) -> tuple[dict[str, FactValue], set[str], bool]:
     """Apply what the message says to the facts.
 
@@ -228,15 +243,7 @@ def merge_facts(engine: Engine, state: State, msg: Message) -> tuple[dict[str, F
     target = _first(msg.entities, ANSWER_TO_ENTITY) or state.pending
     if target not in engine.facts:  # e.g. the consent question: no health fact to set
         target = None
-    polarity = _first(msg.entities, ANSWER_ENTITY)
-    if (
-        polarity is None
-        and msg.intent in ANSWER_INTENTS
-        and not stated
-        and msg.meaningful
-        and msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE
-    ):
-        polarity = ANSWER_INTENTS[msg.intent]
+    polarity = answer_polarity(msg, use_intent=not stated)
 
     # "No numbness there" in reply to the saddle question is about the saddle area, not the legs.
     for alias, values in CONTEXT_ALIASES.get(target or "", {}).items():
@@ -481,9 +488,7 @@ def _consent_turn(
     replies: list[Reply],
 ) -> Plan:
     """Before any health question the patient must agree; facts they already gave are kept."""
-    polarity = _first(msg.entities, ANSWER_ENTITY)
-    if polarity is None and msg.meaningful and msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE:
-        polarity = ANSWER_INTENTS.get(msg.intent or "")
+    polarity = answer_polarity(msg)
     if polarity == FINE:  # "that's fine" to "is that OK with you?"
         polarity = YES
     if state.phase == CONSENT and polarity == YES:

@@ -166,7 +166,11 @@ class Engine:
 
     def effective(self, facts: Facts) -> dict[str, FactValue]:
         """Facts as the rules read them: a follow-up of an unsure parent is unsure too."""
-        out = self.check_facts(facts)
+        return self._with_unsure_follow_ups(self.check_facts(facts))
+
+    def _with_unsure_follow_ups(self, checked: dict[str, FactValue]) -> dict[str, FactValue]:
+        """effective() for facts already checked (evaluate's hot path validates only once)."""
+        out = dict(checked)
         for name, spec in self.facts.items():
             if spec.follows and out[spec.follows] == UNSURE and out[name] is None:
                 out[name] = UNSURE
@@ -199,7 +203,7 @@ class Engine:
     def evaluate(self, facts: Facts) -> Outcome:
         """Decide the level: the highest level of any fired rule, with the uncertainty floor."""
         given = self.check_facts(facts)
-        eff = self.effective(given)
+        eff = self._with_unsure_follow_ups(given)
         fired: list[Rule] = []
         uncertain: list[Rule] = []
         for rule in self.rules:
@@ -241,7 +245,7 @@ class Engine:
         if any(name in r.facts() for r in uncertain):
             return True
         sure = BOTH if self.facts[name].kind == "sides" else PRESENT
-        trial = self.effective({**given, name: sure})
+        trial = self._with_unsure_follow_ups({**given, name: sure})
         sure_levels = [r.level for r in self.rules if self.truth(r.when, trial) is True]
         return any(LEVELS.index(lv) <= LEVELS.index(UNCERTAIN_EMERGENCY_FLOOR) for lv in sure_levels)
 
