@@ -1,6 +1,6 @@
 """Thin rasa-sdk adapter: tracker -> (State, Message), plan -> slot events and response names.
 
-All decisions are made by actions.triage.dialogue.plan_turn; this module only translates, so the
+All decisions are made by dialogue.planner.plan_turn; this module only translates, so the
 action server holds no state of its own and can be replicated behind a load balancer.
 """
 
@@ -14,8 +14,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.locale import locale_vars
-from actions.triage.dialogue import INTRO, Message, Plan, State, plan_turn
-from actions.triage.engine import default_engine
+from dialogue.planner import INTRO, Message, Plan, State, plan_turn
+from triage.engine import default_engine
 
 logger = logging.getLogger(__name__)
 

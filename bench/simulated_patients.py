@@ -37,7 +37,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.triage.engine import LEVELS, Engine, default_engine  # noqa: E402
+from triage.engine import LEVELS, Engine, default_engine  # noqa: E402
 
 PERSONAS_FILE = Path(__file__).resolve().parent / "personas.yml"
 MAX_TURNS = 40

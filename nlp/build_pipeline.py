@@ -45,7 +45,7 @@ def _load_yaml(path: Path) -> Any:
 
 
 def known_facts() -> set[str]:
-    """Fact names of the contract (actions/triage/facts.yml)."""
+    """Fact names of the contract (triage/facts.yml)."""
     return set(_load_yaml(FACTS_FILE)["facts"])
 
 

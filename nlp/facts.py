@@ -1,4 +1,4 @@
-"""Turn a patient's message into triage facts (names and values of actions/triage/facts.yml).
+"""Turn a patient's message into triage facts (names and values of triage/facts.yml).
 
 Why rules and not a trained model: there is no clinical chat corpus to train on, every decision
 must be explainable to a clinician, and a negated or someone else's symptom must never become the
@@ -23,13 +23,13 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from actions.triage.engine import default_engine
+from triage.engine import default_engine
 
 NLP_DIR = Path(__file__).resolve().parent
 REPO_ROOT = NLP_DIR.parent
 CUES_FILE = NLP_DIR / "patterns" / "cues.yml"
 
-# Fact kinds come from the contract (actions/triage/facts.yml), and the facts whose miss could send
+# Fact kinds come from the contract (triage/facts.yml), and the facts whose miss could send
 # someone with an emergency home (the safety recall target) from the rule table itself.
 _ENGINE = default_engine()
 TRI_FACTS = frozenset(n for n, spec in _ENGINE.facts.items() if spec.kind == "tri")

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionTurn
 from actions.locale import locale_vars
-from actions.triage.engine import default_engine
+from triage.engine import default_engine
 
 FACTS = list(default_engine().facts)
 

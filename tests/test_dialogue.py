@@ -1,4 +1,4 @@
-"""The conversation logic (actions/triage/dialogue.py) without Rasa: turns in, response names out."""
+"""The conversation logic (dialogue/planner.py) without Rasa: turns in, response names out."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import pytest
 
-from actions.triage.dialogue import (
+from dialogue.planner import (
     ASKING,
     CONSENT,
     DONE,
@@ -19,7 +19,7 @@ from actions.triage.dialogue import (
     next_question,
     plan_turn,
 )
-from actions.triage.engine import default_engine
+from triage.engine import default_engine
 
 ENGINE = default_engine()
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from actions.triage.engine import EMERGENCY, LEVELS, default_engine
+from triage.engine import EMERGENCY, LEVELS, default_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = default_engine()
@@ -97,7 +97,7 @@ def test_emergency_facts_are_derived_from_the_table() -> None:
 
 
 def test_templates_only_use_locale_variables() -> None:
-    from actions.triage.summary import build_summary, template_values
+    from triage.summary import build_summary, template_values
 
     allowed = {"emergency_number", "emergency_department"}
     summary_values = set(template_values(build_summary(ENGINE, {}, None)))

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import pytest
 import yaml
 
-from actions.triage.engine import (
+from triage.engine import (
     FACTS_FILE,
     RULES_FILE,
     Engine,

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from actions.triage.engine import (
+from triage.engine import (
     FACTS_FILE,
     RULES_FILE,
     Engine,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.triage.engine import default_engine
+from triage.engine import default_engine
 from tooling.stack import Stack
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

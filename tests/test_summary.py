@@ -1,4 +1,4 @@
-"""The summary for the doctor (actions/triage/summary.py)."""
+"""The summary for the doctor (triage/summary.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from actions.triage.engine import default_engine
-from actions.triage.summary import build_summary, describe_duration, template_values
+from triage.engine import default_engine
+from triage.summary import build_summary, describe_duration, template_values
 
 ENGINE = default_engine()
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc)

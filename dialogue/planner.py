@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Optional
 
-from .engine import (
+from triage.engine import (
     EMERGENCY,
     LEVELS,
     NUMBER,
@@ -28,7 +28,7 @@ from .engine import (
     Rule,
     default_engine,
 )
-from .summary import build_summary, template_values
+from triage.summary import build_summary, template_values
 
 # Phases of a conversation (slot "phase").
 INTRO, CONSENT, ASKING, DONE = "intro", "consent", "asking", "done"

@@ -1,0 +1,1 @@
+"""The conversation planner: what to say and ask next, from the typed answer (pure Python)."""
