@@ -5,9 +5,11 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 NLP_MODEL := nlp/model
 NLP_INPUTS := $(wildcard nlp/*.py nlp/patterns/*.yml)
+ANSWER_MODEL := answers/model/answers.joblib
+ANSWER_INPUTS := $(wildcard data/answers/*.yml) answers/classifier.py answers/build.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install nlp train run shell test lint bench clean browser
+.PHONY: help install nlp answers train run shell test lint bench clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -25,7 +27,12 @@ nlp: $(NLP_MODEL)/meta.json ## build the spaCy pipeline (blank English + our pat
 $(NLP_MODEL)/meta.json: $(VENV)/.installed $(NLP_INPUTS)
 	$(PY) nlp/build_pipeline.py --out $(NLP_MODEL)
 
-train: install nlp ## train the Rasa model if (and only if) its data changed
+answers: $(ANSWER_MODEL) ## train the learned answer readers on the answer corpus (data/answers)
+
+$(ANSWER_MODEL): $(VENV)/.installed $(ANSWER_INPUTS)
+	$(PY) -m answers.build
+
+train: install nlp answers ## train the Rasa model if (and only if) its data changed
 	@VENV=$(VENV) scripts/train_if_changed.sh
 
 run: train ## start the action server and the Rasa server (REST on :5005)
@@ -47,9 +54,10 @@ lint: install ## ruff
 bench: train ## print latency, start time, memory, training time, NLU and readability numbers
 	$(PY) bench/turn_latency.py
 	$(PY) bench/nlu_eval.py
+	$(PY) -m bench.answer_eval
 	$(PY) bench/intent_eval.py
 	$(PY) bench/readability.py --quiet --check
 	$(PY) bench/simulated_patients.py
 
 clean: ## remove built models (not the virtualenv)
-	rm -rf models $(NLP_MODEL)
+	rm -rf models $(NLP_MODEL) answers/model

@@ -14,7 +14,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.locale import locale_vars
-from dialogue.planner import INTRO, Message, Plan, State, plan_turn
+from answers.interpret import Message
+from dialogue.planner import INTRO, Plan, State, plan_turn
 from triage.engine import default_engine
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,10 @@ PENDING_SLOT = "pending_question"
 PHASE_SLOT = "phase"
 LEVEL_SLOT = "last_level"
 RULES_SLOT = "last_rules"
+REASKS_SLOT = "reasks"
+DESCRIBED_SLOT = "described"
+# Entity keys the answer interpreter reads besides entity and value: whose, when and how sure.
+MENTION_KEYS = ("entity", "value", "time", "person", "certainty")
 
 
 def state_from_tracker(tracker: Tracker) -> State:
@@ -40,6 +45,8 @@ def state_from_tracker(tracker: Tracker) -> State:
         phase=tracker.get_slot(PHASE_SLOT) or INTRO,
         last_level=tracker.get_slot(LEVEL_SLOT),
         last_rules=tuple(tracker.get_slot(RULES_SLOT) or ()),
+        reasks=int(tracker.get_slot(REASKS_SLOT) or 0),
+        described=bool(tracker.get_slot(DESCRIBED_SLOT)),
     )
 
 
@@ -48,11 +55,18 @@ def message_from_tracker(tracker: Tracker) -> Message:
     latest = tracker.latest_message or {}
     intent_data = latest.get("intent") or {}
     intent = intent_data.get("name")
+    text = latest.get("text") or ""
     entities = tuple(
-        {"entity": e.get("entity"), "value": e.get("value")} for e in latest.get("entities") or []
+        {
+            **{key: e[key] for key in MENTION_KEYS if key in e},
+            "text": text[e["start"] : e["end"]]
+            if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+            else "",
+        }
+        for e in latest.get("entities") or []
     )
     confidence = float(intent_data.get("confidence") or 0.0)
-    return Message(text=latest.get("text") or "", intent=intent, entities=entities, confidence=confidence)
+    return Message(text=text, intent=intent, entities=entities, confidence=confidence)
 
 
 def plan_events(before: State, plan: Plan) -> List[EventType]:
@@ -67,6 +81,8 @@ def plan_events(before: State, plan: Plan) -> List[EventType]:
         (PHASE_SLOT, before.phase, after.phase),
         (LEVEL_SLOT, before.last_level, after.last_level),
         (RULES_SLOT, list(before.last_rules), list(after.last_rules)),
+        (REASKS_SLOT, before.reasks, after.reasks),
+        (DESCRIBED_SLOT, before.described, after.described),
     ):
         if old != new:
             events.append(SlotSet(slot, new))

@@ -13,12 +13,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
+from answers.contract import Interpretation
+from answers.contract import Reply as AnswerReply
+from answers.interpret import CONSENT_QUESTION, Interpreter, Message, default_interpreter, looks_like_question
 from triage.engine import (
     EMERGENCY,
     LEVELS,
-    NUMBER,
     PRESENT,
     UNCERTAIN_EMERGENCY_FLOOR,
     UNSURE,
@@ -33,7 +35,7 @@ from triage.summary import build_summary, template_values
 # Phases of a conversation (slot "phase").
 INTRO, CONSENT, ASKING, DONE = "intro", "consent", "asking", "done"
 # Pseudo-fact that a yes/no answers while the patient is asked to agree to the terms.
-CONSENT_FACT = "consent"
+CONSENT_FACT = CONSENT_QUESTION
 
 # The policy is for adults: below this age the patient is told to see a doctor instead.
 ADULT_AGE_YEARS = 18
@@ -47,11 +49,7 @@ MIN_ASCII_LETTER_SHARE = 0.5
 MIN_WORDS_FOR_LANGUAGE_GUESS = 3
 MIN_ENGLISH_WORD_SHARE = 0.25
 
-ANSWER_INTENTS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
-# A yes/no/not-sure taken from the intent alone (the fact extractor found no clear answer word)
-# must be a confident one: a wrong "yes" to a health question is worse than asking again.
-ANSWER_INTENT_MIN_CONFIDENCE = 0.6
-TRIAGE_INTENTS = {"describe_symptoms", "inform", *ANSWER_INTENTS}
+TRIAGE_INTENTS = {"describe_symptoms", "inform", "affirm", "deny", "unsure"}
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope", None}
 CHAT_REPLIES = {
     "thanks": "utter_thanks",
@@ -63,29 +61,10 @@ TOPIC_INTENT_PREFIX = "ask_"
 TOPIC_RESPONSE_PREFIX = "utter_topic_"
 UNKNOWN_TOPIC_INTENT = "ask_unknown_topic"
 UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
-
-# Generic answer entities from the NLU: a reply whose meaning depends on the pending question.
-ANSWER_ENTITY, SIDES_ENTITY, NUMBER_ENTITY, ANSWER_TO_ENTITY = "answer", "sides", "number", "answer_to"
-YES, NO, FINE = "yes", "no", "fine"
-POLARITY_VALUE = {YES: PRESENT, NO: "absent", UNSURE: UNSURE}
-# "It's fine" / "all normal" means no problem: absent for a symptom, but yes for these questions.
-FINE_MEANS_YES = {"improving", CONSENT_FACT}
-# "It's worse than on Monday" / "about the same, maybe a touch worse" answer only the two trend
-# questions: not improving, and (sure or not) a weakness getting worse. Elsewhere they answer nothing.
-TREND_ANSWERS: dict[str, dict[str, str]] = {
-    "worse": {"improving": NO, "weakness_worsening": YES},
-    "worse-maybe": {"improving": NO, "weakness_worsening": UNSURE},
-}
-
-# When the pending question is the key, a bare mention of the listed fact (no yes/no, no side)
-# with one of the listed values answers that question: "no numbness there" to "any numbness in
-# the saddle area?" means the saddle area, and must neither leave that question open nor rule
-# out numbness in the legs; "I didn't injure it" to "a major injury?" is a no (only a no: "I
-# lifted a box" is no major injury).
-CONTEXT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "saddle_numbness": {"numbness": (PRESENT, "absent")},
-    "major_injury": {"mechanical": ("absent",)},
-}
+# A question that is not understood is asked again at most this many times (the last time shorter,
+# pointing at the buttons); then it is recorded "not sure" and the patient is told. So every
+# conversation reaches an outcome, and an unanswered emergency question floors it at urgent.
+MAX_REASKS = 2
 # Wiping the conversation needs the words for it: the classifier once sent "Everything feels
 # normal down there" to start_over.
 _RESTART_WORDS = re.compile(
@@ -93,11 +72,6 @@ _RESTART_WORDS = re.compile(
     r"new (?:conversation|chat|start)|clear (?:everything|it all|all)|forget (?:everything|it all))\b",
     re.I,
 )
-
-
-def sides_given(msg: Message) -> bool:
-    """The message names a side or sides (then it is about the limbs)."""
-    return any(e.get("entity") in (SIDES_ENTITY, "numbness_sides", "weakness_sides") for e in msg.entities)
 
 
 # A small list of very common English words: enough to tell "me duele la espalda" from English.
@@ -111,22 +85,6 @@ _ENGLISH_WORDS = frozenset(
 
 
 @dataclass(frozen=True)
-class Message:
-    """What the NLU made of the patient's latest message."""
-
-    text: str = ""
-    intent: Optional[str] = None
-    entities: tuple[Mapping[str, Any], ...] = ()
-    confidence: float = 1.0  # of the intent
-
-    @property
-    def meaningful(self) -> bool:
-        """Has at least one letter or digit: an empty, emoji-only or punctuation message has none,
-        and the intent classifier's guess for it (often "affirm") must never answer a question."""
-        return any(c.isalnum() for c in self.text or "")
-
-
-@dataclass(frozen=True)
 class State:
     """Everything the conversation knows, as read from the slots."""
 
@@ -135,6 +93,8 @@ class State:
     phase: str = INTRO
     last_level: Optional[str] = None  # level of the last outcome given
     last_rules: tuple[str, ...] = ()
+    reasks: int = 0  # times the pending question was asked again because it was not understood
+    described: bool = False  # the patient has already described the pain (never asked again)
 
 
 @dataclass(frozen=True)
@@ -164,21 +124,6 @@ class Plan:
 # --- reading the message -----------------------------------------------------------------------
 
 
-def _first(entities: Iterable[Mapping[str, Any]], name: str) -> Optional[str]:
-    for ent in entities:
-        if ent.get("entity") == name and ent.get("value") not in (None, ""):
-            return str(ent["value"])
-    return None
-
-
-def _to_number(value: Any) -> Optional[int]:
-    try:
-        number = int(float(str(value).strip()))
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 0 else None
-
-
 def looks_non_english(text: str) -> bool:
     """A cheap guess that a message is in another language (we only understand English)."""
     letters = [c for c in text if c.isalpha()]
@@ -192,91 +137,6 @@ def looks_non_english(text: str) -> bool:
     if len(words) < MIN_WORDS_FOR_LANGUAGE_GUESS:
         return False
     return sum(w in _ENGLISH_WORDS for w in words) / len(words) < MIN_ENGLISH_WORD_SHARE
-
-
-_QUESTION_START = re.compile(
-    r"^\W*(what|what's|whats|why|how|can|could|should|shall|is|are|am|do|does|did|will|would|when|"
-    r"where|who|which|tell me|explain|any idea|i wonder|i want to know|i'd like to know)\b",
-    re.I,
-)
-
-
-def looks_like_question(text: str) -> bool:
-    """A question mark, or a question word first ("what is a biopsy", "tell me about MRI")."""
-    return "?" in text or _QUESTION_START.match(text) is not None
-
-
-def answer_polarity(msg: Message, use_intent: bool = True) -> Optional[str]:
-    """The reply's yes/no/unsure (or fine/worse): the extractor's answer word, else a confident
-    intent on a message with letters or digits (never the classifier's guess for an empty one)."""
-    polarity = _first(msg.entities, ANSWER_ENTITY)
-    if (
-        polarity is None
-        and use_intent
-        and msg.intent in ANSWER_INTENTS
-        and msg.meaningful
-        and msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE
-    ):
-        polarity = ANSWER_INTENTS[msg.intent]
-    return polarity
-
-
-def merge_facts(engine: Engine, state: State, msg: Message) -> tuple[dict[str, FactValue], set[str], bool]:
-    """Apply what the message says to the facts.
-
-    Returns the new facts, the names that changed, and whether the pending question was answered.
-    Order of precedence: a fact the patient states outright beats a bare yes/no/not-sure, which is
-    taken as the answer to the question it belongs to (the button's answer_to, else the pending one).
-    """
-    facts: dict[str, FactValue] = {name: state.facts.get(name) for name in engine.facts}
-    stated: dict[str, FactValue] = {}
-    for ent in msg.entities:
-        name, value = ent.get("entity"), ent.get("value")
-        if name not in engine.facts or value in (None, ""):
-            continue
-        spec = engine.facts[name]
-        if spec.kind == NUMBER and value != UNSURE:
-            value = _to_number(value)
-        if value is not None and spec.valid(value):
-            stated[name] = value
-
-    target = _first(msg.entities, ANSWER_TO_ENTITY) or state.pending
-    if target not in engine.facts:  # e.g. the consent question: no health fact to set
-        target = None
-    polarity = answer_polarity(msg, use_intent=not stated)
-
-    # "No numbness there" in reply to the saddle question is about the saddle area, not the legs.
-    for alias, values in CONTEXT_ALIASES.get(target or "", {}).items():
-        if stated.get(alias) in values and target not in stated and polarity is None and not sides_given(msg):
-            stated[target] = stated.pop(alias)
-
-    if polarity == FINE:
-        polarity = YES if (target or CONSENT_FACT) in FINE_MEANS_YES else NO
-    elif polarity in TREND_ANSWERS:
-        polarity = TREND_ANSWERS[polarity].get(target or "")
-
-    if target is not None and target not in stated:
-        spec = engine.facts[target]
-        sides = _first(msg.entities, SIDES_ENTITY)
-        number = _to_number(_first(msg.entities, NUMBER_ENTITY))
-        if polarity == UNSURE:
-            stated[target] = UNSURE
-        elif spec.kind == "tri" and polarity in (YES, NO):
-            stated[target] = POLARITY_VALUE[polarity]
-        elif spec.kind == "sides" and sides in ("one", "both"):
-            stated[target] = sides
-        elif spec.kind == NUMBER and number is not None:
-            stated[target] = number
-        # "Yes, in both legs" answers the weakness question and its follow-up at once.
-        if spec.kind == "tri" and sides in ("one", "both") and stated.get(target) == PRESENT:
-            for child in engine.facts.values():
-                if child.follows == target and child.kind == "sides" and child.name not in stated:
-                    stated[child.name] = sides
-    answered = target is not None and target in stated
-
-    changed = {name for name, value in stated.items() if facts[name] != value}
-    facts.update(stated)
-    return facts, changed, answered
 
 
 # --- choosing the next question ----------------------------------------------------------------
@@ -389,8 +249,12 @@ def outcome_replies(outcome: Outcome, engine: Optional[Engine] = None) -> list[R
 # --- one turn ----------------------------------------------------------------------------------
 
 
-def _chat_reply(msg: Message, state: State, had_facts: bool) -> list[Reply]:
-    """The reply to what the message is about, besides any facts in it."""
+def _chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> list[Reply]:
+    """The reply to what the message is about, besides any facts in it.
+
+    asking: a triage question is pending, so an unplaced message is a failed answer (asked again
+    below), never "off-topic".
+    """
     intent, text = msg.intent, msg.text or ""
     replies: list[Reply] = []
     if len(text) > LONG_MESSAGE_CHARS:
@@ -401,51 +265,95 @@ def _chat_reply(msg: Message, state: State, had_facts: bool) -> list[Reply]:
     if not had_facts and intent in FALLBACK_INTENTS | {"describe_symptoms"} and looks_non_english(text):
         replies.append(Reply("utter_non_english"))
         return replies
-    if intent == "greet":
+    question = looks_like_question(text)
+    if intent == "greet" and not had_facts:
         replies.append(Reply("utter_greet"))
     elif intent == "why_ask":
         replies.append(Reply(f"utter_why_{state.pending}" if state.pending else "utter_no_pending"))
-    elif intent and intent.startswith(TOPIC_INTENT_PREFIX) and (not had_facts or looks_like_question(text)):
+    elif intent and intent.startswith(TOPIC_INTENT_PREFIX) and (not had_facts or question):
         # A statement of symptoms that merely sounds like a topic ("no, the pain does not wake me
         # at night" -> ask_bone_pain) is an answer, not a question to answer.
         if intent == UNKNOWN_TOPIC_INTENT:
             replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
         else:
             replies.append(Reply(TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]))
-    elif intent in CHAT_REPLIES and not had_facts:
+    elif intent in CHAT_REPLIES and not had_facts and not (asking and intent == "out_of_scope"):
         replies.append(Reply(CHAT_REPLIES[intent]))
-    elif not had_facts and intent == "nlu_fallback" and looks_like_question(text):
-        # A question we could not place: say honestly that it is not one we answer here.
+    elif question and "?" in text and intent in FALLBACK_INTENTS | {"describe_symptoms", "inform"}:
+        # A question of the patient's we could not place: acknowledged honestly, never ignored.
         replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
-    elif not had_facts and intent in FALLBACK_INTENTS and intent != "out_of_scope":
-        replies.append(Reply("utter_not_understood"))
     return replies
 
 
-def plan_turn(state: State, msg: Message, engine: Optional[Engine] = None) -> Plan:
-    """Decide this turn: merge the facts, check for an emergency first, then reply and ask."""
+def _merge(
+    engine: Engine, state: State, reading: Interpretation
+) -> tuple[dict[str, FactValue], set[str], bool]:
+    """Apply the interpretation: facts stated, then the direct answer to the question asked."""
+    facts: dict[str, FactValue] = {name: state.facts.get(name) for name in engine.facts}
+    stated = reading.stated()
+    answer = reading.answer
+    if answer.answered and answer.question in engine.facts:
+        stated[answer.question] = answer.value
+    changed = {name for name, value in stated.items() if facts[name] != value}
+    facts.update(stated)
+    return facts, changed, answer.answered
+
+
+def _possible_sign(
+    engine: Engine, facts: Mapping[str, FactValue], reading: Interpretation
+) -> Optional[tuple[str, str]]:
+    """A possible emergency sign to ask about next (fact, the patient's words), most dangerous first."""
+    order = list(engine.facts)
+    candidates = [
+        f
+        for f in reading.possible
+        if facts.get(f.fact) != PRESENT
+        and f.fact in engine.facts
+        and (engine.facts[f.fact].follows is None or facts.get(engine.facts[f.fact].follows) == PRESENT)
+    ]
+    if not candidates:
+        return None
+    best = min(candidates, key=lambda f: order.index(f.fact))
+    return best.fact, best.words
+
+
+def _ask(
+    state: State, facts: dict[str, FactValue], question: str, replies: list[Reply], reasks: int = 0
+) -> Plan:
+    return Plan(
+        State(facts, question, ASKING, state.last_level, state.last_rules, reasks, True),
+        [*replies, Reply(f"utter_ask_{question}")],
+        set(),
+    )
+
+
+def plan_turn(
+    state: State, msg: Message, engine: Optional[Engine] = None, interpreter: Optional[Interpreter] = None
+) -> Plan:
+    """Decide this turn: read the message, check for an emergency first, then reply and ask."""
     engine = engine or default_engine()
+    interpreter = interpreter or default_interpreter(engine)
     if msg.intent == "start_over" and _RESTART_WORDS.search(msg.text or ""):
         fresh = State(phase=ASKING)
         return Plan(fresh, [Reply("utter_start_over"), Reply("utter_ask_describe")], set(engine.facts))
 
     consenting = state.phase in (INTRO, CONSENT)
-    if consenting and _first(msg.entities, ANSWER_TO_ENTITY) in (None, CONSENT_FACT):
-        # A yes/no now answers the consent question, never a health question.
-        state = State(state.facts, CONSENT_FACT, state.phase, state.last_level, state.last_rules)
-    facts, changed, answered = merge_facts(engine, state, msg)
+    question = CONSENT_FACT if consenting else state.pending
+    reading = interpreter.interpret(question, msg)
+    facts, changed, answered = _merge(engine, state, reading)
     outcome = engine.evaluate(facts)
+    described = state.described or bool(changed) or msg.intent == "describe_symptoms"
 
     # Emergency first: whatever else this message is about (even before consent), the advice
     # comes in this turn.
     if outcome.level == EMERGENCY:
-        new = State(facts, None, DONE, EMERGENCY, outcome.fired)
+        new = State(facts, None, DONE, EMERGENCY, outcome.fired, 0, True)
         if state.last_level != EMERGENCY or set(outcome.fired) - set(state.last_rules):
             return Plan(new, outcome_replies(outcome, engine), changed, outcome)
-        replies = _chat_reply(msg, state, bool(changed))
+        replies = _chat_reply(msg, state, bool(changed), False)
         return Plan(new, [*replies, Reply("utter_emergency_reminder")], changed)
 
-    replies = _chat_reply(msg, state, bool(changed))
+    replies = _chat_reply(msg, state, bool(changed), state.phase == ASKING and state.pending is not None)
     if msg.intent == "request_summary":
         given = engine.evaluate(facts) if state.phase == DONE and state.last_level else None
         replies.append(summary_reply(engine, facts, given))
@@ -453,26 +361,77 @@ def plan_turn(state: State, msg: Message, engine: Optional[Engine] = None) -> Pl
     if isinstance(age, int) and age < ADULT_AGE_YEARS:
         return Plan(State(facts, None, DONE), [*replies, Reply("utter_not_for_children")], changed)
     if consenting:
-        return _consent_turn(engine, state, msg, facts, changed, replies)
+        return _consent_turn(engine, state, reading, facts, changed, replies, described)
+
+    # A possible emergency sign (hedged, or in words only the learned reader knows) is the very
+    # next question, in this turn, with the patient's words read back; so is an answer that must
+    # be confirmed ("no, but ..." describing the sign asked about).
+    possible = _possible_sign(engine, facts, reading)
+    if possible is not None and state.phase != DONE or (possible is not None and changed):
+        sign, words = possible
+        plan = _ask(state, facts, sign, [*replies, Reply("utter_read_back", values={"words": words})])
+        plan.changed = changed
+        return plan
+    if reading.answer.confirm is not None and state.pending:
+        plan = _ask(
+            state,
+            facts,
+            state.pending,
+            [*replies, Reply("utter_read_back", values={"words": reading.answer.confirm})],
+            state.reasks,
+        )
+        plan.changed = changed
+        return plan
 
     question = next_question(engine, facts)
     if state.phase == DONE and not changed:
         if not replies:
             replies.append(Reply("utter_after_outcome"))
-        return Plan(State(facts, None, DONE, state.last_level, state.last_rules), replies, changed)
+        return Plan(State(facts, None, DONE, state.last_level, state.last_rules, 0, True), replies, changed)
 
-    if question is not None:
-        if state.pending == question and not answered:
-            if changed and not replies:
-                replies.append(Reply("utter_noted"))  # other facts given, this one still open
-            elif not replies:
+    if question is not None and state.pending == question and not answered and not changed:
+        if replies and replies[-1].response.startswith(TOPIC_RESPONSE_PREFIX):
+            replies.append(Reply("utter_continue"))  # back to the triage after a question
+        elif not any(r.response != "utter_too_long" for r in replies):
+            # Not understood: ask again, the second time shorter and pointing at the buttons;
+            # after that, record "not sure" and move on (never a dead end).
+            if state.reasks >= MAX_REASKS:
+                facts = {**facts, question: UNSURE}
+                changed = {question}
+                replies.append(Reply("utter_noted_unsure"))
+                return _after_answer(engine, state, facts, changed, replies)
+            if state.reasks == 0:
                 replies.append(Reply("utter_not_understood"))
-            elif replies[-1].response.startswith(TOPIC_RESPONSE_PREFIX):
-                replies.append(Reply("utter_continue"))  # back to the triage after a question
-        replies.append(Reply(f"utter_ask_{question}"))
-        return Plan(State(facts, question, ASKING, state.last_level, state.last_rules), replies, changed)
+                return _ask(state, facts, question, replies, 1)
+            replies.append(Reply("utter_still_not_understood"))
+            plan = Plan(
+                State(facts, question, ASKING, state.last_level, state.last_rules, state.reasks + 1, True),
+                [*replies, Reply(f"utter_ask_{question}_short")],
+                set(),
+            )
+            return plan
+        plan = _ask(state, facts, question, replies, state.reasks)
+        plan.changed = changed
+        return plan
+    if question is not None and state.pending == question and not answered and changed and not replies:
+        replies.append(Reply("utter_noted"))  # other facts given, this one still open
+    return _after_answer(engine, state, facts, changed, replies)
 
-    new = State(facts, None, DONE, outcome.level, outcome.fired)
+
+def _after_answer(
+    engine: Engine, state: State, facts: dict[str, FactValue], changed: set[str], replies: list[Reply]
+) -> Plan:
+    """The next question, or the outcome when no answer could change the level any more."""
+    outcome = engine.evaluate(facts)
+    if outcome.level == EMERGENCY:
+        new = State(facts, None, DONE, EMERGENCY, outcome.fired, 0, True)
+        return Plan(new, [*replies, *outcome_replies(outcome, engine)], changed, outcome)
+    question = next_question(engine, facts)
+    if question is not None:
+        plan = _ask(state, facts, question, replies)
+        plan.changed = changed
+        return plan
+    new = State(facts, None, DONE, outcome.level, outcome.fired, 0, True)
     if state.phase == DONE and state.last_level == outcome.level and tuple(state.last_rules) == outcome.fired:
         replies.append(Reply("utter_outcome_unchanged", {"triage": outcome.payload()}))
         return Plan(new, replies, changed, outcome)
@@ -482,29 +441,34 @@ def plan_turn(state: State, msg: Message, engine: Optional[Engine] = None) -> Pl
 def _consent_turn(
     engine: Engine,
     state: State,
-    msg: Message,
+    reading: Interpretation,
     facts: dict[str, FactValue],
     changed: set[str],
     replies: list[Reply],
+    described: bool,
 ) -> Plan:
-    """Before any health question the patient must agree; facts they already gave are kept."""
-    polarity = answer_polarity(msg)
-    if polarity == FINE:  # "that's fine" to "is that OK with you?"
-        polarity = YES
-    if state.phase == CONSENT and polarity == YES:
-        question = next_question(engine, facts)
+    """Before any health question the patient must agree; facts they already gave are kept.
+
+    Describe once: the invitation to describe the pain comes only after consent, and only to a
+    patient who has not described it yet.
+    """
+    reply = reading.answer.reply
+    if state.phase == CONSENT and reply is AnswerReply.YES:
         ack = [Reply("utter_consent_thanks")]
-        if not any(v is not None for v in facts.values()):
+        if not described:
             return Plan(State(facts, None, ASKING), [*ack, Reply("utter_ask_describe")], changed)
-        if question is None:
-            outcome = engine.evaluate(facts)
-            new = State(facts, None, DONE, outcome.level, outcome.fired)
-            return Plan(new, [*ack, *outcome_replies(outcome, engine)], changed, outcome)
-        return Plan(State(facts, question, ASKING), [*ack, Reply(f"utter_ask_{question}")], changed)
-    if state.phase == CONSENT and polarity in (NO, UNSURE):
-        return Plan(State(facts, None, CONSENT), [Reply("utter_consent_declined")], changed)
+        plan = _after_answer(engine, State(facts, None, ASKING, described=True), facts, changed, ack)
+        return plan
+    if state.phase == CONSENT and reply in (AnswerReply.NO, AnswerReply.UNSURE):
+        return Plan(
+            State(facts, None, CONSENT, described=described), [Reply("utter_consent_declined")], changed
+        )
     opening = [Reply("utter_intro")] if state.phase == INTRO else []
     # The opening greets and explains what to do: drop a second greeting or "didn't understand".
     dropped = ("utter_not_understood", "utter_greet") if opening else ("utter_not_understood",)
     replies = [r for r in replies if r.response not in dropped]
-    return Plan(State(facts, None, CONSENT), [*opening, *replies, Reply("utter_consent")], changed)
+    return Plan(
+        State(facts, None, CONSENT, described=described),
+        [*opening, *replies, Reply("utter_consent")],
+        changed,
+    )

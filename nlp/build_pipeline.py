@@ -28,7 +28,7 @@ from nlp.dsl import compile_phrase  # noqa: E402
 NLP_DIR = Path(__file__).resolve().parent
 PATTERN_DIR = NLP_DIR / "patterns"
 REPO_ROOT = NLP_DIR.parent
-FACTS_FILE = REPO_ROOT / "actions" / "triage" / "facts.yml"
+FACTS_FILE = REPO_ROOT / "triage" / "facts.yml"
 DEFAULT_OUT = NLP_DIR / "model"
 SPECIAL_FILES = {"context.yml", "typos.yml", "cues.yml"}
 POLARITIES = ("present", "absent", "neutral", "ignore")

@@ -70,6 +70,15 @@ class Mention:
     start: int
     end: int
     text: str
+    # Whose, when and how sure (answers.contract): only self / now / definite mentions are facts;
+    # the others travel with them so the interpreter can ask, read back or keep them for the record.
+    time: str = "now"
+    person: str = "self"
+    certainty: str = "definite"
+
+    @property
+    def definite_own_now(self) -> bool:
+        return self.time == "now" and self.person == "self" and self.certainty == "definite"
 
 
 # --------------------------------------------------------------------------- pipeline loading
@@ -519,18 +528,30 @@ def _tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
         if fact == IGNORE_LABEL or fact not in TRI_FACTS:
             continue
         mine = _ON_MY_BODY.match(doc.text, ent.end_char) or _MINE_IN_SPAN.search(ent.text)
+        span = (ent.start_char, ent.end_char, ent.text)
+        asserted = polarity == "present" and not ent._.is_negated
         if ent._.is_family and not mine:
-            continue  # someone else's ("my dad had cancer")...
-        if ent._.is_hypothetical or ent._.is_uncertain:
-            continue  # ...or not a statement: the dialogue will ask
+            if asserted:  # someone else's ("my dad had cancer"): kept for the record only
+                out.append((Mention(fact, "present", *span, person="other"), ent))
+            continue
+        if ent._.is_uncertain and asserted and not ent._.is_hypothetical:
+            # "I think my bum might be a bit numb": possible, so the dialogue asks it next
+            out.append((Mention(fact, "present", *span, certainty="possible"), ent))
+            continue
+        if ent._.is_hypothetical:
+            continue  # not a statement ("what if I lose control of my bladder?")
         if ent._.is_historical and fact != "cancer_history":
-            continue  # a past episode is not a current symptom; a cancer history always counts
+            if asserted:  # a past episode is not a current symptom; a cancer history always counts
+                out.append((Mention(fact, "present", *span, time="past"), ent))
+            continue
         sent = _sent_of(doc, ent.start)
         if _is_hypothetical_sentence(doc, sent):
             continue
         if fact == "night_pain" and _TIME_ONLY.match(ent.text) and not _PAIN_WORD.search(sent.text):
             continue  # "my hands go to sleep at night": night, but not night *pain*
         if fact != "cancer_history" and _PAST_SENTENCE.search(sent.text):
+            if asserted:
+                out.append((Mention(fact, "present", *span, time="past"), ent))
             continue
         echo = _echo_answer(doc, ent)
         if echo is not None:
@@ -921,7 +942,17 @@ def extract_facts(
     nlp: Language | None = None,
     today: dt.date | None = None,
 ) -> list[Mention]:
-    """All facts the message states about the patient, one mention per fact.
+    """The facts the message states about the patient, now and definitely: one mention per fact."""
+    return [m for m in extract_mentions(doc_or_text, nlp, today) if m.definite_own_now]
+
+
+def extract_mentions(
+    doc_or_text: Doc | str | None,
+    nlp: Language | None = None,
+    today: dt.date | None = None,
+) -> list[Mention]:
+    """All facts the message states about the patient, one definite mention per fact, followed by
+    the mentions that are someone else's, past or only possible (for the answer interpreter).
 
     ``doc_or_text``: raw text, or a Doc already made by this pipeline (e.g. Rasa's SpacyNLP with
     our model). ``today`` anchors relative durations ("since March"); default: the local date.
@@ -941,8 +972,15 @@ def extract_facts(
     today = today or dt.date.today()
     facts: list[Mention] = []
     symptom_seen = False
+    others: list[Mention] = []
     for offset, doc in docs:
-        tri = _tri_mentions(doc)
+        every = _tri_mentions(doc)
+        tri = [(m, ent) for m, ent in every if m.definite_own_now]
+        others += [
+            dataclasses.replace(m, start=m.start + offset, end=m.end + offset)
+            for m, _ in every
+            if not m.definite_own_now
+        ]
         found = [m for m, _ in tri] + _limb_mentions(doc, tri)
         facts += [dataclasses.replace(m, start=m.start + offset, end=m.end + offset) for m in found]
         symptom_seen = symptom_seen or any(ent.label_ != IGNORE_LABEL for ent in doc.ents)
@@ -959,4 +997,6 @@ def extract_facts(
         )
     ]
     facts += _generic_mentions(text, facts, symptom_seen)
-    return _resolve(facts)
+    definite = _resolve(facts)
+    stated = {m.fact for m in definite}
+    return definite + [m for m in others if m.fact not in stated]

@@ -28,7 +28,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlp import components  # noqa: F401  (registers factories before SpacyNLP loads nlp/model)
-from nlp.facts import CHUNK_CHARS, extract_facts, load_nlp
+from nlp.facts import CHUNK_CHARS, extract_mentions, load_nlp
 
 logger = logging.getLogger(__name__)
 EXTRACTOR_NAME = "FactExtractor"
@@ -79,7 +79,7 @@ class FactExtractor(GraphComponent, EntityExtractorMixin):
             started = time.perf_counter()
             try:
                 doc = self._spacy_doc(message, text)
-                mentions = extract_facts(doc if doc is not None else text, self._nlp)
+                mentions = extract_mentions(doc if doc is not None else text, self._nlp)
             except Exception:  # never let one odd message break the conversation
                 logger.exception("FactExtractor failed on a message (text not logged)")
                 continue
@@ -91,6 +91,11 @@ class FactExtractor(GraphComponent, EntityExtractorMixin):
                     "end": m.end,
                     "confidence_entity": CONFIDENCE,
                     "extractor": EXTRACTOR_NAME,
+                    **(
+                        {}
+                        if m.definite_own_now
+                        else {"time": m.time, "person": m.person, "certainty": m.certainty}
+                    ),
                 }
                 for m in mentions
             ]

@@ -306,7 +306,7 @@ def test_long_message_is_still_read_to_the_end(nlp):
 def test_fact_names_match_the_contract():
     contract = known_facts()
     assert TRI_FACTS | SIDES_FACTS | NUMBER_FACTS == contract
-    facts = yaml.safe_load((REPO_ROOT / "actions" / "triage" / "facts.yml").read_text())["facts"]
+    facts = yaml.safe_load((REPO_ROOT / "triage" / "facts.yml").read_text())["facts"]
     assert {f for f, spec in facts.items() if spec["kind"] == "tri"} == TRI_FACTS
     assert {f for f, spec in facts.items() if spec["kind"] == "sides"} == SIDES_FACTS
 

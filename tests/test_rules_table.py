@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.test_engine import NUMBER_FACTS, SIDES_FACTS, TRI_FACTS
 from triage.engine import (
     FACTS_FILE,
     RULES_FILE,
@@ -25,7 +26,6 @@ from triage.engine import (
     default_engine,
     load_engine,
 )
-from tests.test_engine import NUMBER_FACTS, SIDES_FACTS, TRI_FACTS
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES_FILE = Path(__file__).resolve().parent / "engine_cases.yml"

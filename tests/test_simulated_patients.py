@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from triage.engine import default_engine
 from tooling.stack import Stack
+from triage.engine import default_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 

@@ -1,0 +1,224 @@
+"""Learned answer readers, trained on the answer corpus (data/answers/*.yml).
+
+Two kinds of model, both TF-free scikit-learn (word and character n-grams, logistic regression):
+
+* reply models: given the pending question and the message, yes / no / unsure / none (or one /
+  both for the sides questions). One model for the symptom questions, with the question as a
+  feature; one for "has it got better?" (where "fine" means yes); one for the sides questions.
+* sign detectors: for each emergency sign, does this message describe it, whatever was asked?
+  They only ever make a sign *possible* (asked next, the words read back), never recorded.
+
+Patterns tuned case by case fit the phrasings they were tuned on; these learn from a corpus
+written in many voices, and are judged on a held-out set that no training reads
+(bench/answer_eval.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = ROOT / "data" / "answers"
+MODEL_FILE = Path(__file__).resolve().parent / "model" / "answers.joblib"
+MODEL_ENV = "ANSWER_MODEL"
+
+SIDES_QUESTIONS = frozenset({"weakness_sides", "numbness_sides"})
+TREND_QUESTIONS = frozenset({"improving"})
+NUMBER_QUESTIONS = frozenset({"age", "duration_days"})
+# The signs a detector is trained for: those that can fire an emergency rule on their own.
+SIGN_FACTS = ("bladder_bowel", "saddle_numbness", "weakness", "walking_balance", "major_injury", "numbness")
+# A sign description needs some words: "yes" or "yep definitely" describes nothing.
+MIN_SIGN_WORDS = 4
+# Logistic-regression inverse regularisation: tuned on a split of the training corpus only.
+REPLY_C = 8.0
+SIGN_C = 4.0
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    text: str
+    answer: str
+    hedged: bool
+    other: dict[str, Any]
+
+
+def load_corpus(paths: Optional[Iterable[Path]] = None) -> list[Example]:
+    """All labelled answers in the given files (default: every data/answers/*.yml)."""
+    files = sorted(paths) if paths is not None else sorted(CORPUS_DIR.glob("*.yml"))
+    out: list[Example] = []
+    for path in files:
+        for row in yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []:
+            if not isinstance(row, dict) or "q" not in row or "text" not in row:
+                continue
+            out.append(
+                Example(
+                    question=str(row["q"]),
+                    text=str(row["text"]),
+                    answer=_label(row.get("answer")),
+                    hedged=bool(row.get("hedged", False)),
+                    other=dict(row.get("other") or {}),
+                )
+            )
+    return out
+
+
+def _label(raw: Any) -> str:
+    """YAML reads an unquoted yes/no as a boolean: map it back."""
+    if raw is True:
+        return "yes"
+    if raw is False:
+        return "no"
+    return str(raw).strip().lower()
+
+
+def model_group(question: str) -> Optional[str]:
+    """Which reply model reads answers to this question (None: numbers, read by the NLU)."""
+    if question in NUMBER_QUESTIONS:
+        return None
+    if question in SIDES_QUESTIONS:
+        return "sides"
+    if question in TREND_QUESTIONS:
+        return "trend"
+    return "symptom"
+
+
+def _texts(rows: list[tuple[str, str]]) -> list[str]:
+    return [text for _, text in rows]
+
+
+def _questions(rows: list[tuple[str, str]]) -> list[str]:
+    return [f"q_{question}" for question, _ in rows]
+
+
+def _features(question_feature: bool) -> Any:
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    texts = FunctionTransformer(_texts)
+    parts: list[tuple[str, Any]] = [
+        ("words", make_pipeline(texts, TfidfVectorizer(ngram_range=(1, 3), sublinear_tf=True))),
+        (
+            "chars",
+            make_pipeline(
+                FunctionTransformer(_texts),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+            ),
+        ),
+    ]
+    if question_feature:
+        parts.append(
+            ("question", make_pipeline(FunctionTransformer(_questions), CountVectorizer(binary=True)))
+        )
+    return FeatureUnion(parts)
+
+
+def _pipeline(question_feature: bool, c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline(
+        [
+            ("features", _features(question_feature)),
+            ("model", LogisticRegression(C=c, max_iter=2000, class_weight="balanced")),
+        ]
+    )
+
+
+def _frame(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The models read (question, text) pairs."""
+    return rows
+
+
+REPLY_LABELS = {
+    "symptom": ("yes", "no", "unsure", "none"),
+    "trend": ("yes", "no", "unsure", "none"),
+    "sides": ("one", "both", "unsure", "none"),
+}
+
+
+def train(examples: list[Example]) -> dict[str, Any]:
+    """Fit every model on the corpus; returns the bundle that build() saves."""
+    bundle: dict[str, Any] = {"replies": {}, "signs": {}}
+    for group, labels in REPLY_LABELS.items():
+        rows = [e for e in examples if model_group(e.question) == group and e.answer in labels]
+        if group == "trend":  # "why do you ask?" is not an answer to any question
+            rows += [e for e in examples if e.answer == "none" and model_group(e.question) == "symptom"]
+        if len({e.answer for e in rows}) < 2:
+            continue
+        pipe = _pipeline(question_feature=group == "symptom", c=REPLY_C)
+        pipe.fit(_frame([(e.question, e.text) for e in rows]), [e.answer for e in rows])
+        bundle["replies"][group] = pipe
+    for sign in SIGN_FACTS:
+        labels = [1 if describes(e, sign) else 0 for e in examples]
+        if sum(labels) < 5:
+            continue
+        pipe = _pipeline(question_feature=False, c=SIGN_C)
+        pipe.fit(_frame([("", e.text) for e in examples]), labels)
+        bundle["signs"][sign] = pipe
+    return bundle
+
+
+def describes(example: Example, sign: str) -> bool:
+    """A corpus row describes the sign as the patient's, now (a yes in words, or in passing)."""
+    if example.other.get(sign) == "present":
+        return True
+    long_enough = len(example.text.split()) >= MIN_SIGN_WORDS
+    return example.question == sign and example.answer == "yes" and long_enough and not example.hedged
+
+
+def build(out: Path = MODEL_FILE, corpus: Optional[list[Example]] = None) -> Path:
+    import joblib
+
+    bundle = train(corpus if corpus is not None else load_corpus())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(bundle, out)
+    return out
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    probability: float
+
+
+class AnswerReader:
+    """Loaded models; cheap to call (a few hundred microseconds per message)."""
+
+    def __init__(self, bundle: dict[str, Any]) -> None:
+        self._replies = bundle.get("replies", {})
+        self._signs = bundle.get("signs", {})
+
+    def reply(self, question: str, text: str) -> Optional[Prediction]:
+        group = model_group(question)
+        pipe = self._replies.get(group) if group else None
+        if pipe is None or not text.strip():
+            return None
+        probs = pipe.predict_proba(_frame([(question, text)]))[0]
+        best = int(probs.argmax())
+        return Prediction(str(pipe.classes_[best]), float(probs[best]))
+
+    def signs(self, text: str) -> dict[str, float]:
+        """Probability that the message describes each emergency sign."""
+        if len(text.split()) < MIN_SIGN_WORDS or not self._signs:
+            return {}
+        frame = _frame([("", text)])
+        return {sign: float(pipe.predict_proba(frame)[0][1]) for sign, pipe in self._signs.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def default_reader() -> Optional[AnswerReader]:
+    """The built models, or None when they were never built (the interpreter then uses words only)."""
+    path = Path(os.environ.get(MODEL_ENV, MODEL_FILE))
+    if not path.exists():
+        return None
+    import joblib
+
+    return AnswerReader(joblib.load(path))

@@ -1,0 +1,382 @@
+"""Read one message as an answer to the pending question, plus every other fact it states.
+
+The rules that make a misunderstanding safe live here (README, "Misunderstandings fail safe"):
+
+1. The direct answer decides the question asked. A clear lead ("no", "yeah nah", "God forbid")
+   stays the answer whatever explanation follows, unless the explanation describes the very sign
+   asked about as present and does not say it is old: then the words are read back first.
+2. An emergency sign is recorded absent only from a clear negative: a button, a clear lead word,
+   or the learned reader's confident "no" that nothing in the message contradicts.
+3. A possible emergency sign (hedged, or described in words the fact patterns do not know but the
+   learned detector does) is never recorded: it is asked next, with the patient's words read back.
+
+Nothing here decides a triage level; the planner does, from the Interpretation.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+
+from answers.classifier import AnswerReader, default_reader
+from answers.contract import (
+    Answer,
+    Certainty,
+    FactValue,
+    Interpretation,
+    Person,
+    Reply,
+    Source,
+    StatedFact,
+    Time,
+)
+from triage.engine import NUMBER, PRESENT, UNSURE, Engine
+
+LEAD_WORDS_FILE = Path(__file__).resolve().parent / "lead_words.yml"
+CONSENT_QUESTION = "consent"
+
+# Entities the NLU sends that are not facts but generic replies to the pending question.
+ANSWER_ENTITY, SIDES_ENTITY, NUMBER_ENTITY, ANSWER_TO_ENTITY = "answer", "sides", "number", "answer_to"
+ANSWER_INTENTS = {"affirm": Reply.YES, "deny": Reply.NO, "unsure": Reply.UNSURE}
+# A yes/no taken from the intent classifier alone must be confident, and the message must have a
+# letter or digit: its guess for an empty or emoji-only message is often "affirm".
+ANSWER_INTENT_MIN_CONFIDENCE = 0.6
+# The learned reader's answer is used at or above these probabilities (measured on the held-out
+# set, bench/answer_eval.py). A "no" to an emergency question needs more: it is the costliest
+# mistake, and below this the question is asked again instead.
+READER_MIN_PROBABILITY = 0.55
+READER_EMERGENCY_NO_PROBABILITY = 0.75
+READER_EMERGENCY_YES_PROBABILITY = 0.6
+# The sign detectors flag a possible emergency sign at or above this probability (recall first:
+# a false flag costs one question, a missed sign may cost a late emergency).
+SIGN_POSSIBLE_PROBABILITY = 0.5
+# Read-back quotes are cut to this many characters (a sentence, not a paragraph).
+MAX_READ_BACK_CHARS = 160
+# "It's fine" / "all normal" means no problem: no for a symptom, yes for these questions.
+FINE_MEANS_YES = {"improving", CONSENT_QUESTION}
+# "Worse than on Monday" answers only the trend questions.
+TREND_ANSWERS: dict[str, dict[str, Reply]] = {
+    "worse": {"improving": Reply.NO, "weakness_worsening": Reply.YES},
+    "worse-maybe": {"improving": Reply.NO, "weakness_worsening": Reply.UNSURE},
+}
+# When the pending question is the key, a bare mention of the listed fact with one of the listed
+# values answers that question: "no numbness there" to the saddle question is about the saddle
+# area; "I didn't injure it" to the injury question is a no.
+CONTEXT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "saddle_numbness": {"numbness": (PRESENT, "absent")},
+    "major_injury": {"mechanical": ("absent",)},
+}
+POLARITY_VALUE = {Reply.YES: PRESENT, Reply.NO: "absent", Reply.UNSURE: UNSURE}
+SIDES_VALUES = ("one", "both")
+
+_QUESTION_START = re.compile(
+    r"^\W*(what|what's|whats|why|how|can|could|should|shall|is|are|am|do|does|did|will|would|when|"
+    r"where|who|which|tell me|explain|any idea|i wonder|i want to know|i'd like to know)\b",
+    re.I,
+)
+_LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mark, or a question word first ("what is a biopsy", "tell me about MRI")."""
+    return "?" in text or _QUESTION_START.match(text) is not None
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the NLU made of the patient's latest message."""
+
+    text: str = ""
+    intent: Optional[str] = None
+    entities: tuple[Mapping[str, Any], ...] = ()
+    confidence: float = 1.0  # of the intent
+
+    @property
+    def meaningful(self) -> bool:
+        """Has at least one letter or digit."""
+        return any(c.isalnum() for c in self.text or "")
+
+    def first(self, name: str) -> Optional[str]:
+        for ent in self.entities:
+            if ent.get("entity") == name and ent.get("value") not in (None, ""):
+                return str(ent["value"])
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _lead_words() -> dict[str, list[re.Pattern[str]]]:
+    raw = yaml.safe_load(LEAD_WORDS_FILE.read_text(encoding="utf-8"))
+    return {key: [re.compile(p, re.I) for p in pats] for key, pats in raw.items()}
+
+
+def _fold(text: str) -> str:
+    """Lower case, curly quotes straightened, leading emoji and punctuation dropped."""
+    folded = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'").lower()
+    return _LEAD_JUNK.sub("", folded)
+
+
+def lead_reply(text: str) -> Optional[Reply]:
+    """The clear answer word the message starts with, if any ("yeah nah" is a no)."""
+    body = _fold(text)
+    words = _lead_words()
+    for key, reply in (("no", Reply.NO), ("yes", Reply.YES), ("unsure", Reply.UNSURE)):
+        if any(p.match(body) for p in words[key]):
+            return reply
+    return None
+
+
+def says_not_new(text: str) -> bool:
+    """The explanation says the sign is old or explained ("it's always been like that")."""
+    return any(p.search(_fold(text)) for p in _lead_words()["not_new"])
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_READ_BACK_CHARS else text[: MAX_READ_BACK_CHARS - 1].rstrip() + "\u2026"
+
+
+def _sentence_around(text: str, words: str) -> str:
+    """The sentence of the message that holds these words (for reading them back)."""
+    pos = text.find(words) if words else -1
+    if pos < 0:
+        return _quote(text)
+    start = max(text.rfind(c, 0, pos) for c in ".!?\n") + 1
+    ends = [i for i in (text.find(c, pos + len(words)) for c in ".!?\n") if i >= 0]
+    return _quote(text[start : (min(ends) + 1 if ends else len(text))].strip())
+
+
+def _number(value: Any) -> Optional[int]:
+    try:
+        number = int(float(str(value).strip()))
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
+
+
+def _stated_facts(engine: Engine, msg: Message) -> tuple[list[StatedFact], list[StatedFact]]:
+    """The NLU's fact mentions, split into the patient's own definite ones and the rest."""
+    own: list[StatedFact] = []
+    rest: list[StatedFact] = []
+    for ent in msg.entities:
+        name, value = ent.get("entity"), ent.get("value")
+        if name not in engine.facts or value in (None, ""):
+            continue
+        spec = engine.facts[str(name)]
+        if spec.kind == NUMBER and value != UNSURE:
+            value = _number(value)
+        if value is None or not spec.valid(value):
+            continue
+        fact = StatedFact(
+            fact=str(name),
+            value=value,
+            time=Time(ent.get("time", Time.NOW.value)),
+            person=Person(ent.get("person", Person.SELF.value)),
+            certainty=Certainty(ent.get("certainty", Certainty.DEFINITE.value)),
+            words=str(ent.get("text") or ""),
+        )
+        (own if fact.usable else rest).append(fact)
+    return own, rest
+
+
+class Interpreter:
+    """(pending question, message) -> Interpretation, with the learned reader when it is built."""
+
+    def __init__(self, engine: Engine, reader: Optional[AnswerReader] = None) -> None:
+        self.engine = engine
+        self.reader = reader
+
+    def interpret(self, question: Optional[str], msg: Message) -> Interpretation:
+        engine = self.engine
+        text = msg.text or ""
+        own, rest = _stated_facts(engine, msg)
+        stated = {f.fact: f for f in own}
+        button_target = msg.first(ANSWER_TO_ENTITY)
+        target = button_target or question
+        is_question = looks_like_question(text)
+
+        if target == CONSENT_QUESTION or target not in engine.facts:
+            answer = Answer(target, self._consent_reply(msg) if target == CONSENT_QUESTION else Reply.NONE)
+            return self._finish(target, answer, stated, rest, msg, is_question)
+
+        # "No numbness there" to the saddle question is about the saddle area, not the legs.
+        generic = msg.first(ANSWER_ENTITY)
+        for alias, values in CONTEXT_ALIASES.get(target, {}).items():
+            fact = stated.get(alias)
+            if fact is not None and fact.value in values and target not in stated and generic is None:
+                if not msg.first(SIDES_ENTITY) and not any(f.fact.endswith("_sides") for f in own):
+                    stated[target] = replace(stated.pop(alias), fact=target)
+
+        if button_target is not None and msg.intent in ANSWER_INTENTS:
+            answer = self._from_reply(target, ANSWER_INTENTS[msg.intent], 1.0, Source.BUTTON)
+        else:
+            answer = self._direct_answer(target, msg, stated)
+        if answer.confirm is not None:
+            stated.pop(target, None)  # read back before anything about it is recorded
+        elif answer.answered:
+            stated.pop(target, None)
+        return self._finish(target, answer, stated, rest, msg, is_question)
+
+    # --- the answer to the question asked ------------------------------------------------------
+
+    def _from_reply(self, target: str, reply: Reply, confidence: float, source: Source) -> Answer:
+        spec = self.engine.facts[target]
+        value: FactValue = None
+        if reply is Reply.UNSURE:
+            value = UNSURE
+        elif spec.kind == "tri" and reply in (Reply.YES, Reply.NO):
+            value = POLARITY_VALUE[reply]
+        return Answer(target, reply, value, confidence, source)
+
+    def _direct_answer(self, target: str, msg: Message, stated: dict[str, StatedFact]) -> Answer:
+        engine = self.engine
+        text = msg.text or ""
+        spec = engine.facts[target]
+        emergency = target in engine.emergency_facts
+        lead = lead_reply(text) if msg.meaningful else None
+        own = stated.get(target)
+        prediction = self.reader.reply(target, text) if self.reader and msg.meaningful else None
+
+        if spec.kind == "sides":
+            return self._sides_answer(target, msg, own, prediction, lead)
+        if spec.kind == NUMBER:
+            number = _number(msg.first(NUMBER_ENTITY))
+            if own is not None:
+                return Answer(target, Reply.YES, own.value, 1.0, Source.FACT)
+            if number is not None:
+                return Answer(target, Reply.YES, number, 1.0, Source.WORDS)
+            if lead is Reply.UNSURE or msg.first(ANSWER_ENTITY) == UNSURE:
+                return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
+            return Answer(target)
+
+        if own is not None:  # the message names the asked fact itself
+            if lead is Reply.NO and own.value == PRESENT:
+                # "no. my bum goes a bit dead after driving, but it's always been like that"
+                if says_not_new(text):
+                    return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
+                return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _sentence_around(text, own.words))
+            if own.value == "absent" and emergency and lead is not Reply.NO:
+                # A negation the patterns found: clear only if the reader does not hear a yes in it
+                # ("I cannot hold the stool, it comes and I don't feel it").
+                if (
+                    prediction is not None
+                    and prediction.label == "yes"
+                    and prediction.probability >= READER_EMERGENCY_YES_PROBABILITY
+                ):
+                    return Answer(target, Reply.NONE, None, 0.0, Source.FACT, _quote(text))
+            reply = {PRESENT: Reply.YES, "absent": Reply.NO}.get(str(own.value), Reply.UNSURE)
+            return Answer(target, reply, own.value, 1.0, Source.FACT)
+
+        generic = msg.first(ANSWER_ENTITY)
+        if lead is not None:
+            if lead is Reply.YES and generic == "fine":
+                lead = None  # "yes, all fine" is read below as fine
+            else:
+                return self._from_reply(target, lead, 1.0, Source.WORDS)
+        if generic == "fine":
+            reply = Reply.YES if target in FINE_MEANS_YES else Reply.NO
+            return self._from_reply(target, reply, 1.0, Source.WORDS)
+        if generic in TREND_ANSWERS:
+            trend = TREND_ANSWERS[generic].get(target)
+            return self._from_reply(target, trend, 1.0, Source.WORDS) if trend else Answer(target)
+        if generic in ("yes", "no", "unsure"):
+            return self._from_reply(target, Reply(generic), 1.0, Source.WORDS)
+
+        intent_reply = ANSWER_INTENTS.get(msg.intent or "")
+        if intent_reply is not None and msg.meaningful and msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE:
+            # The intent classifier's yes/no/not sure, when the reader has no confident answer.
+            reader_sure = prediction is not None and prediction.probability >= READER_MIN_PROBABILITY
+            if not reader_sure and not stated and not (emergency and intent_reply is Reply.NO):
+                return self._from_reply(target, intent_reply, msg.confidence, Source.CLASSIFIER)
+        if stated and any(self.engine.facts[f].kind != NUMBER for f in stated):
+            prediction = None  # the message is about the facts it names, not a bare reply to this one
+        if prediction is not None and prediction.label != Reply.NONE.value:
+            reply = Reply(prediction.label) if prediction.label in Reply._value2member_map_ else Reply.NONE
+            needed = READER_MIN_PROBABILITY
+            if emergency and reply is Reply.NO:
+                needed = READER_EMERGENCY_NO_PROBABILITY
+            if emergency and reply is Reply.YES and prediction.probability < READER_EMERGENCY_YES_PROBABILITY:
+                # A possible yes to an emergency question: read it back, then ask again.
+                return Answer(
+                    target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER, _quote(text)
+                )
+            if prediction.probability >= needed:
+                return self._from_reply(target, reply, prediction.probability, Source.CLASSIFIER)
+            return Answer(target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER)
+
+        return Answer(target)
+
+    def _sides_answer(
+        self, target: str, msg: Message, own: Optional[StatedFact], prediction: Any, lead: Any
+    ) -> Answer:
+        if own is not None:
+            return Answer(target, Reply.YES, own.value, 1.0, Source.FACT)
+        sides = msg.first(SIDES_ENTITY)
+        if sides in SIDES_VALUES:
+            return Answer(target, Reply.YES, sides, 1.0, Source.WORDS)
+        if lead is Reply.UNSURE or msg.first(ANSWER_ENTITY) == UNSURE:
+            return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
+        if prediction is not None and prediction.probability >= READER_MIN_PROBABILITY:
+            if prediction.label in SIDES_VALUES:
+                return Answer(target, Reply.YES, prediction.label, prediction.probability, Source.CLASSIFIER)
+            if prediction.label == UNSURE:
+                return Answer(target, Reply.UNSURE, UNSURE, prediction.probability, Source.CLASSIFIER)
+        return Answer(target)
+
+    def _consent_reply(self, msg: Message) -> Reply:
+        if msg.intent in ANSWER_INTENTS and msg.first(ANSWER_TO_ENTITY) == CONSENT_QUESTION:
+            return ANSWER_INTENTS[msg.intent]
+        lead = lead_reply(msg.text) if msg.meaningful else None
+        generic = msg.first(ANSWER_ENTITY)
+        if lead is None and generic == "fine":
+            return Reply.YES
+        if lead is None and generic in ("yes", "no", "unsure"):
+            return Reply(generic)
+        if lead is None and msg.intent in ANSWER_INTENTS and msg.meaningful:
+            if msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE:
+                return ANSWER_INTENTS[msg.intent]
+        return lead or Reply.NONE
+
+    # --- everything else the message says ------------------------------------------------------
+
+    def _finish(
+        self,
+        target: Optional[str],
+        answer: Answer,
+        stated: dict[str, StatedFact],
+        rest: list[StatedFact],
+        msg: Message,
+        is_question: bool,
+    ) -> Interpretation:
+        engine = self.engine
+        facts = list(stated.values())
+        # "Yes, in both legs" answers the weakness question and its follow-up at once.
+        sides = msg.first(SIDES_ENTITY)
+        if target in engine.facts and answer.value == PRESENT and sides in SIDES_VALUES:
+            for child in engine.facts.values():
+                if child.follows == target and child.kind == "sides" and child.name not in stated:
+                    facts.append(StatedFact(child.name, sides, words=sides))
+        possible = [f for f in rest if f.certainty is Certainty.POSSIBLE and f.fact in engine.emergency_facts]
+        mentioned = {f.fact for f in facts} | {f.fact for f in rest} | {target}
+        if self.reader is not None and msg.meaningful and not is_question:
+            for sign, probability in sorted(self.reader.signs(msg.text).items(), key=lambda kv: -kv[1]):
+                if sign not in mentioned and probability >= SIGN_POSSIBLE_PROBABILITY:
+                    possible.append(
+                        StatedFact(sign, PRESENT, certainty=Certainty.POSSIBLE, words=_quote(msg.text))
+                    )
+        ignored = [f for f in rest if f.certainty is not Certainty.POSSIBLE]
+        possible = [
+            replace(f, words=_sentence_around(msg.text, f.words) if f.words else _quote(msg.text))
+            for f in possible
+        ]
+        return Interpretation(answer, tuple(facts), tuple(possible), tuple(ignored), is_question)
+
+
+@functools.lru_cache(maxsize=4)
+def default_interpreter(engine: Engine) -> Interpreter:
+    return Interpreter(engine, default_reader())
