@@ -56,6 +56,17 @@ READER_EMERGENCY_YES_PROBABILITY = 0.6
 # The sign detectors flag a possible emergency sign at or above this probability (recall first:
 # a false flag costs one question, a missed sign may cost a late emergency).
 SIGN_POSSIBLE_PROBABILITY = 0.5
+# The sign detector's probability that makes a negation the patterns found unclear, and the higher
+# one that makes a clear leading "no" worth reading back (measured on round-1 role-play replies:
+# leaked or retained urine described after a "no" scored 0.63-0.82, "no, walk still ok" 0.54).
+SIGN_DOUBTS_A_NEGATION = 0.6
+SIGN_DOUBTS_A_NO = 0.7
+# A yes from the reply reader this likely makes a "no" or a negation found by the patterns unclear.
+READER_HEARD_YES = 0.5
+# Facts that count however long ago they were: an old one is never "not new".
+EVER_FACTS = frozenset({"cancer_history"})
+# A leading "no" followed by at least this many words carries an explanation worth reading.
+MIN_EXPLANATION_WORDS = 5
 # Read-back quotes are cut to this many characters (a sentence, not a paragraph).
 MAX_READ_BACK_CHARS = 160
 # "It's fine" / "all normal" means no problem: no for a symptom, yes for these questions.
@@ -75,12 +86,31 @@ CONTEXT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 POLARITY_VALUE = {Reply.YES: PRESENT, Reply.NO: "absent", Reply.UNSURE: UNSURE}
 SIDES_VALUES = ("one", "both")
 
+DURATION_FACT = "duration_days"
+AGE_FACT = "age"
+# A reply to the age question with one number in it, in a few words, is the age; plausible ages only.
+MAX_AGE_REPLY_WORDS = 6
+MIN_AGE_YEARS, MAX_AGE_YEARS = 1, 120
+_WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
+_PAIN_WORDS = re.compile(
+    r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|twing\w*|back|neck|spine|sciatica|tweak\w*|pulled|strain\w*|"
+    r"put (it|my back) out|did (it|my back)|it started|it began|it came on|it happened|it'?s been)\b",
+    re.I,
+)
+_OTHER_THING_WORDS = re.compile(
+    r"\b(numb\w*|tingl\w*|pins and needles|weak\w*|wee\w*|pee\w*|urine|bladder|bowel\w*|poo\w*|stool|"
+    r"leak\w*|wet|weight|diet\w*|slimming|tablets?|pills?|meds?|medication|amitriptyline|sweat\w*|fever|"
+    r"temperature|lump|swelling|walk\w*|balance|cancer|chemo\w*|job|work\w*|retired|married|gym)\b",
+    re.I,
+)
 _QUESTION_START = re.compile(
     r"^\W*(what|what's|whats|why|how|can|could|should|shall|is|are|am|do|does|did|will|would|when|"
     r"where|who|which|tell me|explain|any idea|i wonder|i want to know|i'd like to know)\b",
     re.I,
 )
 _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
+# Fillers before the answer word: "hmm maybe", "well no", "oh yes", "erm not sure".
+_FILLERS = re.compile(r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|well|so|look)\b[\W_]*)+", re.I)
 
 
 def looks_like_question(text: str) -> bool:
@@ -118,22 +148,34 @@ def _lead_words() -> dict[str, list[re.Pattern[str]]]:
 def _fold(text: str) -> str:
     """Lower case, curly quotes straightened, leading emoji and punctuation dropped."""
     folded = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'").lower()
-    return _LEAD_JUNK.sub("", folded)
+    return _FILLERS.sub("", _LEAD_JUNK.sub("", folded))
 
 
 def lead_reply(text: str) -> Optional[Reply]:
-    """The clear answer word the message starts with, if any ("yeah nah" is a no)."""
-    body = _fold(text)
+    """The clear answer the message gives: the word it starts with ("yeah nah" is a no), unless it
+    ends by settling on another ("yes I thought I'd leaked but it was sweat, so no")."""
+    body = _fold(text).strip()
     words = _lead_words()
-    for key, reply in (("no", Reply.NO), ("yes", Reply.YES), ("unsure", Reply.UNSURE)):
+    lead = None
+    # "no idea" and "not sure" are not a no: the unsure family is tried first.
+    for key, reply in (("unsure", Reply.UNSURE), ("no", Reply.NO), ("yes", Reply.YES)):
         if any(p.match(body) for p in words[key]):
+            lead = reply
+            break
+    for key, reply in (("settle_no", Reply.NO), ("settle_yes", Reply.YES)):
+        if any(p.search(body) for p in words[key]):
             return reply
-    return None
+    return lead
 
 
 def says_not_new(text: str) -> bool:
-    """The explanation says the sign is old or explained ("it's always been like that")."""
-    return any(p.search(_fold(text)) for p in _lead_words()["not_new"])
+    """The explanation says the sign is old or explained ("it's always been like that"), and
+    nothing in it says the sign is recent ("since the weekend, but that's the coffee")."""
+    folded = _fold(text)
+    words = _lead_words()
+    return any(p.search(folded) for p in words["not_new"]) and not any(
+        p.search(folded) for p in words["recent"]
+    )
 
 
 def _quote(text: str) -> str:
@@ -149,6 +191,25 @@ def _sentence_around(text: str, words: str) -> str:
     start = max(text.rfind(c, 0, pos) for c in ".!?\n") + 1
     ends = [i for i in (text.find(c, pos + len(words)) for c in ".!?\n") if i >= 0]
     return _quote(text[start : (min(ends) + 1 if ends else len(text))].strip())
+
+
+def _about_the_pain(text: str, words: str) -> bool:
+    """A duration said in a sentence about the pain, or one about nothing else in particular."""
+    sentence = _sentence_around(text, words) if words else text
+    if _PAIN_WORDS.search(sentence):
+        return True
+    return not _OTHER_THING_WORDS.search(sentence)
+
+
+def _lone_age(text: str) -> Optional[int]:
+    """The one whole number in a short reply to "how old are you?" ("71 this year", "71 po")."""
+    if len(text.split()) > MAX_AGE_REPLY_WORDS:
+        return None
+    numbers = _WHOLE_NUMBER.findall(text)
+    if len(numbers) != 1:
+        return None
+    value = int(numbers[0])
+    return value if MIN_AGE_YEARS <= value <= MAX_AGE_YEARS else None
 
 
 def _number(value: Any) -> Optional[int]:
@@ -198,6 +259,11 @@ class Interpreter:
         stated = {f.fact: f for f in own}
         button_target = msg.first(ANSWER_TO_ENTITY)
         target = button_target or question
+        duration = stated.get(DURATION_FACT)
+        if duration is not None and target != DURATION_FACT and not _about_the_pain(text, duration.words):
+            # "The numbness started 2 days ago", "Slimming World since September": another
+            # thing's duration, not the pain's.
+            rest.append(replace(stated.pop(DURATION_FACT), time=Time.PAST))
         is_question = looks_like_question(text)
 
         if target == CONSENT_QUESTION or target not in engine.facts:
@@ -215,7 +281,7 @@ class Interpreter:
         if button_target is not None and msg.intent in ANSWER_INTENTS:
             answer = self._from_reply(target, ANSWER_INTENTS[msg.intent], 1.0, Source.BUTTON)
         else:
-            answer = self._direct_answer(target, msg, stated)
+            answer = self._direct_answer(target, msg, stated, rest)
         if answer.confirm is not None:
             stated.pop(target, None)  # read back before anything about it is recorded
         elif answer.answered:
@@ -233,7 +299,9 @@ class Interpreter:
             value = POLARITY_VALUE[reply]
         return Answer(target, reply, value, confidence, source)
 
-    def _direct_answer(self, target: str, msg: Message, stated: dict[str, StatedFact]) -> Answer:
+    def _direct_answer(
+        self, target: str, msg: Message, stated: dict[str, StatedFact], rest: list[StatedFact]
+    ) -> Answer:
         engine = self.engine
         text = msg.text or ""
         spec = engine.facts[target]
@@ -244,8 +312,14 @@ class Interpreter:
 
         if spec.kind == "sides":
             return self._sides_answer(target, msg, own, prediction, lead)
+        past = [f for f in rest if f.fact == target and f.time is Time.PAST and f.person is Person.SELF]
+        if own is None and past and lead in (None, Reply.NO):
+            # "Had sciatica at uni, nothing like that now": a past episode is a no for now.
+            return Answer(target, Reply.NO, "absent", 1.0, Source.FACT)
         if spec.kind == NUMBER:
             number = _number(msg.first(NUMBER_ENTITY))
+            if number is None and target == AGE_FACT:
+                number = _lone_age(text)
             if own is not None:
                 return Answer(target, Reply.YES, own.value, 1.0, Source.FACT)
             if number is not None:
@@ -256,28 +330,31 @@ class Interpreter:
 
         if own is not None:  # the message names the asked fact itself
             if lead is Reply.NO and own.value == PRESENT:
-                # "no. my bum goes a bit dead after driving, but it's always been like that"
-                if says_not_new(text):
+                # "no. my bum goes a bit dead after driving, but it's always been like that" (a
+                # cancer history counts however long ago it was, so it is always read back)
+                if says_not_new(text) and target not in EVER_FACTS:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
                 return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _sentence_around(text, own.words))
             if own.value == "absent" and emergency and lead is not Reply.NO:
-                # A negation the patterns found: clear only if the reader does not hear a yes in it
-                # ("I cannot hold the stool, it comes and I don't feel it").
-                if (
-                    prediction is not None
-                    and prediction.label == "yes"
-                    and prediction.probability >= READER_EMERGENCY_YES_PROBABILITY
-                ):
+                # A negation the patterns found is clear only if the learned readers do not hear
+                # the sign in it ("I cannot hold the stool, it comes and I don't feel it").
+                if self._hears_a_yes(target, text, prediction):
                     return Answer(target, Reply.NONE, None, 0.0, Source.FACT, _quote(text))
             reply = {PRESENT: Reply.YES, "absent": Reply.NO}.get(str(own.value), Reply.UNSURE)
             return Answer(target, reply, own.value, 1.0, Source.FACT)
 
         generic = msg.first(ANSWER_ENTITY)
+        if lead is Reply.NO and emergency and self._explains_a_yes(target, text, prediction):
+            # "Not really. Well, I had to strain to get going this morning": the explanation may
+            # describe the very sign asked about. Read it back before recording anything.
+            return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _quote(text))
         if lead is not None:
             if lead is Reply.YES and generic == "fine":
                 lead = None  # "yes, all fine" is read below as fine
             else:
                 return self._from_reply(target, lead, 1.0, Source.WORDS)
+        if looks_like_question(text):
+            return Answer(target)  # a question back ("what counts as a fever?") answers nothing
         if generic == "fine":
             reply = Reply.YES if target in FINE_MEANS_YES else Reply.NO
             return self._from_reply(target, reply, 1.0, Source.WORDS)
@@ -310,6 +387,27 @@ class Interpreter:
             return Answer(target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER)
 
         return Answer(target)
+
+    def _explains_a_yes(self, target: str, text: str, prediction: Any) -> bool:
+        """After a leading no, does the explanation look like the asked sign, present and new?
+        A clear no needs stronger evidence to be doubted than a negation the patterns found."""
+        if says_not_new(text) or len(text.split()) < MIN_EXPLANATION_WORDS:
+            return False
+        return self._hears_a_yes(target, text, prediction, SIGN_DOUBTS_A_NO)
+
+    def _hears_a_yes(
+        self, target: str, text: str, prediction: Any, sign_needed: float = SIGN_DOUBTS_A_NEGATION
+    ) -> bool:
+        """The learned readers hear the asked sign as present: its detector, or a yes reply."""
+        if self.reader is None:
+            return False
+        if self.reader.signs(text).get(target, 0.0) >= sign_needed:
+            return True
+        return (
+            prediction is not None
+            and prediction.label == "yes"
+            and prediction.probability >= READER_HEARD_YES
+        )
 
     def _sides_answer(
         self, target: str, msg: Message, own: Optional[StatedFact], prediction: Any, lead: Any
@@ -354,7 +452,13 @@ class Interpreter:
         is_question: bool,
     ) -> Interpretation:
         engine = self.engine
-        facts = list(stated.values())
+        facts = [
+            f
+            for f in stated.values()
+            if not (
+                target in engine.facts and engine.facts[f.fact].follows == target and answer.value != PRESENT
+            )
+        ]
         # "Yes, in both legs" answers the weakness question and its follow-up at once.
         sides = msg.first(SIDES_ENTITY)
         if target in engine.facts and answer.value == PRESENT and sides in SIDES_VALUES:

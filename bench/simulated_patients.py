@@ -46,6 +46,8 @@ CONSENT_FACT = "consent"
 EMERGENCY_LEVEL = "emergency"
 STYLES = ("buttons", "plain", "natural", "mixed")
 NOT_UNDERSTOOD = "didn't understand"
+# What the read-back of a possible emergency sign tells the patient to do (default locale: US).
+READ_BACK_ADVICE = "If this is new, or getting worse, it can be a warning sign: please call 911"
 DEFAULT_DESCRIBE = "my lower back hurts"
 
 Say = Callable[[str, str], list]
@@ -222,9 +224,48 @@ def complete_truth(engine: Engine, pid: str, given: dict[str, Any]) -> dict[str,
     return truth
 
 
+def roleplay_personas(records: list[Any], engine: Engine) -> list[dict[str, Any]]:
+    """Blind role-play records (bench/roleplay/BRIEF.md) as personas, so that they can be replayed.
+
+    The evaluators wrote each patient's true facts, opening, description and how they answer each
+    question in their own words; what they stated where was not recorded, so repeated questions
+    are not judged on them. Facts that do not apply (a side without the sign) are dropped.
+    """
+    out: list[dict[str, Any]] = []
+    for rec in records:
+        if not isinstance(rec, dict) or "id" not in rec or "truth" not in rec:
+            continue  # the totals block
+        given = {k: v for k, v in (rec.get("truth") or {}).items() if k in engine.facts and v is not None}
+        for name, spec in engine.facts.items():
+            if spec.follows and given.get(spec.follows) != "present":
+                given.pop(name, None)
+            elif spec.follows and name not in given:
+                given[name] = "unsure"
+            elif spec.kind == "number" and name not in given:
+                given[name] = "unsure"
+        answers = {k: str(v) for k, v in (rec.get("answers") or {}).items() if k in engine.facts and v}
+        out.append(
+            {
+                "id": rec["id"],
+                "expected": rec["expected"],
+                "opening": str(rec["opening"]),
+                "describe": str(rec["describe"]) if rec.get("describe") else None,
+                "truth": given,
+                "style": "natural",
+                "answers": answers,
+                "note": str(rec.get("voice", "")),
+            }
+        )
+    return out
+
+
 def load_personas(path: Path = PERSONAS_FILE, engine: Optional[Engine] = None) -> list[Persona]:
     engine = engine or default_engine()
-    doc = yaml.safe_load(path.read_text())
+    if path.is_dir():  # a round of blind role-play: every file in it
+        records = [r for f in sorted(path.glob("*.yml")) for r in yaml.safe_load(f.read_text()) or []]
+        doc = {"personas": roleplay_personas(records, engine)}
+    else:
+        doc = yaml.safe_load(path.read_text())
     out: list[Persona] = []
     seen: set[str] = set()
     for raw in doc["personas"]:
@@ -314,6 +355,7 @@ class Result:
     transcript: list[str] = field(default_factory=list)
     error: str = ""
     late_emergency: int = 0  # turns where an emergency sign was given but no emergency advice came
+    read_back_emergency: int = 0  # ...where it came with the words read back, to be confirmed
 
     @property
     def under(self) -> bool:
@@ -434,8 +476,18 @@ class Patient:
             and (tri or {}).get("level") != EMERGENCY_LEVEL
             and self.engine.level(self.said) == EMERGENCY_LEVEL
         ):
-            self.res.late_emergency += 1
-            self.res.transcript.append("      !! EMERGENCY SIGN GIVEN BUT NO EMERGENCY ADVICE IN THIS TURN")
+            if any(READ_BACK_ADVICE in (r.get("text") or "") for r in self.replies):
+                # The words were read back with the advice to call now if the sign is new: the
+                # patient has the advice in this turn, and is asked to confirm.
+                self.res.read_back_emergency += 1
+                self.res.transcript.append(
+                    "      .. emergency sign read back, with the advice to call now if new"
+                )
+            else:
+                self.res.late_emergency += 1
+                self.res.transcript.append(
+                    "      !! EMERGENCY SIGN GIVEN BUT NO EMERGENCY ADVICE IN THIS TURN"
+                )
         if tri is not None:
             self.res.outcomes.append(tri.get("level"))
             self.res.final = tri.get("level")
@@ -634,6 +686,7 @@ class Summary:
     stuck: int
     errors: int
     late_emergency: int
+    read_back_emergency: int
     mean_turns: float
     not_understood: int
     no_text: int
@@ -675,6 +728,7 @@ def summarize(results: list[Result], engine: Engine) -> Summary:
         stuck=sum(bool(r.stuck) for r in results),
         errors=sum(bool(r.error) for r in results),
         late_emergency=sum(r.late_emergency for r in results),
+        read_back_emergency=sum(r.read_back_emergency for r in results),
         mean_turns=sum(r.turns for r in results) / n if n else 0.0,
         not_understood=sum(r.not_understood for r in results),
         no_text=sum(r.no_text for r in results),
@@ -718,7 +772,7 @@ def report(results: list[Result], engine: Engine, verbose: bool = False) -> tupl
     out.append(
         f"personas {s.n}  exact {s.exact}/{s.n} ({100 * s.exact_share:.1f}%)  under-triage {s.under}  "
         f"over-triage {s.over}  repeated questions {s.repeated}  mean turns {s.mean_turns:.1f}\n"
-        f"late emergency advice {s.late_emergency}  stuck {s.stuck}  errors {s.errors}  "
+        f"late emergency advice {s.late_emergency} (read back with the advice {s.read_back_emergency})  stuck {s.stuck}  errors {s.errors}  "
         f"not-understood replies {s.not_understood}  no-text replies {s.no_text} "
         f"(plus {s.custom_only} custom-only payload messages)"
     )

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from answers.contract import Interpretation
@@ -46,7 +47,7 @@ LONG_MESSAGE_CHARS = 1500
 MIN_ASCII_LETTER_SHARE = 0.5
 # A message of at least this many words, of which fewer than this share are common English words,
 # is taken as another language ("me duele mucho la espalda": 1 of 5).
-MIN_WORDS_FOR_LANGUAGE_GUESS = 3
+MIN_WORDS_FOR_LANGUAGE_GUESS = 4
 MIN_ENGLISH_WORD_SHARE = 0.25
 
 TRIAGE_INTENTS = {"describe_symptoms", "inform", "affirm", "deny", "unsure"}
@@ -65,6 +66,9 @@ UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
 # pointing at the buttons); then it is recorded "not sure" and the patient is told. So every
 # conversation reaches an outcome, and an unanswered emergency question floors it at urgent.
 MAX_REASKS = 2
+# Asked before any outcome below emergency even when they cannot change the level: the doctor's
+# summary needs the age and how long the pain has lasted (and S4/S5 read them if anything changes).
+SUMMARY_FACTS = ("age", "duration_days")
 # Wiping the conversation needs the words for it: the classifier once sent "Everything feels
 # normal down there" to start_over.
 _RESTART_WORDS = re.compile(
@@ -74,13 +78,12 @@ _RESTART_WORDS = re.compile(
 )
 
 
-# A small list of very common English words: enough to tell "me duele la espalda" from English.
+# Common English words, from a data file: enough to tell "me duele la espalda" from English slang.
+ENGLISH_WORDS_FILE = Path(__file__).resolve().parent / "english_words.txt"
 _ENGLISH_WORDS = frozenset(
-    """a i im i'm me my mine the and or but not no yes it its it's is are was were be been have has
-    had do does did dont don't can cant can't to of in on at for with from by up down this that
-    there here what why how when where who you your we they he she him her them back pain neck
-    hurt hurts hurting leg legs arm arms feel feeling numb sore ache aching hi hello hey thanks
-    thank please ok okay sure yeah yep nope maybe just very really bit some any""".split()
+    w.strip()
+    for w in ENGLISH_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    if w.strip() and not w.startswith("#")
 )
 
 
@@ -218,6 +221,9 @@ def next_question(engine: Engine, facts: Mapping[str, FactValue]) -> Optional[st
     for name in engine.facts:  # facts.yml order: most dangerous first
         if is_relevant(engine, probe, name, engine.evaluate(probe)):
             return name
+    for name in SUMMARY_FACTS:
+        if facts.get(name) is None:
+            return name
     return None
 
 
@@ -317,6 +323,13 @@ def _possible_sign(
     return best.fact, best.words
 
 
+def _read_back(engine: Engine, fact: str, words: str) -> Reply:
+    """The patient's words read back before an answer is used. For a possible emergency sign the
+    read-back itself carries the advice (call now if it is new), so it is never a turn late."""
+    name = "utter_read_back_emergency" if fact in engine.emergency_facts else "utter_read_back"
+    return Reply(name, values={"words": words})
+
+
 def _ask(
     state: State, facts: dict[str, FactValue], question: str, replies: list[Reply], reasks: int = 0
 ) -> Plan:
@@ -354,6 +367,9 @@ def plan_turn(
         return Plan(new, [*replies, Reply("utter_emergency_reminder")], changed)
 
     replies = _chat_reply(msg, state, bool(changed), state.phase == ASKING and state.pending is not None)
+    if state.last_level == EMERGENCY and changed:
+        # A correction took the emergency away: say so, never just move on.
+        replies.insert(0, Reply("utter_advice_changed"))
     if msg.intent == "request_summary":
         given = engine.evaluate(facts) if state.phase == DONE and state.last_level else None
         replies.append(summary_reply(engine, facts, given))
@@ -369,17 +385,12 @@ def plan_turn(
     possible = _possible_sign(engine, facts, reading)
     if possible is not None and state.phase != DONE or (possible is not None and changed):
         sign, words = possible
-        plan = _ask(state, facts, sign, [*replies, Reply("utter_read_back", values={"words": words})])
+        plan = _ask(state, facts, sign, [*replies, _read_back(engine, sign, words)])
         plan.changed = changed
         return plan
     if reading.answer.confirm is not None and state.pending:
-        plan = _ask(
-            state,
-            facts,
-            state.pending,
-            [*replies, Reply("utter_read_back", values={"words": reading.answer.confirm})],
-            state.reasks,
-        )
+        read_back = _read_back(engine, state.pending, reading.answer.confirm)
+        plan = _ask(state, facts, state.pending, [*replies, read_back], state.reasks)
         plan.changed = changed
         return plan
 

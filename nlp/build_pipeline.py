@@ -30,7 +30,7 @@ PATTERN_DIR = NLP_DIR / "patterns"
 REPO_ROOT = NLP_DIR.parent
 FACTS_FILE = REPO_ROOT / "triage" / "facts.yml"
 DEFAULT_OUT = NLP_DIR / "model"
-SPECIAL_FILES = {"context.yml", "typos.yml", "cues.yml"}
+SPECIAL_FILES = {"named_days.yml", "context.yml", "typos.yml", "cues.yml"}
 POLARITIES = ("present", "absent", "neutral", "ignore")
 IGNORE_LABEL = "IGNORE"  # swallows phrases that must not be read as any fact
 # medspaCy 1.3.1's tuple_overlaps misses a scope that contains another, so a terminator with a

@@ -23,6 +23,7 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from nlp.dates import start_dates
 from triage.engine import default_engine
 
 NLP_DIR = Path(__file__).resolve().parent
@@ -151,7 +152,12 @@ _FOLLOW_UP_EXAMPLE = re.compile(r"^\W*(like|such as|e\.?g\.?|for example|things 
 # "..., but that was years ago": the whole sentence is the past.
 _PAST_SENTENCE = re.compile(
     r"\b(that|it|this) (was|were|happened) (\w+ ){0,3}(years|decades|ages|a long time) ago\b|"
-    r"\b(that|it|this) was (years|decades|ages|a long time) ago\b",
+    r"\b(that|it|this) was (years|decades|ages|a long time) ago\b|"
+    # "had sciatica at school, nothing like that now", "it's gone now", "not any more"
+    r"\b(nothing|none|gone|cleared( up)?|all clear|better|fine)( like (that|it|this))?( since| now| anymore| any more)\b|"
+    r"\b(not|no longer|never) (now|anymore|any more|since|these days)\b|"
+    r"\b(had|got) [\w ]{1,25}\b(at school|at uni|at university|at college|as a (kid|child|teenager)|when i was "
+    r"(young|little|a kid|younger|pregnant|\d+)|years ago|in (19|20)\d\d|last year|back in)\b",
     re.I,
 )
 # "No balance problems", "no appetite issues": a phrase that starts with "no" ("no balance") is
@@ -251,6 +257,13 @@ _FIRST_PERSON_WORD = re.compile(r"\b(i|i'm|i've|im|ive|me|myself)\b|\bmy (back|p
 _NOT_PAIN_CONTEXT = re.compile(
     r"(cancer|remission|free|clear|chemo\w*|radiotherapy|treatment)\W+(\w+\W+){0,2}$", re.I
 )
+# "I had / was treated for / beat ... cancer": a history, whatever follows ("all clear", "in
+# remission"); not after "never" or "not" ("I've never had cancer").
+_HAD_IT_BEFORE = re.compile(
+    r"(?<!never )(?<!not )(?<!n't )(?<!nt )\b(had|have had|i'?ve had|diagnosed with|treated for|survived|beat|"
+    r"beaten|got over|recovered from)\b(?!\s+(?:no|any|never))[^.!?]{0,25}$",
+    re.I,
+)
 _HISTORY_ONLY = re.compile(r"\b(?:had|used to have|got over|recovered from)\b", re.I)
 _MONTHS = {
     m: i + 1
@@ -265,7 +278,7 @@ _MONTH_RE = (
 _SINCE_MONTH = re.compile(
     r"\b(?:since|from|started in|began in|start of|beginning of|back in|in)\s+"
     r"(?:about\s+|around\s+|roughly\s+)?(?:the\s+(?P<day_before>\d{1,2})(?:st|nd|rd|th)?\s+of\s+)?"
-    r"(?:(?P<part>early|mid|late|the (?:start|beginning|middle|end) of)\s+)?"
+    r"(?:(?P<part>early|mid|late|(?:the )?(?:start|beginning|middle|end) of)\s+)?"
     rf"{_MONTH_RE}\b(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?",
     re.I,
 )
@@ -277,9 +290,8 @@ _SINCE_DAY = re.compile(
 )
 _RELATIVE = re.compile(
     r"\b(?P<phrase>since yesterday|yesterday|last night|since last night|this morning|since this morning|"
-    r"earlier today|since today|today|since last week|last week|since last month|last month|since last year|"
-    r"last year|since the weekend|at the weekend|over the weekend|last weekend|since christmas|at christmas|"
-    r"over christmas|since new year|since the new year)\b",
+    r"earlier today|since today|today|since last week|last week|since last year|"
+    r"last year|since the weekend|at the weekend|over the weekend|last weekend)\b",
     re.I,
 )
 _SINCE_YEAR = re.compile(r"\bsince (?P<year>(?:19|20)\d\d)\b", re.I)
@@ -290,7 +302,6 @@ _RELATIVE_DAYS = {
     "earlier today": 0,
     "today": 0,
     "last week": 7,
-    "last month": 30,
     "last year": 365,
 }
 
@@ -328,6 +339,12 @@ _AGE_PATTERNS = [
         re.I,
     ),
 ]
+# An age the patient is about to reach ("I'll be 60 at Christmas", "turning 50 next month").
+_AGE_NEXT = re.compile(
+    rf"\b(?:i'?ll be|i will be|i'?m going to be|i'?m gonna be|i'?m turning|turning|i turn)\s+(?P<n>{_NUM})\b"
+    rf"{_AGE_NOT_UNIT}",
+    re.I,
+)
 _DECADE_WORDS = {
     w: 10 * (i + 2)
     for i, w in enumerate("twenties thirties forties fifties sixties seventies eighties nineties".split())
@@ -560,6 +577,12 @@ def _tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
                 out.append((Mention(fact, value, ent.start_char, ent.end_char, ent.text), ent))
             continue
         negated = bool(ent._.is_negated) or _NO_PROBLEMS_AFTER.match(doc.text, ent.end_char) is not None
+        if (
+            negated
+            and fact == "cancer_history"
+            and _HAD_IT_BEFORE.search(doc.text[max(0, ent.start_char - 40) : ent.start_char])
+        ):
+            negated = False  # "I had breast cancer in 2015, all clear now": a history is a history
         if polarity == "present":
             value = "absent" if negated else "present"
         elif polarity == "neutral" and negated:
@@ -644,6 +667,10 @@ def _age_mentions(text: str) -> list[Mention]:
             if value is None or not MIN_AGE <= value <= MAX_AGE:
                 continue
             out.append(Mention("age", str(int(value)), m.start(), m.end(), text[m.start() : m.end()]))
+    for m in _AGE_NEXT.finditer(text):  # "I'll be 60 at Christmas": 59 until then
+        value = _number_value(m.group("n"))
+        if value is not None and MIN_AGE < value <= MAX_AGE and not out:
+            out.append(Mention("age", str(int(value) - 1), m.start(), m.end(), m.group(0)))
     return out
 
 
@@ -795,10 +822,9 @@ def _duration_mentions(text: str, today: dt.date) -> list[Mention]:
             add(_RELATIVE_DAYS[phrase], m)
         elif "weekend" in phrase:
             add((today.weekday() - 5) % 7 or 7, m)  # back to the last Saturday
-        elif "christmas" in phrase:
-            add((today - _month_start(today, 12, None, "25")).days, m)
-        elif "new year" in phrase:
-            add((today - dt.date(today.year, 1, 1)).days, m)
+    for days, m in start_dates(text, today, _START_CUE):
+        if not not_patients_pain(m):
+            add(days, m)
     for m in _SINCE_YEAR.finditer(text):
         year = int(m.group("year"))
         if year <= today.year:

@@ -54,7 +54,7 @@ CITATION_MARK = {
 TRIAGE_FILES = ["triage_questions.yml", "outcome.yml", "education.yml", "dialogue.yml", "short_questions.yml"]
 ALLOWED_TEMPLATES = {"emergency_number", "emergency_department"}
 # The patient's own words, quoted back when an answer must be confirmed (answers/interpret.py).
-READ_BACK = {"utter_read_back": {"words"}}
+READ_BACK = {"utter_read_back": {"words"}, "utter_read_back_emergency": {"words"}}
 
 # Facts whose answer can fire an emergency rule: the policy's list, kept in test_engine.py.
 WATCH_FACTS = set(POLICY_EMERGENCY_FACTS)
@@ -97,6 +97,8 @@ DIALOGUE_NAMES = [
     "utter_still_not_understood",
     "utter_noted_unsure",
     "utter_read_back",
+    "utter_advice_changed",
+    "utter_read_back_emergency",
 ]
 OUTCOME_EXTRA = [
     "utter_reasons_intro",
@@ -341,7 +343,9 @@ def test_every_level_has_text():
         assert "not a diagnosis" in text.lower(), lvl
     emergency = _text("utter_level_emergency")
     assert "{emergency_number}" in emergency and "{emergency_department}" in emergency
-    assert "today" in _text("utter_level_urgent") and "cancer team" in _text("utter_level_urgent")
+    assert "today" in _text("utter_level_urgent")
+    # The cancer team is named only to patients who had cancer (U3's reason), never to everyone.
+    assert "cancer team" not in _text("utter_level_urgent") and "cancer team" in _text("utter_reason_U3")
     assert "MRI" in _text("utter_level_soon") and "week" in _text("utter_level_soon")
     assert "2 to 6 weeks" in _text("utter_level_routine")
 

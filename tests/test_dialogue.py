@@ -138,9 +138,11 @@ def test_stated_facts_are_never_asked() -> None:
 
 
 def test_no_question_that_cannot_change_the_level() -> None:
-    # Night pain already makes it "soon": lump, weight loss, age... cannot change that.
+    # Night pain already makes it "soon": lump, weight loss, mid-back... cannot change that. Age
+    # and duration are still asked, last, for the doctor's summary (SUMMARY_FACTS).
     _, asked, plan = answer_all(consented(night_pain="present"))
-    assert not {"lump", "systemic", "age", "duration_days", "mid_back"} & set(asked)
+    assert not {"lump", "systemic", "mid_back"} & set(asked)
+    assert asked[-2:] == ["age", "duration_days"]
     assert {"bladder_bowel", "saddle_numbness", "fever", "cancer_history"} <= set(asked)
     assert plan.outcome is not None and plan.outcome.level == "soon"
 

@@ -1,0 +1,152 @@
+"""Start dates people give for their pain, as days before today: named days and relative months.
+
+"Since Bonfire night", "after Easter", "since early last month", "since the 20th", "since the 1st
+of the month". Today is passed in (an injected clock in tests). The pain's duration is told apart
+from a symptom's by the caller (nlp/facts.py), not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+import yaml
+
+NAMED_DAYS_FILE = Path(__file__).resolve().parent / "patterns" / "named_days.yml"
+# Where in a month "early / mid / late" and "the start / end of" fall.
+PART_DAY = {"early": 5, "start": 1, "beginning": 1, "mid": 15, "middle": 15, "late": 25, "end": 25, "": 15}
+# "Around / at / over Christmas" needs a start cue in the sentence ("I did it at Christmas"); "since"
+# and "from" do not. A sentence about the future ("I'll be 60 at Christmas") dates nothing.
+_FUTURE = re.compile(r"\b(will|'ll|going to|gonna|next|coming|till|until)\b", re.I)
+_LEAD = r"(?P<lead>since|from|after|around|about|at|over|on|before)\s+(?:the\s+)?"
+
+
+def _easter(year: int) -> dt.date:
+    """Western Easter Sunday (anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month = (h + l_ - 7 * m + 114) // 31
+    day = ((h + l_ - 7 * m + 114) % 31) + 1
+    return dt.date(year, month, day)
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    first = dt.date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    if n > 0:
+        return first + dt.timedelta(days=offset + 7 * (n - 1))
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    last = nxt - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.weekday() - weekday) % 7)
+
+
+RULES: dict[str, Callable[[int], dt.date]] = {
+    "easter": _easter,
+    "good_friday": lambda y: _easter(y) - dt.timedelta(days=2),
+    "us_thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
+    "us_labor_day": lambda y: _nth_weekday(y, 9, 0, 1),
+    "us_memorial_day": lambda y: _nth_weekday(y, 5, 0, -1),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _named_days() -> dict[str, Callable[[int], list[dt.date]]]:
+    raw = yaml.safe_load(NAMED_DAYS_FILE.read_text(encoding="utf-8"))
+    days: dict[str, Callable[[int], list[dt.date]]] = {}
+    for name, md in (raw.get("fixed") or {}).items():
+        month, day = (int(x) for x in str(md).split("-"))
+        days[name] = lambda y, m=month, d=day: [dt.date(y, m, d)]
+    for name, rule in (raw.get("rule") or {}).items():
+        days[name] = lambda y, r=RULES[rule]: [r(y)]
+    for name, dates in (raw.get("table") or {}).items():
+        parsed = [dt.date.fromisoformat(str(s)) for s in dates]
+        days[name] = lambda y, ds=tuple(parsed): [d for d in ds if d.year == y]
+    return days
+
+
+@functools.lru_cache(maxsize=1)
+def _named_re() -> re.Pattern[str]:
+    names = sorted(_named_days(), key=len, reverse=True)
+    alts = "|".join(
+        re.escape(n).replace(r"\'", "'?").replace("'", "'?").replace(r"\ ", r"\s+") for n in names
+    )
+    return re.compile(rf"\b{_LEAD}(?P<name>{alts})(?:'?s)?\b", re.I)
+
+
+def last_occurrence(name: str, today: dt.date) -> Optional[dt.date]:
+    """The latest date of this named day on or before today (this year's, else last year's)."""
+    rule = _named_days().get(name)
+    if rule is None:
+        return None
+    past = [d for year in (today.year, today.year - 1) for d in rule(year) if d <= today]
+    return max(past) if past else None
+
+
+_RELATIVE_MONTH = re.compile(
+    r"\b(?:since|from|in|around|about|during|starting|started|began)?\s*(?:the\s+)?"
+    r"(?:(?P<part>early|mid|late|start of|beginning of|middle of|end of)\s*-?\s*)?"
+    r"(?P<which>last|this)\s+month\b",
+    re.I,
+)
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:since|from)\s+the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|"
+    r"sep|oct|nov|dec))(?:\s+of\s+(?:the|this)\s+month)?",
+    re.I,
+)
+
+
+def start_dates(text: str, today: dt.date, start_cue: re.Pattern[str]) -> Iterator[tuple[int, re.Match[str]]]:
+    """(days before today, the match) for every start date the text gives."""
+    for m in _named_re().finditer(text):
+        lead = m.group("lead").lower()
+        sentence = _sentence(text, m.start())
+        if _FUTURE.search(sentence):
+            continue
+        if lead not in ("since", "from", "after") and not start_cue.search(sentence.replace(m.group(0), " ")):
+            continue
+        name = re.sub(r"\s+", " ", m.group("name").lower()).replace("'", "'")
+        key = next((k for k in _named_days() if k.replace("'", "") == name.replace("'", "")), None)
+        start = last_occurrence(key, today) if key else None
+        if start is not None:
+            yield (today - start).days, m
+    for m in _RELATIVE_MONTH.finditer(text):
+        part = (m.group("part") or "").split()[0].lower() if m.group("part") else ""
+        if m.group("which").lower() == "last":
+            first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        else:
+            first = today.replace(day=1)
+        start = first.replace(day=PART_DAY.get(part, PART_DAY[""]))
+        if start > today:
+            start = first
+        yield (today - start).days, m
+    for m in _DAY_OF_MONTH.finditer(text):
+        day = int(m.group("day"))
+        if not 1 <= day <= 31:
+            continue
+        month_start = today.replace(day=1)
+        try:
+            start = month_start.replace(day=day)
+        except ValueError:
+            continue
+        if start > today:
+            prev = month_start - dt.timedelta(days=1)
+            try:
+                start = prev.replace(day=day)
+            except ValueError:
+                continue
+        yield (today - start).days, m
+
+
+def _sentence(text: str, pos: int) -> str:
+    start = max(text.rfind(c, 0, pos) for c in ".!?\n") + 1
+    ends = [i for i in (text.find(c, pos) for c in ".!?\n") if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
