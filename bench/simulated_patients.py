@@ -772,7 +772,8 @@ def report(results: list[Result], engine: Engine, verbose: bool = False) -> tupl
     out.append(
         f"personas {s.n}  exact {s.exact}/{s.n} ({100 * s.exact_share:.1f}%)  under-triage {s.under}  "
         f"over-triage {s.over}  repeated questions {s.repeated}  mean turns {s.mean_turns:.1f}\n"
-        f"late emergency advice {s.late_emergency} (read back with the advice {s.read_back_emergency})  stuck {s.stuck}  errors {s.errors}  "
+        f"late emergency advice {s.late_emergency} (read back with the advice {s.read_back_emergency})  "
+        f"stuck {s.stuck}  errors {s.errors}  "
         f"not-understood replies {s.not_understood}  no-text replies {s.no_text} "
         f"(plus {s.custom_only} custom-only payload messages)"
     )

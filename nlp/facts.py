@@ -154,9 +154,11 @@ _PAST_SENTENCE = re.compile(
     r"\b(that|it|this) (was|were|happened) (\w+ ){0,3}(years|decades|ages|a long time) ago\b|"
     r"\b(that|it|this) was (years|decades|ages|a long time) ago\b|"
     # "had sciatica at school, nothing like that now", "it's gone now", "not any more"
-    r"\b(nothing|none|gone|cleared( up)?|all clear|better|fine)( like (that|it|this))?( since| now| anymore| any more)\b|"
+    r"\b(nothing|none|gone|cleared( up)?|all clear|better|fine)( like (that|it|this))?"
+    r"( since| now| anymore| any more)\b|"
     r"\b(not|no longer|never) (now|anymore|any more|since|these days)\b|"
-    r"\b(had|got) [\w ]{1,25}\b(at school|at uni|at university|at college|as a (kid|child|teenager)|when i was "
+    r"\b(had|got) [\w ]{1,25}\b(at school|at uni|at university|at college|as a (kid|child|teenager)|"
+    r"when i was "
     r"(young|little|a kid|younger|pregnant|\d+)|years ago|in (19|20)\d\d|last year|back in)\b",
     re.I,
 )
@@ -260,8 +262,8 @@ _NOT_PAIN_CONTEXT = re.compile(
 # "I had / was treated for / beat ... cancer": a history, whatever follows ("all clear", "in
 # remission"); not after "never" or "not" ("I've never had cancer").
 _HAD_IT_BEFORE = re.compile(
-    r"(?<!never )(?<!not )(?<!n't )(?<!nt )\b(had|have had|i'?ve had|diagnosed with|treated for|survived|beat|"
-    r"beaten|got over|recovered from)\b(?!\s+(?:no|any|never))[^.!?]{0,25}$",
+    r"(?<!never )(?<!not )(?<!n't )(?<!nt )\b(had|have had|i'?ve had|diagnosed with|treated for|survived|"
+    r"beat|beaten|got over|recovered from)\b(?!\s+(?:no|any|never))[^.!?]{0,25}$",
     re.I,
 )
 _HISTORY_ONLY = re.compile(r"\b(?:had|used to have|got over|recovered from)\b", re.I)
