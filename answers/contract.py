@@ -78,6 +78,7 @@ class Answer:
     confidence: float = 0.0
     source: Source = Source.NONE
     confirm: Optional[str] = None
+    words: str = ""  # the patient's reply, as quoted in the summary ("answered: ...")
 
     @property
     def answered(self) -> bool:

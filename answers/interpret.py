@@ -36,7 +36,7 @@ from answers.contract import (
     StatedFact,
     Time,
 )
-from triage.engine import NUMBER, PRESENT, UNSURE, Engine
+from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 
 LEAD_WORDS_FILE = Path(__file__).resolve().parent / "lead_words.yml"
 CONSENT_QUESTION = "consent"
@@ -65,6 +65,8 @@ SIGN_DOUBTS_A_NO = 0.7
 READER_HEARD_YES = 0.5
 # Facts that count however long ago they were: an old one is never "not new".
 EVER_FACTS = frozenset({"cancer_history"})
+# A reply this short that names the sign and ends in "no" is a no ("fever no", "cancer me never").
+MAX_TOPIC_REPLY_WORDS = 5
 # A leading "no" followed by at least this many words carries an explanation worth reading.
 MIN_EXPLANATION_WORDS = 5
 # Read-back quotes are cut to this many characters (a sentence, not a paragraph).
@@ -91,6 +93,8 @@ AGE_FACT = "age"
 # A reply to the age question with one number in it, in a few words, is the age; plausible ages only.
 MAX_AGE_REPLY_WORDS = 6
 MIN_AGE_YEARS, MAX_AGE_YEARS = 1, 120
+_TOPIC_THEN_NO = re.compile(r"^\W*((?:[\w']+\W+){1,3}?)(?:no+|none|never|nope|nah|nae)\b", re.I)
+_OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*[.!,;:]")
 _WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _PAIN_WORDS = re.compile(
     r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|twing\w*|back|neck|spine|sciatica|tweak\w*|pulled|strain\w*|"
@@ -110,7 +114,7 @@ _QUESTION_START = re.compile(
 )
 _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
 # Fillers before the answer word: "hmm maybe", "well no", "oh yes", "erm not sure".
-_FILLERS = re.compile(r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|well|so|look)\b[\W_]*)+", re.I)
+_FILLERS = re.compile(r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|well|so|look|i mean|like)\b[\W_]*)+", re.I)
 
 
 def looks_like_question(text: str) -> bool:
@@ -140,9 +144,13 @@ class Message:
 
 
 @functools.lru_cache(maxsize=1)
-def _lead_words() -> dict[str, list[re.Pattern[str]]]:
+def _lead_words() -> dict[str, Any]:
     raw = yaml.safe_load(LEAD_WORDS_FILE.read_text(encoding="utf-8"))
-    return {key: [re.compile(p, re.I) for p in pats] for key, pats in raw.items()}
+    out: dict[str, Any] = {
+        key: [re.compile(p, re.I) for p in pats] for key, pats in raw.items() if key != "topics"
+    }
+    out["topics"] = {fact: re.compile(p, re.I) for fact, p in (raw.get("topics") or {}).items()}
+    return out
 
 
 def _fold(text: str) -> str:
@@ -157,15 +165,33 @@ def lead_reply(text: str) -> Optional[Reply]:
     body = _fold(text).strip()
     words = _lead_words()
     lead = None
-    # "no idea" and "not sure" are not a no: the unsure family is tried first.
-    for key, reply in (("unsure", Reply.UNSURE), ("no", Reply.NO), ("yes", Reply.YES)):
+    # A refusal, "no idea" and "not sure" are not a no: those families are tried first.
+    for key, reply in (
+        ("refuse", Reply.UNSURE),
+        ("unsure", Reply.UNSURE),
+        ("switch_yes", Reply.YES),
+        ("no", Reply.NO),
+        ("yes", Reply.YES),
+    ):
         if any(p.match(body) for p in words[key]):
             lead = reply
             break
+    if lead is Reply.UNSURE:
+        return lead  # "none of your business. i said my NECK" settles nothing
+    if any(p.search(body) for p in words["refuse"]):
+        return Reply.UNSURE  # "why do you need my age / not telling you that"
     for key, reply in (("settle_no", Reply.NO), ("settle_yes", Reply.YES)):
         if any(p.search(body) for p in words[key]):
             return reply
     return lead
+
+
+def names_recent_topic(fact: str, text: str) -> bool:
+    """The message names the sign's topic and says it is recent ("these 2 day ... pee")."""
+    words = _lead_words()
+    topic = words.get("topics", {}).get(fact)
+    folded = _fold(text)
+    return topic is not None and bool(topic.search(folded)) and any(p.search(folded) for p in words["recent"])
 
 
 def says_not_new(text: str) -> bool:
@@ -201,8 +227,17 @@ def _about_the_pain(text: str, words: str) -> bool:
     return not _OTHER_THING_WORDS.search(sentence)
 
 
+def _in_a_question(text: str, words: str) -> bool:
+    """The words stand in a sentence that asks something ("do you think it's cancer???")."""
+    return "?" in _sentence_around(text, words) if words else False
+
+
 def _lone_age(text: str) -> Optional[int]:
-    """The one whole number in a short reply to "how old are you?" ("71 this year", "71 po")."""
+    """The one whole number in a short reply to "how old are you?" ("71 this year", "71 po"),
+    or a number that opens the reply on its own ("45. Do I need to call my oncologist?")."""
+    opening = _OPENING_NUMBER.match(text)
+    if opening is not None:
+        text = opening.group(1)
     if len(text.split()) > MAX_AGE_REPLY_WORDS:
         return None
     numbers = _WHOLE_NUMBER.findall(text)
@@ -281,7 +316,7 @@ class Interpreter:
         if button_target is not None and msg.intent in ANSWER_INTENTS:
             answer = self._from_reply(target, ANSWER_INTENTS[msg.intent], 1.0, Source.BUTTON)
         else:
-            answer = self._direct_answer(target, msg, stated, rest)
+            answer = replace(self._direct_answer(target, msg, stated, rest), words=_quote(text))
         if answer.confirm is not None:
             stated.pop(target, None)  # read back before anything about it is recorded
         elif answer.answered:
@@ -329,12 +364,35 @@ class Interpreter:
             return Answer(target)
 
         if own is not None:  # the message names the asked fact itself
+            topic_no = _TOPIC_THEN_NO.match(text)
+            if (
+                lead is Reply.NO
+                and own.value == PRESENT
+                and topic_no
+                and own.words.lower() in topic_no.group(1).lower()
+            ):
+                # "weak no. arm leg strong same before": the topic named, then the answer
+                return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
+            if lead is Reply.NO and own.value == PRESENT and len(text.split()) <= MAX_TOPIC_REPLY_WORDS:
+                # "fever no", "weak none": the topic named, then the answer
+                return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
+            if lead is Reply.NO and own.value == PRESENT and _in_a_question(text, own.words):
+                # "no never. OH GOD do you think it's cancer???": the sign is in a question
+                return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
             if lead is Reply.NO and own.value == PRESENT:
                 # "no. my bum goes a bit dead after driving, but it's always been like that" (a
                 # cancer history counts however long ago it was, so it is always read back)
                 if says_not_new(text) and target not in EVER_FACTS:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
                 return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _sentence_around(text, own.words))
+            if (
+                own.value == "absent"
+                and emergency
+                and lead is Reply.NO
+                and self._explains_a_yes(target, text, prediction)
+            ):
+                # "no. but these 2 day I not feel when need pee": the explanation is the sign
+                return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _quote(text))
             if own.value == "absent" and emergency and lead is not Reply.NO:
                 # A negation the patterns found is clear only if the learned readers do not hear
                 # the sign in it ("I cannot hold the stool, it comes and I don't feel it").
@@ -391,7 +449,11 @@ class Interpreter:
     def _explains_a_yes(self, target: str, text: str, prediction: Any) -> bool:
         """After a leading no, does the explanation look like the asked sign, present and new?
         A clear no needs stronger evidence to be doubted than a negation the patterns found."""
-        if says_not_new(text) or len(text.split()) < MIN_EXPLANATION_WORDS:
+        if len(text.split()) < MIN_EXPLANATION_WORDS:
+            return False
+        if names_recent_topic(target, text):
+            return True  # "no. but these 2 day I not feel when need pee"
+        if says_not_new(text):
             return False
         return self._hears_a_yes(target, text, prediction, SIGN_DOUBTS_A_NO)
 
@@ -399,6 +461,8 @@ class Interpreter:
         self, target: str, text: str, prediction: Any, sign_needed: float = SIGN_DOUBTS_A_NEGATION
     ) -> bool:
         """The learned readers hear the asked sign as present: its detector, or a yes reply."""
+        if sign_needed == SIGN_DOUBTS_A_NEGATION and names_recent_topic(target, text):
+            return True  # a negation found in "since yesterday I cannot retain the urine"
         if self.reader is None:
             return False
         if self.reader.signs(text).get(target, 0.0) >= sign_needed:
@@ -419,6 +483,9 @@ class Interpreter:
             return Answer(target, Reply.YES, sides, 1.0, Source.WORDS)
         if lead is Reply.UNSURE or msg.first(ANSWER_ENTITY) == UNSURE:
             return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
+        if lead is Reply.NO:
+            # "I don't have that" to "which side is the weakness on?": no such sign at all
+            return Answer(target, Reply.NO, None, 1.0, Source.WORDS)
         if prediction is not None and prediction.probability >= READER_MIN_PROBABILITY:
             if prediction.label in SIDES_VALUES:
                 return Answer(target, Reply.YES, prediction.label, prediction.probability, Source.CLASSIFIER)
@@ -431,7 +498,9 @@ class Interpreter:
             return ANSWER_INTENTS[msg.intent]
         lead = lead_reply(msg.text) if msg.meaningful else None
         generic = msg.first(ANSWER_ENTITY)
-        if lead is None and generic == "fine":
+        if lead is None and (
+            generic == "fine" or any(p.match(_fold(msg.text)) for p in _lead_words()["consent_yes"])
+        ):
             return Reply.YES
         if lead is None and generic in ("yes", "no", "unsure"):
             return Reply(generic)
@@ -459,6 +528,9 @@ class Interpreter:
                 target in engine.facts and engine.facts[f.fact].follows == target and answer.value != PRESENT
             )
         ]
+        parent = engine.facts[target].follows if target in engine.facts else None
+        if parent and engine.facts[str(target)].kind == "sides" and answer.reply is Reply.NO:
+            facts.append(StatedFact(parent, ABSENT, words=_quote(msg.text)))
         # "Yes, in both legs" answers the weakness question and its follow-up at once.
         sides = msg.first(SIDES_ENTITY)
         if target in engine.facts and answer.value == PRESENT and sides in SIDES_VALUES:
@@ -466,6 +538,23 @@ class Interpreter:
                 if child.follows == target and child.kind == "sides" and child.name not in stated:
                     facts.append(StatedFact(child.name, sides, words=sides))
         possible = [f for f in rest if f.certainty is Certainty.POSSIBLE and f.fact in engine.emergency_facts]
+        if self.reader is not None and msg.meaningful:
+            # An emergency sign is recorded absent only from a clear no: a negation the patterns
+            # found that the sign detector doubts ("I cannot retain the urine, it escapes me") is
+            # asked next, with the words read back, instead.
+            signs = self.reader.signs(msg.text)
+            doubted = [
+                f
+                for f in facts
+                if f.value == ABSENT
+                and f.fact != target
+                and f.fact in engine.emergency_facts
+                and (signs.get(f.fact, 0.0) >= SIGN_DOUBTS_A_NEGATION or names_recent_topic(f.fact, msg.text))
+                and lead_reply(msg.text) is not Reply.NO
+            ]
+            for f in doubted:
+                facts.remove(f)
+                possible.append(replace(f, value=PRESENT, certainty=Certainty.POSSIBLE))
         mentioned = {f.fact for f in facts} | {f.fact for f in rest} | {target}
         if self.reader is not None and msg.meaningful and not is_question:
             for sign, probability in sorted(self.reader.signs(msg.text).items(), key=lambda kv: -kv[1]):

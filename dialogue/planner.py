@@ -11,13 +11,14 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from answers.contract import Interpretation
 from answers.contract import Reply as AnswerReply
+from answers.contract import Source as AnswerSource
 from answers.interpret import CONSENT_QUESTION, Interpreter, Message, default_interpreter, looks_like_question
 from triage.engine import (
     EMERGENCY,
@@ -31,6 +32,7 @@ from triage.engine import (
     Rule,
     default_engine,
 )
+from triage.fhir import questionnaire_response
 from triage.summary import build_summary, template_values
 
 # Phases of a conversation (slot "phase").
@@ -66,6 +68,9 @@ UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
 # pointing at the buttons); then it is recorded "not sure" and the patient is told. So every
 # conversation reaches an outcome, and an unanswered emergency question floors it at urgent.
 MAX_REASKS = 2
+# A patient may ask questions of their own (or "why do you ask?") before answering: the pending
+# question comes back each time, but not forever.
+MAX_REASKS_AFTER_QUESTIONS = 4
 # Asked before any outcome below emergency even when they cannot change the level: the doctor's
 # summary needs the age and how long the pain has lasted (and S4/S5 read them if anything changes).
 SUMMARY_FACTS = ("age", "duration_days")
@@ -97,7 +102,9 @@ class State:
     last_level: Optional[str] = None  # level of the last outcome given
     last_rules: tuple[str, ...] = ()
     reasks: int = 0  # times the pending question was asked again because it was not understood
+    asides: int = 0  # times it came back after a question of the patient's instead of an answer
     described: bool = False  # the patient has already described the pain (never asked again)
+    sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # fact -> where it came from
 
 
 @dataclass(frozen=True)
@@ -230,16 +237,31 @@ def next_question(engine: Engine, facts: Mapping[str, FactValue]) -> Optional[st
 # --- the outcome -------------------------------------------------------------------------------
 
 
-def summary_reply(engine: Engine, facts: Mapping[str, FactValue], outcome: Optional[Outcome]) -> Reply:
-    """The doctor's summary: shown in the chat and, as data, in the custom payload."""
-    summary = build_summary(engine, facts, outcome)
-    return Reply("utter_summary", {"summary": summary}, template_values(summary))
+def summary_reply(
+    engine: Engine,
+    facts: Mapping[str, FactValue],
+    outcome: Optional[Outcome],
+    sources: Optional[Mapping[str, Mapping[str, str]]] = None,
+) -> Reply:
+    """The doctor's summary: shown in the chat and, as data, in the custom payload (with the FHIR
+    QuestionnaireResponse once there is an outcome, so that the widget can save both)."""
+    summary = build_summary(engine, facts, outcome, sources=sources)
+    custom: dict[str, Any] = {"summary": summary}
+    if outcome is not None:
+        custom["fhir"] = questionnaire_response(engine, outcome, outcome.facts)
+    return Reply("utter_summary", custom, template_values(summary))
 
 
-def outcome_replies(outcome: Outcome, engine: Optional[Engine] = None) -> list[Reply]:
+def outcome_replies(
+    outcome: Outcome,
+    engine: Optional[Engine] = None,
+    sources: Optional[Mapping[str, Mapping[str, str]]] = None,
+) -> list[Reply]:
     """Level and what to do (with the payload), reasons, what to watch for, education, safety net,
     and the summary for the doctor."""
-    replies = [Reply(f"utter_level_{outcome.level}", {"triage": outcome.payload()})]
+    engine = engine or default_engine()
+    fhir = questionnaire_response(engine, outcome, outcome.facts)
+    replies = [Reply(f"utter_level_{outcome.level}", {"triage": outcome.payload(), "fhir": fhir})]
     if outcome.reasons:
         replies.append(Reply("utter_reasons_intro"))
         replies.extend(Reply(name) for name in outcome.reasons)
@@ -248,7 +270,7 @@ def outcome_replies(outcome: Outcome, engine: Optional[Engine] = None) -> list[R
         replies.extend(Reply(f"utter_watch_{name}") for name in outcome.watch_for)
     replies.extend(Reply(f"utter_edu_{topic}") for topic in outcome.education)
     replies.append(Reply("utter_safety_net"))
-    replies.append(summary_reply(engine or default_engine(), outcome.facts, outcome))
+    replies.append(summary_reply(engine, outcome.facts, outcome, sources))
     return replies
 
 
@@ -275,7 +297,12 @@ def _chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> li
     if intent == "greet" and not had_facts:
         replies.append(Reply("utter_greet"))
     elif intent == "why_ask":
-        replies.append(Reply(f"utter_why_{state.pending}" if state.pending else "utter_no_pending"))
+        if state.pending:
+            replies.append(Reply(f"utter_why_{state.pending}"))
+        elif state.phase == DONE:  # "does it matter that my mum had cancer?" after the outcome
+            replies.append(Reply(UNKNOWN_TOPIC_RESPONSE if question else "utter_after_outcome"))
+        else:
+            replies.append(Reply("utter_no_pending"))
     elif intent and intent.startswith(TOPIC_INTENT_PREFIX) and (not had_facts or question):
         # A statement of symptoms that merely sounds like a topic ("no, the pain does not wake me
         # at night" -> ask_bone_pain) is an answer, not a question to answer.
@@ -289,6 +316,36 @@ def _chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> li
         # A question of the patient's we could not place: acknowledged honestly, never ignored.
         replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
     return replies
+
+
+_CORRECTION = re.compile(
+    r"\b(i said|i meant|i did ?n.?t say|i never said|not what i said|you misunderstood|misunderstood|"
+    r"you got (it|that|me) wrong|that'?s (wrong|not right|not true|incorrect)|wrong|i do ?n.?t have|"
+    r"i have ?n.?t got|there is no|there'?s no|i told you no|i said no)\b",
+    re.I,
+)
+
+
+def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[str]:
+    """After an emergency outcome, a message disputing it names no fact: the one sign that fired
+    the emergency, if exactly one did, to be asked again."""
+    if state.phase != DONE or state.last_level != EMERGENCY or not _CORRECTION.search(msg.text or ""):
+        return None
+    if any(e.get("entity") in engine.facts for e in msg.entities):
+        return None  # the correction names its fact: the usual reading handles it
+    present = {
+        f
+        for rule in engine.rules
+        if rule.id in state.last_rules and rule.level == EMERGENCY
+        for f in rule.facts()
+        if state.facts.get(f) == PRESENT and engine.facts[f].follows is None
+    }
+    return present.pop() if len(present) == 1 else None
+
+
+def _answers_something(reading: Interpretation) -> bool:
+    """The message answers the pending question (or consent), whatever else it does."""
+    return reading.answer.reply is not AnswerReply.NONE or reading.answer.confirm is not None
 
 
 def _merge(
@@ -326,7 +383,8 @@ def _possible_sign(
 def _read_back(engine: Engine, fact: str, words: str) -> Reply:
     """The patient's words read back before an answer is used. For a possible emergency sign the
     read-back itself carries the advice (call now if it is new), so it is never a turn late."""
-    name = "utter_read_back_emergency" if fact in engine.emergency_facts else "utter_read_back"
+    alone = engine.level({fact: PRESENT}) == EMERGENCY  # bladder, saddle, walking, injury
+    name = "utter_read_back_emergency" if alone else "utter_read_back"
     return Reply(name, values={"words": words})
 
 
@@ -352,8 +410,49 @@ def plan_turn(
 
     consenting = state.phase in (INTRO, CONSENT)
     question = CONSENT_FACT if consenting else state.pending
+    trigger = _disputed_trigger(engine, state, msg)
+    if trigger is not None:
+        # "I said there is NO loss of feeling": ask the sign that made it an emergency again,
+        # rather than repeat the advice; the answer then goes through the usual rules.
+        plan = _ask(state, dict(state.facts), trigger, [Reply("utter_check_again")])
+        plan.state = replace(plan.state, phase=DONE)
+        return plan
     reading = interpreter.interpret(question, msg)
     facts, changed, answered = _merge(engine, state, reading)
+    # Where each fact came from, for the doctor's summary; kept with the state from here on.
+    state = replace(state, sources=_sources(state.sources, reading, changed))
+    plan = _decide(engine, state, msg, reading, facts, changed, answered)
+    plan.state = replace(plan.state, sources=state.sources)
+    return plan
+
+
+def _sources(
+    before: Mapping[str, Mapping[str, str]], reading: Interpretation, changed: set[str]
+) -> dict[str, Mapping[str, str]]:
+    """Where each changed fact came from: a question's answer (its button or the patient's words)
+    or the patient's own words, volunteered."""
+    sources = dict(before)
+    answer = reading.answer
+    for fact in reading.facts:
+        if fact.fact in changed:
+            sources[fact.fact] = {"how": "said", "words": fact.words}
+    if answer.question in changed and answer.answered:
+        how = "button" if answer.source is AnswerSource.BUTTON else "answered"
+        sources[str(answer.question)] = {"how": how, "words": "" if how == "button" else answer.words}
+    return sources
+
+
+def _decide(
+    engine: Engine,
+    state: State,
+    msg: Message,
+    reading: Interpretation,
+    facts: dict[str, FactValue],
+    changed: set[str],
+    answered: bool,
+) -> Plan:
+    """The turn, once the message is read: emergency first, then replies, read-backs, questions."""
+    consenting = state.phase in (INTRO, CONSENT)
     outcome = engine.evaluate(facts)
     described = state.described or bool(changed) or msg.intent == "describe_symptoms"
 
@@ -362,17 +461,23 @@ def plan_turn(
     if outcome.level == EMERGENCY:
         new = State(facts, None, DONE, EMERGENCY, outcome.fired, 0, True)
         if state.last_level != EMERGENCY or set(outcome.fired) - set(state.last_rules):
-            return Plan(new, outcome_replies(outcome, engine), changed, outcome)
-        replies = _chat_reply(msg, state, bool(changed), False)
+            return Plan(new, outcome_replies(outcome, engine, state.sources), changed, outcome)
+        replies = _chat_reply(msg, state, bool(changed) or _answers_something(reading), False)
         return Plan(new, [*replies, Reply("utter_emergency_reminder")], changed)
 
-    replies = _chat_reply(msg, state, bool(changed), state.phase == ASKING and state.pending is not None)
+    # An answer is not a question to answer ("Okay, yes, go ahead" is consent, not a topic).
+    replies = _chat_reply(
+        msg,
+        state,
+        bool(changed) or _answers_something(reading),
+        state.phase == ASKING and state.pending is not None,
+    )
     if state.last_level == EMERGENCY and changed:
         # A correction took the emergency away: say so, never just move on.
         replies.insert(0, Reply("utter_advice_changed"))
     if msg.intent == "request_summary":
         given = engine.evaluate(facts) if state.phase == DONE and state.last_level else None
-        replies.append(summary_reply(engine, facts, given))
+        replies.append(summary_reply(engine, facts, given, state.sources))
     age = facts.get("age")
     if isinstance(age, int) and age < ADULT_AGE_YEARS:
         return Plan(State(facts, None, DONE), [*replies, Reply("utter_not_for_children")], changed)
@@ -401,9 +506,20 @@ def plan_turn(
         return Plan(State(facts, None, DONE, state.last_level, state.last_rules, 0, True), replies, changed)
 
     if question is not None and state.pending == question and not answered and not changed:
-        if replies and replies[-1].response.startswith(TOPIC_RESPONSE_PREFIX):
-            replies.append(Reply("utter_continue"))  # back to the triage after a question
-        elif not any(r.response != "utter_too_long" for r in replies):
+        if any(r.response != "utter_too_long" for r in replies):
+            # A question of the patient's, or "why do you ask?", answered: the question comes
+            # back. Counted too, so that endless questions still reach an outcome.
+            if state.asides >= MAX_REASKS_AFTER_QUESTIONS:
+                facts = {**facts, question: UNSURE}
+                return _after_answer(
+                    engine, state, facts, {question}, [*replies, Reply("utter_noted_unsure")]
+                )
+            if replies[-1].response.startswith(TOPIC_RESPONSE_PREFIX):
+                replies.append(Reply("utter_continue"))  # back to the triage after a question
+            plan = _ask(state, facts, question, replies, state.reasks)
+            plan.state = replace(plan.state, asides=state.asides + 1)
+            return plan
+        if not any(r.response != "utter_too_long" for r in replies):
             # Not understood: ask again, the second time shorter and pointing at the buttons;
             # after that, record "not sure" and move on (never a dead end).
             if state.reasks >= MAX_REASKS:
@@ -436,7 +552,7 @@ def _after_answer(
     outcome = engine.evaluate(facts)
     if outcome.level == EMERGENCY:
         new = State(facts, None, DONE, EMERGENCY, outcome.fired, 0, True)
-        return Plan(new, [*replies, *outcome_replies(outcome, engine)], changed, outcome)
+        return Plan(new, [*replies, *outcome_replies(outcome, engine, state.sources)], changed, outcome)
     question = next_question(engine, facts)
     if question is not None:
         plan = _ask(state, facts, question, replies)
@@ -446,7 +562,7 @@ def _after_answer(
     if state.phase == DONE and state.last_level == outcome.level and tuple(state.last_rules) == outcome.fired:
         replies.append(Reply("utter_outcome_unchanged", {"triage": outcome.payload()}))
         return Plan(new, replies, changed, outcome)
-    return Plan(new, [*replies, *outcome_replies(outcome, engine)], changed, outcome)
+    return Plan(new, [*replies, *outcome_replies(outcome, engine, state.sources)], changed, outcome)
 
 
 def _consent_turn(
@@ -468,7 +584,9 @@ def _consent_turn(
         ack = [Reply("utter_consent_thanks")]
         if not described:
             return Plan(State(facts, None, ASKING), [*ack, Reply("utter_ask_describe")], changed)
-        plan = _after_answer(engine, State(facts, None, ASKING, described=True), facts, changed, ack)
+        plan = _after_answer(
+            engine, State(facts, None, ASKING, described=True, sources=state.sources), facts, changed, ack
+        )
         return plan
     if state.phase == CONSENT and reply in (AnswerReply.NO, AnswerReply.UNSURE):
         return Plan(

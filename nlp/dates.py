@@ -21,7 +21,13 @@ PART_DAY = {"early": 5, "start": 1, "beginning": 1, "mid": 15, "middle": 15, "la
 # "Around / at / over Christmas" needs a start cue in the sentence ("I did it at Christmas"); "since"
 # and "from" do not. A sentence about the future ("I'll be 60 at Christmas") dates nothing.
 _FUTURE = re.compile(r"\b(will|'ll|going to|gonna|next|coming|till|until)\b", re.I)
-_LEAD = r"(?P<lead>since|from|after|around|about|at|over|on|before)\s+(?:the\s+)?"
+_LEAD = r"(?:(?P<lead>since|from|after|around|about|at|over|on|before)\s+)?(?:the\s+)?"
+_NOT_A_DATE_AFTER = (
+    "party|dinner|lunch|do|shopping|sale|tree|card|present|gift|costume|film|movie|jumper|market"
+)
+# A named day with no "since" / "from" dates the pain only in a reply this short ("labor day
+# weekend", "Halloween I think") or with a start cue in its sentence.
+MAX_BARE_DATE_WORDS = 4
 
 
 def _easter(year: int) -> dt.date:
@@ -79,7 +85,8 @@ def _named_re() -> re.Pattern[str]:
     alts = "|".join(
         re.escape(n).replace(r"\'", "'?").replace("'", "'?").replace(r"\ ", r"\s+") for n in names
     )
-    return re.compile(rf"\b{_LEAD}(?P<name>{alts})(?:'?s)?\b", re.I)
+    # "the Christmas party", "a Halloween costume": the day names a thing, not a date
+    return re.compile(rf"\b{_LEAD}(?P<name>{alts})(?:'?s)?\b(?!\s+(?:{_NOT_A_DATE_AFTER})s?\b)", re.I)
 
 
 def last_occurrence(name: str, today: dt.date) -> Optional[dt.date]:
@@ -107,11 +114,13 @@ _DAY_OF_MONTH = re.compile(
 def start_dates(text: str, today: dt.date, start_cue: re.Pattern[str]) -> Iterator[tuple[int, re.Match[str]]]:
     """(days before today, the match) for every start date the text gives."""
     for m in _named_re().finditer(text):
-        lead = m.group("lead").lower()
+        lead = (m.group("lead") or "").lower()
         sentence = _sentence(text, m.start())
         if _FUTURE.search(sentence):
             continue
-        if lead not in ("since", "from", "after") and not start_cue.search(sentence.replace(m.group(0), " ")):
+        bare_reply = not lead and len(text.split()) <= MAX_BARE_DATE_WORDS
+        cued = start_cue.search(sentence.replace(m.group(0), " ")) is not None
+        if lead not in ("since", "from", "after") and not bare_reply and not cued:
             continue
         name = re.sub(r"\s+", " ", m.group("name").lower()).replace("'", "'")
         key = next((k for k in _named_days() if k.replace("'", "") == name.replace("'", "")), None)

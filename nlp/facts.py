@@ -59,6 +59,8 @@ VAGUE_PLURAL_COUNT = 2
 # "over a month", "more than 6 weeks": strictly more, so the rules' "more than N days" hold.
 MORE_THAN_EXTRA_DAYS = 1
 MID_MONTH_DAY, LATE_MONTH_DAY, END_MONTH_DAY = 15, 20, 25
+# "The first week of October": the middle of that week.
+WEEK_START_DAY = {"first": "4", "second": "11", "third": "18", "last": "25"}
 DECADE_OFFSET = {"early": 0, "mid": 5, "late": 7, "": 0}  # "in my late 50s" -> 57
 
 
@@ -152,7 +154,8 @@ _FOLLOW_UP_EXAMPLE = re.compile(r"^\W*(like|such as|e\.?g\.?|for example|things 
 # "..., but that was years ago": the whole sentence is the past.
 _PAST_SENTENCE = re.compile(
     r"\b(that|it|this) (was|were|happened) (\w+ ){0,3}(years|decades|ages|a long time) ago\b|"
-    r"\b(that|it|this) was (years|decades|ages|a long time) ago\b|"
+    r"\b(that|it|this) was (years|decades|ages|a long time) ago\b|\blong (time )?ago\b|"
+    r"\b(that time|at the time|back then|those days|in the past)\b|"
     # "had sciatica at school, nothing like that now", "it's gone now", "not any more"
     r"\b(nothing|none|gone|cleared( up)?|all clear|better|fine)( like (that|it|this))?"
     r"( since| now| anymore| any more)\b|"
@@ -209,7 +212,7 @@ _QTY = (
 )
 _PRE = (
     r"(?P<pre>(?:(?:for|since|past|last|about|around|over|almost|nearly|roughly|approximately|"
-    r"approx|more than|less than|under|at least|just over|just under|the|going on|been|it's been|"
+    r"approx|more than|less than|under|at least|just over|just under|the|going on|been|it's been|some|"
     r"its been|coming up to|getting on for|well over|probably|maybe|like|only|already|already been)"
     r"\s+){0,4})"
 )
@@ -266,6 +269,15 @@ _HAD_IT_BEFORE = re.compile(
     r"beat|beaten|got over|recovered from)\b(?!\s+(?:no|any|never))[^.!?]{0,25}$",
     re.I,
 )
+_NEGATION_BEFORE = re.compile(r"\b(never|not|no|n't|nt|haven't|havent|hasn't)\b[^.!?,;]{0,20}$", re.I)
+
+
+def _had_it_before(before: str) -> bool:
+    """ "I had / was treated for ... " right before a cancer word, with no negation ahead of it."""
+    m = _HAD_IT_BEFORE.search(before)
+    return m is not None and not _NEGATION_BEFORE.search(before[: m.start()])
+
+
 _HISTORY_ONLY = re.compile(r"\b(?:had|used to have|got over|recovered from)\b", re.I)
 _MONTHS = {
     m: i + 1
@@ -278,8 +290,10 @@ _MONTH_RE = (
     r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _SINCE_MONTH = re.compile(
-    r"\b(?:since|from|started in|began in|start of|beginning of|back in|in)\s+"
-    r"(?:about\s+|around\s+|roughly\s+)?(?:the\s+(?P<day_before>\d{1,2})(?:st|nd|rd|th)?\s+of\s+)?"
+    r"\b(?:since|from|started in|began in|start of|beginning of|back in|in|started on|began on|on)\s+"
+    r"(?:about\s+|around\s+|roughly\s+)?(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
+    r"(?:the\s+(?P<day_before>\d{1,2})(?:st|nd|rd|th)?\s+of\s+)?"
+    r"(?:the\s+(?P<week>first|second|third|last)\s+week\s+(?:of|in)\s+)?"
     r"(?:(?P<part>early|mid|late|(?:the )?(?:start|beginning|middle|end) of)\s+)?"
     rf"{_MONTH_RE}\b(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?",
     re.I,
@@ -341,6 +355,12 @@ _AGE_PATTERNS = [
         re.I,
     ),
 ]
+# A birth year ("born in June 1971", "b. 1948", "I'm a 1962 baby").
+_BORN = re.compile(
+    r"\b(?:born|b\.)\s+(?:in\s+|on\s+)?(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
+    rf"(?:{_MONTH_RE}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?(?P<year>(?:19|20)\d\d)\b",
+    re.I,
+)
 # An age the patient is about to reach ("I'll be 60 at Christmas", "turning 50 next month").
 _AGE_NEXT = re.compile(
     rf"\b(?:i'?ll be|i will be|i'?m going to be|i'?m gonna be|i'?m turning|turning|i turn)\s+(?P<n>{_NUM})\b"
@@ -582,7 +602,7 @@ def _tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
         if (
             negated
             and fact == "cancer_history"
-            and _HAD_IT_BEFORE.search(doc.text[max(0, ent.start_char - 40) : ent.start_char])
+            and _had_it_before(doc.text[max(0, ent.start_char - 40) : ent.start_char])
         ):
             negated = False  # "I had breast cancer in 2015, all clear now": a history is a history
         if polarity == "present":
@@ -650,7 +670,7 @@ def _worsening(doc: Doc, ent: Span, lo: int, hi: int) -> Mention | None:
     return Mention("weakness_worsening", best[2], best[0], best[1], text[best[0] : best[1]])
 
 
-def _age_mentions(text: str) -> list[Mention]:
+def _age_mentions(text: str, today: dt.date | None = None) -> list[Mention]:
     """'I'm 62', '62 years old', '62yo', 'aged 62', 'age: 62', 'in my 50s' (not someone else's)."""
     out: list[Mention] = []
     for pattern in _AGE_PATTERNS:
@@ -669,6 +689,16 @@ def _age_mentions(text: str) -> list[Mention]:
             if value is None or not MIN_AGE <= value <= MAX_AGE:
                 continue
             out.append(Mention("age", str(int(value)), m.start(), m.end(), text[m.start() : m.end()]))
+    today = today or dt.date.today()
+    for m in _BORN.finditer(text):  # "I was born in June 1971": the age today
+        if out or _OTHER_PERSON_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
+            continue
+        year = int(m.group("year"))
+        month_name = (m.group("month") or "").lower()[:3]
+        month = next((v for k, v in _MONTHS.items() if k.startswith(month_name)), 1) if month_name else 1
+        age = today.year - year - (1 if month_name and month > today.month else 0)
+        if MIN_AGE <= age <= MAX_AGE:
+            out.append(Mention("age", str(age), m.start(), m.end(), m.group(0)))
     for m in _AGE_NEXT.finditer(text):  # "I'll be 60 at Christmas": 59 until then
         value = _number_value(m.group("n"))
         if value is not None and MIN_AGE < value <= MAX_AGE and not out:
@@ -792,14 +822,15 @@ def _duration_mentions(text: str, today: dt.date) -> list[Mention]:
     for m in _VAGUE.finditer(text):
         add(VAGUE_PLURAL_COUNT * _unit_days(m.group("unit")), m)
     for m in _SINCE_MONTH.finditer(text):
-        if m.group(0).lower().startswith("in ") and not re.search(
+        if m.group(0).lower().startswith(("in ", "on ")) and not re.search(
             r"\b(start\w*|began|since|came on)\b", text[max(0, m.start() - 30) : m.start()], re.I
         ):
             continue  # "in March" alone is not a start date ("I had cancer in March 2019")
         if m.group("month").lower() == "may" and not m.group(0).lower().startswith(("since", "from")):
             continue  # "may" is mostly the verb
         month = next(v for k, v in _MONTHS.items() if k.startswith(m.group("month").lower()[:3]))
-        start = _month_start(today, month, m.group("part"), m.group("day") or m.group("day_before"))
+        day = m.group("day") or m.group("day_before") or WEEK_START_DAY.get((m.group("week") or "").lower())
+        start = _month_start(today, month, m.group("part"), day)
         add((today - start).days, m)
     for m in _SINCE_DAY.finditer(text):
         s_lo, s_hi = _sentence_bounds(text, m.start())
@@ -1012,7 +1043,7 @@ def extract_mentions(
         found = [m for m, _ in tri] + _limb_mentions(doc, tri)
         facts += [dataclasses.replace(m, start=m.start + offset, end=m.end + offset) for m in found]
         symptom_seen = symptom_seen or any(ent.label_ != IGNORE_LABEL for ent in doc.ents)
-    facts += _age_mentions(text)
+    facts += _age_mentions(text, today)
     facts += _duration_mentions(text, today)
     worsening_cues = [m for m in facts if m.fact == "weakness_worsening"]
     facts = [

@@ -99,6 +99,7 @@ DIALOGUE_NAMES = [
     "utter_read_back",
     "utter_advice_changed",
     "utter_read_back_emergency",
+    "utter_check_again",
 ]
 OUTCOME_EXTRA = [
     "utter_reasons_intro",

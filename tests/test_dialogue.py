@@ -445,3 +445,98 @@ def test_trend_answers(answer: str, pending: str, expected: Optional[str]) -> No
     facts = {"weakness": "present", "duration_days": 60}
     plan = turn(State(facts=facts, pending=pending, phase=ASKING), "describe_symptoms", "...", answer=answer)
     assert plan.state.facts[pending] == expected
+
+
+# --- misunderstandings fail safe (README, "Misunderstandings fail safe") ------------------------
+
+
+def test_not_understood_is_asked_again_twice_then_recorded_not_sure() -> None:
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    first = turn(state, "nlu_fallback", "purple monkey dishwasher")
+    assert first.responses == ["utter_not_understood", "utter_ask_bladder_bowel"]
+    second = turn(first.state, "nlu_fallback", "purple monkey dishwasher")
+    assert second.responses == ["utter_still_not_understood", "utter_ask_bladder_bowel_short"]
+    third = turn(second.state, "nlu_fallback", "purple monkey dishwasher")
+    assert third.responses[0] == "utter_noted_unsure"
+    assert third.state.facts["bladder_bowel"] == "unsure" and third.state.pending != "bladder_bowel"
+
+
+def test_every_conversation_reaches_an_outcome_whatever_is_typed() -> None:
+    state, plan = consented(), None
+    for _ in range(3 * len(ENGINE.facts) + 5):
+        plan = turn(state, "nlu_fallback", "purple monkey dishwasher")
+        state = plan.state
+        if plan.outcome is not None:
+            break
+    assert plan is not None and plan.outcome is not None
+    # every emergency question was left "not sure": the policy floors the outcome at urgent
+    assert plan.outcome.level == "urgent"
+
+
+def test_a_question_of_the_patients_does_not_count_as_not_understood() -> None:
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    plan = turn(state, "ask_mri", "do I need an MRI?")
+    assert plan.responses == ["utter_topic_mri", "utter_continue", "utter_ask_bladder_bowel"]
+    assert plan.state.reasks == 0
+
+
+def test_an_unplaced_question_is_acknowledged_not_ignored() -> None:
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    plan = turn(state, "nlu_fallback", "can I still drive to work?")
+    assert plan.responses[0] == "utter_topic_unknown" and plan.responses[-1] == "utter_ask_bladder_bowel"
+
+
+def test_off_topic_words_mid_triage_are_asked_again_not_called_off_topic() -> None:
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    plan = turn(state, "out_of_scope", "back is hurting me")
+    assert "utter_out_of_scope" not in plan.responses and plan.responses[-1] == "utter_ask_bladder_bowel"
+
+
+def test_describe_once_a_described_pain_goes_straight_to_the_first_question() -> None:
+    opening = turn(State(), "describe_symptoms", "my lower back hurts after lifting", mechanical="present")
+    assert "utter_ask_describe" not in opening.responses and opening.state.described
+    plan = turn(opening.state, "affirm", "yes")
+    assert "utter_ask_describe" not in plan.responses and plan.responses[-1].startswith("utter_ask_")
+    # a patient who only said hello is invited to describe the pain, after consent
+    hello = turn(turn(State(), "greet", "hi").state, "affirm", "yes")
+    assert hello.responses[-1] == "utter_ask_describe"
+
+
+def test_a_possible_emergency_sign_is_the_very_next_question_with_the_words_read_back() -> None:
+    state = State(facts={}, pending="fever", phase=ASKING)
+    msg = Message(
+        text="no fever, but I think my bum might be a bit numb",
+        intent="deny",
+        entities=(
+            {"entity": "fever", "value": "absent"},
+            {
+                "entity": "saddle_numbness",
+                "value": "present",
+                "certainty": "possible",
+                "text": "bum might be a bit numb",
+            },
+        ),
+    )
+    plan = plan_turn(state, msg, ENGINE, WORDS_ONLY)
+    assert plan.responses == ["utter_read_back_emergency", "utter_ask_saddle_numbness"]
+    assert plan.state.facts["saddle_numbness"] is None and plan.state.facts["fever"] == "absent"
+    assert "bum might be a bit numb" in plan.replies[0].values["words"]
+
+
+def test_a_correction_that_removes_the_emergency_says_so() -> None:
+    emergency = turn(consented(), "describe_symptoms", "I've wet myself", bladder_bowel="present")
+    assert emergency.outcome is not None and emergency.outcome.level == "emergency"
+    plan = turn(emergency.state, "deny", "sorry no, that was years ago, not new", bladder_bowel="absent")
+    assert plan.responses[0] == "utter_advice_changed"
+
+
+def test_a_disputed_emergency_asks_its_sign_again() -> None:
+    emergency = turn(consented(), "describe_symptoms", "my bum is numb", saddle_numbness="present")
+    assert emergency.outcome is not None and emergency.outcome.level == "emergency"
+    plan = turn(emergency.state, "deny", "I said there is NO loss of feeling")
+    assert plan.responses == ["utter_check_again", "utter_ask_saddle_numbness"]
+    answered = turn(plan.state, "deny", "no")
+    assert (
+        answered.state.facts["saddle_numbness"] == "absent"
+        and answered.responses[0] == "utter_advice_changed"
+    )

@@ -812,6 +812,8 @@ def test_engine_from_parsed_docs_behaves_like_default(engine: Engine) -> None:
 def test_not_combinator_is_three_valued() -> None:
     facts_doc, _ = _docs()
     rules_doc = {
+        "policy_version": "test",
+        "valid_from": "2026-11-30",
         "levels": list(LEVELS),
         "rules": [
             {

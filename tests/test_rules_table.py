@@ -25,6 +25,7 @@ from triage.engine import (
     TableError,
     default_engine,
     load_engine,
+    table_fingerprint,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -430,3 +431,39 @@ def test_response_named_by_the_table_exists(responses: dict[str, Any], name: str
     assert all(
         isinstance(v, dict) and (v.get("text") or "").strip() for v in variations
     ), f"{name}: every variation needs a text"
+
+
+# --- audit trail: every outcome names the table version that produced it --------------------------
+
+VERSIONS_FILE = Path(__file__).resolve().parent.parent / "triage" / "policy_versions.yml"
+
+
+def test_the_table_matches_its_recorded_version() -> None:
+    """Changing a rule, threshold or level without a new policy_version fails here."""
+    engine = default_engine()
+    versions = yaml.safe_load(VERSIONS_FILE.read_text(encoding="utf-8"))["versions"]
+    assert engine.policy_version in versions, f"policy_version {engine.policy_version} is not recorded"
+    recorded = versions[engine.policy_version]
+    assert str(recorded["valid_from"]) == engine.valid_from
+    assert (
+        recorded["sha256"] == engine.fingerprint
+    ), "the rule table changed: give it a new policy_version and valid_from, and record it"
+
+
+def test_a_changed_rule_changes_the_fingerprint() -> None:
+    doc = yaml.safe_load((Path(__file__).resolve().parent.parent / "triage" / "rules.yml").read_text())
+    before = table_fingerprint(doc)
+    doc["thresholds"]["older_age_years"] = 49
+    assert table_fingerprint(doc) != before
+
+
+def test_every_outcome_carries_the_policy_version() -> None:
+    engine = default_engine()
+    assert engine.evaluate({}).payload()["policy_version"] == engine.policy_version
+
+
+def test_a_table_without_a_version_is_refused() -> None:
+    doc = yaml.safe_load(RULES_FILE.read_text())
+    del doc["policy_version"]
+    with pytest.raises(TableError, match="policy_version"):
+        Engine(yaml.safe_load(FACTS_FILE.read_text()), doc)

@@ -7,17 +7,11 @@ Targets: zero under-triage, no question about a fact the patient already stated,
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
+from bench import simulated_patients as sim
 from tooling.stack import Stack
 from triage.engine import default_engine
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import simulated_patients as sim  # noqa: E402
 
 WORKERS = 6  # personas in parallel (distinct senders): keeps the whole run well under a minute
 
@@ -109,4 +103,32 @@ def test_exact_level_for_at_least_95_percent(results, engine) -> None:
     s = sim.summarize(results, engine)
     if s.exact_share < sim.EXACT_TARGET:
         bad = [r for r in results if not r.exact]
+        pytest.fail(f"exact {100 * s.exact_share:.1f}% < 95%:\n" + _detail(bad, engine), pytrace=False)
+
+
+# --- blind role-play patients, replayed ------------------------------------------------------------
+# Patients that evaluators who never saw the code role-played live (bench/roleplay/BRIEF.md), each
+# with their true facts and how they answer every question in their own words. Their first-run
+# figures are in the notes (python -m bench.roleplay.tally bench/roleplay/roundN); here they are
+# replayed so that no later change loses what was fixed for them.
+ROLEPLAY_ROUNDS = tuple(sim.ROOT / "bench" / "roleplay" / f"round{n}" for n in (1, 2))
+
+
+@pytest.fixture(scope="module")
+def roleplay_results(stack: Stack, engine):
+    personas = [p for folder in ROLEPLAY_ROUNDS for p in sim.load_personas(folder, engine=engine)]
+    return sim.run_personas(stack.say, personas, engine, workers=WORKERS, prefix="pytest-roleplay")
+
+
+def test_roleplay_patients_are_never_under_triaged_nor_advised_late(roleplay_results, engine) -> None:
+    assert len(roleplay_results) >= 60
+    bad = [r for r in roleplay_results if r.under or r.late_emergency or r.stuck or r.error]
+    if bad:
+        pytest.fail(f"{len(bad)} role-play patients failed:\n" + _detail(bad, engine), pytrace=False)
+
+
+def test_roleplay_patients_exact_level_for_at_least_95_percent(roleplay_results, engine) -> None:
+    s = sim.summarize(roleplay_results, engine)
+    if s.exact_share < sim.EXACT_TARGET:
+        bad = [r for r in roleplay_results if not r.exact]
         pytest.fail(f"exact {100 * s.exact_share:.1f}% < 95%:\n" + _detail(bad, engine), pytrace=False)

@@ -41,7 +41,7 @@ def test_summary_has_what_a_clinician_needs() -> None:
 
 def test_template_values_are_all_filled() -> None:
     values = template_values(build_summary(ENGINE, FACTS, ENGINE.evaluate(FACTS), NOW))
-    assert values["summary_created"] == "2026-11-21 09:30 UTC"
+    assert values["summary_created"] == "21 Nov 2026, 09:30 UTC"
     assert values["summary_level"].startswith("EMERGENCY")
     assert values["summary_rules"] == "E5, U1, U3, S7"
     assert all(isinstance(v, str) and v for v in values.values())
@@ -61,7 +61,7 @@ def test_unsure_age_is_listed_as_unknown() -> None:
 @pytest.mark.parametrize(
     "days,shown",
     [
-        (1, "1 days"),
+        (1, "1 day"),
         (10, "10 days"),
         (14, "about 2 weeks"),
         (45, "about 6 weeks"),

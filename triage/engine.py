@@ -7,6 +7,8 @@ are validated on load and a bad table fails loudly (TableError) instead of triag
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -92,10 +94,12 @@ class Outcome:
     reasons: tuple[str, ...] = ()  # response names, one per fired rule
     education: tuple[str, ...] = ()  # topics (utter_edu_<topic>), at most MAX_EDUCATION_TOPICS
     facts: Mapping[str, FactValue] = field(default_factory=dict)
+    policy_version: str = ""  # of the rule table that decided it (audit trail)
 
     def payload(self) -> dict[str, Any]:
         """The integration payload: {"level", "rules", "facts", ...} (JSON-ready)."""
         return {
+            "policy_version": self.policy_version,
             "level": self.level,
             "rules": list(self.fired),
             "uncertain_rules": list(self.uncertain),
@@ -131,6 +135,11 @@ class Engine:
     def __init__(self, facts_doc: Mapping[str, Any], rules_doc: Mapping[str, Any]) -> None:
         self.facts: dict[str, FactSpec] = _load_facts(facts_doc)
         self.rules: tuple[Rule, ...] = _load_rules(rules_doc, self.facts)
+        self.policy_version = str(rules_doc.get("policy_version") or "")
+        self.valid_from = str(rules_doc.get("valid_from") or "")
+        if not self.policy_version or not self.valid_from:
+            raise TableError("the rule table needs a policy_version and a valid_from date")
+        self.fingerprint = table_fingerprint(rules_doc)
         self.routine_education = tuple(rules_doc.get("routine_education") or ())
         self.fact_education: dict[str, str] = dict(rules_doc.get("fact_education") or {})
         self.level_education: dict[str, str] = dict(rules_doc.get("level_education") or {})
@@ -220,6 +229,7 @@ class Engine:
             candidates.append(UNCERTAIN_EMERGENCY_FLOOR)
         level = min(candidates, key=LEVELS.index) if candidates else ROUTINE
         return Outcome(
+            policy_version=self.policy_version,
             level=level,
             fired=tuple(r.id for r in fired),
             uncertain=tuple(r.id for r in uncertain),
@@ -378,6 +388,17 @@ def _load_rules(doc: Mapping[str, Any], facts: Mapping[str, FactSpec]) -> tuple[
         _check_condition(body["when"], facts, where)
         rules.append(Rule(rid, body["level"], body["when"], body["source"], body["reason"], tuple(edu)))
     return tuple(rules)
+
+
+# The parts of the table that decide a level: a change to any of them is a new policy version.
+POLICY_KEYS = ("thresholds", "levels", "rules")
+
+
+def table_fingerprint(rules_doc: Mapping[str, Any]) -> str:
+    """sha256 of the deciding parts of the rule table, independent of comments and key order."""
+    deciding = {key: rules_doc.get(key) for key in POLICY_KEYS}
+    canonical = json.dumps(deciding, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _read_yaml(path: Path) -> Any:

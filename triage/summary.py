@@ -20,6 +20,8 @@ DAYS_PER_WEEK, DAYS_PER_MONTH, DAYS_PER_YEAR = 7, 30, 365
 # Durations shown in days up to two weeks, in weeks up to about two months, then in months/years:
 # the precision a patient's own estimate has.
 SHOW_WEEKS_FROM_DAYS, SHOW_MONTHS_FROM_DAYS, SHOW_YEARS_FROM_DAYS = 14, 60, 730
+# Quotes of the patient's words in the summary are cut to this length (one short phrase each).
+MAX_QUOTE_CHARS = 70
 # Facts shown in their own lines (age, duration, location), not among the signs.
 CONTEXT_FACTS = ("age", "duration_days", "mid_back")
 
@@ -41,28 +43,38 @@ def describe_duration(days: FactValue) -> Optional[str]:
         return w["months"].format(n=round(days / DAYS_PER_MONTH))
     if days >= SHOW_WEEKS_FROM_DAYS:
         return w["weeks"].format(n=round(days / DAYS_PER_WEEK))
-    return w["days"].format(n=days)
+    return (w["day"] if days == 1 else w["days"]).format(n=days)
 
 
 def build_summary(
-    engine: Engine, facts: Mapping[str, FactValue], outcome: Optional[Outcome], now: Optional[datetime] = None
+    engine: Engine,
+    facts: Mapping[str, FactValue],
+    outcome: Optional[Outcome],
+    now: Optional[datetime] = None,
+    sources: Optional[Mapping[str, Mapping[str, str]]] = None,
 ) -> dict[str, Any]:
-    """Structured summary: age, duration, location, pertinent positives/negatives, unknowns, level."""
+    """Structured summary: age, duration, location, pertinent positives/negatives (emergency signs
+    first, each with where it came from), unknowns, what was not asked, level and policy version."""
     now = now or datetime.now(timezone.utc)
+    sources = sources or {}
     checked = engine.check_facts(facts)
-    positives, negatives, unknown = [], [], []
-    for name, spec in engine.facts.items():
+    positives, negatives, unknown, not_asked = [], [], [], []
+    for name, spec in engine.facts.items():  # facts.yml order: emergency signs first
         folded = spec.follows is not None and spec.follows not in CONTEXT_FACTS
         if name in CONTEXT_FACTS or folded:
             continue
         value = checked[name]
         label = _label(engine, checked, name)
+        source = _source(sources.get(name), value)
+        shown = f"{label} ({source})" if source else label
         if value == PRESENT:
-            positives.append(label)
+            positives.append(shown)
         elif value == ABSENT:
-            negatives.append(label)
+            negatives.append(shown)
         elif value == UNSURE:
-            unknown.append(label)
+            unknown.append(shown)
+        else:
+            not_asked.append(label)
     for name in ("age", "duration_days"):
         if checked[name] == UNSURE:
             unknown.append(engine.facts[name].label)
@@ -75,10 +87,27 @@ def build_summary(
         "positives": positives,
         "negatives": negatives,
         "unknown": unknown,
+        "not_asked": not_asked,
+        "evidence": {name: dict(source) for name, source in sources.items() if checked.get(name) is not None},
         "level": outcome.level if outcome else None,
         "rules": list(outcome.fired) if outcome else [],
+        "policy_version": engine.policy_version,
         "uncertain_rules": list(outcome.uncertain) if outcome else [],
     }
+
+
+def _source(source: Optional[Mapping[str, str]], value: FactValue) -> str:
+    """'tapped No', 'answered: "nah all good"', 'said: "my bum's gone to sleep"'."""
+    w = words()["sources"]
+    if not source:
+        return ""
+    if source.get("how") == "button":
+        return w["button"].format(answer=w["values"].get(str(value), str(value)))
+    quoted = " ".join(str(source.get("words") or "").split())
+    if len(quoted) > MAX_QUOTE_CHARS:
+        quoted = quoted[: MAX_QUOTE_CHARS - 1].rstrip() + "\u2026"
+    template = w["answered"] if source.get("how") == "answered" else w["said"]
+    return template.format(words=quoted) if quoted else ""
 
 
 def _label(engine: Engine, facts: Mapping[str, FactValue], name: str) -> str:
@@ -103,13 +132,21 @@ def template_values(summary: Mapping[str, Any]) -> dict[str, str]:
 
     level = summary["level"]
     return {
-        "summary_created": datetime.fromisoformat(summary["created_at"]).strftime("%Y-%m-%d %H:%M UTC"),
+        "summary_created": _readable_time(summary["created_at"]),
         "summary_age": str(summary["age"]) if summary["age"] is not None else w["not_given"],
         "summary_duration": summary["duration"] or w["not_given"],
         "summary_location": summary["location"] or w["not_given"],
         "summary_positives": listed(summary["positives"]),
         "summary_negatives": listed(summary["negatives"]),
         "summary_unknown": listed(summary["unknown"]),
+        "summary_not_asked": listed(summary.get("not_asked") or []),
         "summary_level": w["levels"][level] if level else w["not_decided"],
         "summary_rules": ", ".join(summary["rules"]) or w["none"],
+        "summary_policy": summary["policy_version"],
     }
+
+
+def _readable_time(iso: str) -> str:
+    """'30 Nov 2026, 17:13 UTC': unambiguous in every locale (no 11/30 vs 30/11), never raw ISO."""
+    when = datetime.fromisoformat(iso)
+    return f"{when.day} {when.strftime(words()['time_format'])}"

@@ -286,7 +286,17 @@
     setTimeout(function () { URL.revokeObjectURL(url); a.remove(); }, 1000);
   }
 
-  function renderSummary(summary, text) {
+  function saveFhir(fhir) {
+    var blob = new Blob([JSON.stringify(fhir, null, 2)], { type: 'application/fhir+json;charset=utf-8' });
+    var url = URL.createObjectURL(blob);
+    var stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
+    var a = el('a', { href: url, download: 'back-pain-intake-' + stamp + '.fhir.json', className: 'bpw-vh' });
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(url); a.remove(); }, 1000);
+  }
+
+  function renderSummary(summary, text, fhir) {
     var headingId = nextId('sum');
     var card = el('section', { className: 'bpw-summary', 'aria-labelledby': headingId, 'data-summary': 'true' });
     card.appendChild(el('h3', { id: headingId, className: 'bpw-card-title', text: 'Summary for your doctor' }));
@@ -308,6 +318,12 @@
     var btn = el('button', { type: 'button', className: 'bpw-save', text: 'Save summary (.txt)' });
     btn.addEventListener('click', function () { saveSummary(summary, text); });
     card.appendChild(btn);
+    if (fhir && typeof fhir === 'object' && fhir.resourceType === 'QuestionnaireResponse') {
+      // The same answers as a FHIR R4 QuestionnaireResponse, for a clinic's record system.
+      var fbtn = el('button', { type: 'button', className: 'bpw-save', text: 'Save for your clinic (FHIR)' });
+      fbtn.addEventListener('click', function () { saveFhir(fhir); });
+      card.appendChild(fbtn);
+    }
     return card;
   }
 
@@ -317,7 +333,7 @@
     if (custom.triage && typeof custom.triage === 'object') {
       wrap.appendChild(renderTriage(custom.triage, msg.text));
     } else if (custom.summary && typeof custom.summary === 'object') {
-      wrap.appendChild(renderSummary(custom.summary, msg.text));
+      wrap.appendChild(renderSummary(custom.summary, msg.text, custom.fhir));
     } else {
       var bubble = el('div', { className: 'bpw-msg bpw-msg--' + msg.from, 'data-from': msg.from });
       var who = speaker(msg.from);
@@ -415,13 +431,14 @@
       picked = {};
       if (custom.triage) { picked.triage = custom.triage; }
       if (custom.summary) { picked.summary = custom.summary; }
+      if (custom.fhir) { picked.fhir = custom.fhir; }
     }
     var text = typeof data.text === 'string' ? data.text : '';
     var buttons = normaliseButtons(data.quick_replies || data.buttons);
     showTyping(false);
     if (picked && picked.triage && picked.summary) {
       addMessage({ from: 'bot', text: text, custom: { triage: picked.triage }, t: Date.now() });
-      addMessage({ from: 'bot', text: '', custom: { summary: picked.summary }, t: Date.now() });
+      addMessage({ from: 'bot', text: '', custom: { summary: picked.summary, fhir: picked.fhir }, t: Date.now() });
     } else if (text || picked) {
       addMessage({ from: 'bot', text: text, custom: picked, t: Date.now() });
     } else if (data.attachment && data.attachment.payload && data.attachment.payload.src) {

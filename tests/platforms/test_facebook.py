@@ -116,7 +116,7 @@ def test_subscription_handshake(platforms: Platforms) -> None:
 def test_conversation_with_quick_replies_and_postback_to_the_outcome(platforms: Platforms) -> None:
     p, psid = platforms, str(unique_number())
     start = len(p.facebook.snapshot())
-    assert post(p, [text(psid, "my back hurts")]) == 200
+    assert post(p, [text(psid, "hello")]) == 200
     consent = with_replies(p, psid, start)
     assert consent["quick_replies"] == [
         {"content_type": "text", "title": "Yes, I agree", "payload": '/affirm{"answer_to":"consent"}'},

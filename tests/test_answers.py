@@ -1,0 +1,179 @@
+"""The answer interpreter (answers/): the rules that make a misunderstanding safe.
+
+Most cases run on the words and fact mentions alone (reader=None), so that they test the rules,
+not a trained model; the cases that need the learned readers say so and use the built model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+import pytest
+
+from answers.classifier import default_reader, load_corpus, model_group
+from answers.contract import Reply, Source
+from answers.interpret import Interpreter, Message, lead_reply, says_not_new
+from nlp.facts import extract_mentions, load_nlp
+from triage.engine import default_engine
+
+ENGINE = default_engine()
+WORDS_ONLY = Interpreter(ENGINE, None)
+TODAY = dt.date(2026, 11, 30)  # the injected clock: relative dates are counted from here
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    return load_nlp()
+
+
+def entities(text: str, nlp: Any) -> tuple[dict[str, Any], ...]:
+    return tuple(
+        {
+            "entity": m.fact,
+            "value": m.value,
+            "time": m.time,
+            "person": m.person,
+            "certainty": m.certainty,
+            "text": m.text,
+        }
+        for m in extract_mentions(text, nlp, TODAY)
+    )
+
+
+def read(question: Optional[str], text: str, nlp: Any, interpreter: Interpreter = WORDS_ONLY) -> Any:
+    return interpreter.interpret(question, Message(text=text, entities=entities(text, nlp)))
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("yeah nah", Reply.NO),
+        ("nah yeah", Reply.YES),
+        ("no idea", Reply.UNSURE),
+        ("hmm maybe? can't tell", Reply.UNSURE),
+        ("God forbid. No.", Reply.NO),
+        ("me? no, never, it was my dad", Reply.NO),
+        ("yes - well, no, not really", Reply.NO),
+        ("legs only give way after 8 pints. otherwise no", Reply.NO),
+        ("yes I thought I'd leaked but it was sweat, so no", Reply.NO),
+        ("nae", Reply.NO),
+        ("wala po", Reply.NO),
+        ("opo", Reply.YES),
+        ("I don't think so", Reply.NO),
+        ("hmm purple", None),
+        ("can I ask something?", None),
+    ],
+)
+def test_lead_replies(text: str, reply: Optional[Reply]) -> None:
+    assert lead_reply(text) == reply
+
+
+def test_not_new_unless_it_says_recent() -> None:
+    assert says_not_new("it's always been like that, not new")
+    assert not says_not_new("I keep wetting myself since the weekend but that's always been my bladder")
+
+
+def test_a_clear_no_stays_no_whatever_old_explanation_follows(nlp: Any) -> None:
+    text = "no. my bum goes a bit dead after a long shift driving, but it's always been like that, not new"
+    reading = read("saddle_numbness", text, nlp)
+    assert reading.answer.value == "absent" and reading.answer.confirm is None
+    assert "saddle_numbness" not in reading.stated()
+
+
+def test_a_no_whose_explanation_describes_the_sign_now_is_read_back(nlp: Any) -> None:
+    text = "no not really, i do keep weeing myself a bit since the weekend"
+    reading = read("bladder_bowel", text, nlp)
+    assert reading.answer.value is None and reading.answer.confirm
+    assert "bladder_bowel" not in reading.stated()
+
+
+def test_a_cancer_history_is_never_not_new(nlp: Any) -> None:
+    reading = read(
+        "cancer_history", "no not now, I had breast cancer in 2015 but they said I'm all clear", nlp
+    )
+    assert reading.answer.value is None and reading.answer.confirm
+
+
+def test_a_past_episode_is_a_no_for_now(nlp: Any) -> None:
+    reading = read("radiating_pain", "had sciatica at school, nothing like that now", nlp)
+    assert reading.answer.value == "absent"
+
+
+def test_someone_elses_sign_is_kept_apart(nlp: Any) -> None:
+    reading = read(None, "my dad had bowel cancer", nlp)
+    assert "cancer_history" not in reading.stated()
+    assert [f.fact for f in reading.ignored] == ["cancer_history"]
+
+
+def test_a_question_back_answers_nothing(nlp: Any) -> None:
+    reading = read("fever", "what temperature counts as a fever?", nlp)
+    assert reading.answer.value is None and reading.is_question
+
+
+def test_a_symptoms_duration_is_not_the_pains(nlp: Any) -> None:
+    assert "duration_days" not in read("numbness", "yes, the numbness started 2 days ago", nlp).stated()
+    assert read(None, "my back has hurt for 3 weeks", nlp).stated()["duration_days"] == 21
+    # ...but it answers the duration question when that is what was asked
+    assert read("duration_days", "since early last month", nlp).answer.value == 56
+
+
+def test_a_lone_number_answers_the_age_question(nlp: Any) -> None:
+    assert read("age", "71 this year", nlp).answer.value == 71
+    assert read("age", "between 40 and 50", nlp).answer.value is None
+
+
+def test_a_follow_up_is_not_recorded_when_its_parent_is_not_a_yes(nlp: Any) -> None:
+    reading = read("weakness", "legs only give way after 8 pints. otherwise no, strong as an ox", nlp)
+    assert reading.answer.value == "absent"
+    assert "weakness_sides" not in reading.stated()
+
+
+def test_a_button_answers_its_own_question() -> None:
+    msg = Message(
+        text='/deny{"answer_to":"fever"}',
+        intent="deny",
+        entities=({"entity": "answer_to", "value": "fever"},),
+    )
+    answer = WORDS_ONLY.interpret("fever", msg).answer
+    assert (answer.value, answer.source) == ("absent", Source.BUTTON)
+
+
+def test_an_emergency_no_from_the_intent_alone_is_not_taken() -> None:
+    """A "no" to an emergency question needs a clear negative: an intent guess is not one."""
+    msg = Message(text="whatever mate", intent="deny", confidence=0.9)
+    assert WORDS_ONLY.interpret("bladder_bowel", msg).answer.value is None
+    assert WORDS_ONLY.interpret("fever", msg).answer.value == "absent"
+
+
+# --- with the learned readers (the built model) ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def learned() -> Interpreter:
+    reader = default_reader()
+    assert reader is not None, "answers/model/answers.joblib is built by make answers"
+    return Interpreter(ENGINE, reader)
+
+
+def test_a_negation_the_readers_doubt_is_read_back(nlp: Any, learned: Interpreter) -> None:
+    """The patterns read "I cannot hold the stool ... I don't feel it" as a no; the readers hear
+    the sign, so it is read back instead of recorded absent."""
+    reading = read(
+        "bladder_bowel", "since two days I cannot hold the stool, it comes and I dont feel it", nlp, learned
+    )
+    assert reading.answer.value is None and reading.answer.confirm
+
+
+def test_described_answers_are_read(nlp: Any, learned: Interpreter) -> None:
+    assert read("bladder_bowel", "nah all good on the dunny front", nlp, learned).answer.value == "absent"
+    assert read("improving", "yeah it's heaps better", nlp, learned).answer.value == "present"
+
+
+def test_the_corpus_covers_every_question_kind() -> None:
+    corpus = load_corpus()
+    assert len(corpus) >= 1500
+    kinds = {e.question for e in corpus}
+    assert set(ENGINE.facts) - {"age"} <= kinds
+    groups = {model_group(e.question) for e in corpus}
+    assert {"symptom", "trend", "sides"} <= groups
