@@ -51,7 +51,7 @@ ANSWER_INTENT_MIN_CONFIDENCE = 0.6
 # set, bench/answer_eval.py). A "no" to an emergency question needs more: it is the costliest
 # mistake, and below this the question is asked again instead.
 READER_MIN_PROBABILITY = 0.55
-READER_EMERGENCY_NO_PROBABILITY = 0.75
+READER_EMERGENCY_NO_PROBABILITY = 0.65
 READER_EMERGENCY_YES_PROBABILITY = 0.6
 # The sign detectors flag a possible emergency sign at or above this probability (recall first:
 # a false flag costs one question, a missed sign may cost a late emergency).
@@ -178,7 +178,7 @@ def lead_reply(text: str) -> Optional[Reply]:
             break
     if lead is Reply.UNSURE:
         return lead  # "none of your business. i said my NECK" settles nothing
-    if any(p.search(body) for p in words["refuse"]):
+    if words["refuse"][0].search(body):
         return Reply.UNSURE  # "why do you need my age / not telling you that"
     for key, reply in (("settle_no", Reply.NO), ("settle_yes", Reply.YES)):
         if any(p.search(body) for p in words[key]):
@@ -398,6 +398,10 @@ class Interpreter:
                 # the sign in it ("I cannot hold the stool, it comes and I don't feel it").
                 if self._hears_a_yes(target, text, prediction):
                     return Answer(target, Reply.NONE, None, 0.0, Source.FACT, _quote(text))
+            if own.value == PRESENT and emergency and target not in EVER_FACTS and says_not_new(text):
+                # "a numb patch where the cow kicked me in the summer, it's old": the sign, but
+                # explained as old; asked again with the words read back, never an emergency yet.
+                return Answer(target, Reply.NONE, None, 0.0, Source.FACT, _sentence_around(text, own.words))
             reply = {PRESENT: Reply.YES, "absent": Reply.NO}.get(str(own.value), Reply.UNSURE)
             return Answer(target, reply, own.value, 1.0, Source.FACT)
 
