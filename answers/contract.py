@@ -94,6 +94,7 @@ class Interpretation:
     possible: tuple[StatedFact, ...] = ()  # possible signs: asked next, with the words read back
     ignored: tuple[StatedFact, ...] = ()  # someone else's or past: kept for the record, not used
     is_question: bool = False  # the patient asked something of their own
+    where: Optional[str] = None  # where the pain is, if the message says ("lower back")
 
     def stated(self) -> dict[str, FactValue]:
         return {f.fact: f.value for f in self.facts}

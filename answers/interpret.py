@@ -39,6 +39,7 @@ from answers.contract import (
 from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 
 LEAD_WORDS_FILE = Path(__file__).resolve().parent / "lead_words.yml"
+LOCATIONS_FILE = Path(__file__).resolve().parent / "locations.yml"
 CONSENT_QUESTION = "consent"
 
 # Entities the NLU sends that are not facts but generic replies to the pending question.
@@ -192,6 +193,19 @@ def names_recent_topic(fact: str, text: str) -> bool:
     topic = words.get("topics", {}).get(fact)
     folded = _fold(text)
     return topic is not None and bool(topic.search(folded)) and any(p.search(folded) for p in words["recent"])
+
+
+@functools.lru_cache(maxsize=1)
+def _locations() -> list[tuple[str, re.Pattern[str]]]:
+    rows = yaml.safe_load(LOCATIONS_FILE.read_text(encoding="utf-8")) or []
+    return [(str(r["label"]), re.compile(str(r["pattern"]), re.I)) for r in rows]
+
+
+def pain_location(text: str) -> Optional[str]:
+    """Where the pain is, in a clinician's words ("lower back", "neck and upper back"), if said."""
+    folded = _fold(text)
+    found = [label for label, pattern in _locations() if pattern.search(folded)]
+    return " and ".join(found) if found else None
 
 
 def says_not_new(text: str) -> bool:
@@ -571,7 +585,8 @@ class Interpreter:
             replace(f, words=_sentence_around(msg.text, f.words) if f.words else _quote(msg.text))
             for f in possible
         ]
-        return Interpretation(answer, tuple(facts), tuple(possible), tuple(ignored), is_question)
+        where = pain_location(msg.text) if msg.meaningful and not is_question else None
+        return Interpretation(answer, tuple(facts), tuple(possible), tuple(ignored), is_question, where)
 
 
 @functools.lru_cache(maxsize=4)

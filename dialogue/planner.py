@@ -33,7 +33,7 @@ from triage.engine import (
     default_engine,
 )
 from triage.fhir import questionnaire_response
-from triage.summary import build_summary, template_values
+from triage.summary import LOCATION_SOURCE, build_summary, template_values
 
 # Phases of a conversation (slot "phase").
 INTRO, CONSENT, ASKING, DONE = "intro", "consent", "asking", "done"
@@ -436,6 +436,9 @@ def _sources(
     for fact in reading.facts:
         if fact.fact in changed:
             sources[fact.fact] = {"how": "said", "words": fact.words}
+    if reading.where:
+        # where the pain is, for the doctor (not a rule fact): kept with the sources
+        sources[LOCATION_SOURCE] = {"how": "said", "words": reading.where}
     if answer.question in changed and answer.answered:
         how = "button" if answer.source is AnswerSource.BUTTON else "answered"
         sources[str(answer.question)] = {"how": how, "words": "" if how == "button" else answer.words}

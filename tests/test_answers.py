@@ -177,3 +177,34 @@ def test_the_corpus_covers_every_question_kind() -> None:
     assert set(ENGINE.facts) - {"age"} <= kinds
     groups = {model_group(e.question) for e in corpus}
     assert {"symptom", "trend", "sides"} <= groups
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("my waist is paining", "lower back"),
+        ("neck and between my shoulder blades", "neck and upper back"),
+        ("it hurts", None),
+    ],
+)
+def test_where_the_pain_is_in_a_clinicians_words(text: str, where: Optional[str]) -> None:
+    from answers.interpret import pain_location
+
+    assert pain_location(text) == where
+
+
+def test_a_refusal_is_not_a_no(nlp: Any) -> None:
+    reading = read("bladder_bowel", "none of your business. i said my NECK", nlp)
+    assert reading.answer.value == "unsure"
+    assert read("age", "why do you need my age / not telling you that", nlp).answer.value == "unsure"
+
+
+def test_a_topic_then_no_is_a_no(nlp: Any) -> None:
+    assert read("fever", "fever no", nlp).answer.value == "absent"
+    assert read("weakness", "weak no. arm leg strong same before", nlp).answer.value == "absent"
+    assert read("cancer_history", "cancer me never", nlp).answer.value == "absent"
+
+
+def test_i_dont_have_that_to_a_side_question_means_no_such_sign(nlp: Any) -> None:
+    reading = read("weakness_sides", "I don't have that", nlp)
+    assert reading.answer.value is None and reading.stated() == {"weakness": "absent"}

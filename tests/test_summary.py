@@ -71,3 +71,24 @@ def test_unsure_age_is_listed_as_unknown() -> None:
 )
 def test_durations_read_naturally(days: int, shown: str) -> None:
     assert describe_duration(days) == shown
+
+
+def test_each_sign_says_where_it_came_from_and_location_is_in_the_patients_terms() -> None:
+    from triage.engine import default_engine
+    from triage.summary import build_summary
+
+    engine = default_engine()
+    facts = {"bladder_bowel": "absent", "saddle_numbness": "present", "fever": "unsure", "mid_back": "absent"}
+    sources = {
+        "bladder_bowel": {"how": "button", "words": ""},
+        "saddle_numbness": {"how": "said", "words": "my bum's gone to sleep"},
+        "fever": {"how": "answered", "words": "dunno, bit warm maybe"},
+        "where": {"how": "said", "words": "lower back"},
+    }
+    summary = build_summary(engine, facts, engine.evaluate(facts), sources=sources)
+    assert summary["positives"] == ['numbness in the saddle area (said: "my bum\'s gone to sleep")']
+    assert summary["negatives"][0] == "new bladder or bowel problems (tapped No)"
+    assert summary["unknown"] == ['fever or chills (answered: "dunno, bit warm maybe")']
+    assert summary["location"] == "lower back"
+    assert "a lump or swelling" in summary["not_asked"] and "fever or chills" not in summary["not_asked"]
+    assert summary["policy_version"] == engine.policy_version

@@ -20,6 +20,8 @@ DAYS_PER_WEEK, DAYS_PER_MONTH, DAYS_PER_YEAR = 7, 30, 365
 # Durations shown in days up to two weeks, in weeks up to about two months, then in months/years:
 # the precision a patient's own estimate has.
 SHOW_WEEKS_FROM_DAYS, SHOW_MONTHS_FROM_DAYS, SHOW_YEARS_FROM_DAYS = 14, 60, 730
+# The key under which the sources keep where the pain is (not a fact: the doctor's summary only).
+LOCATION_SOURCE = "where"
 # Quotes of the patient's words in the summary are cut to this length (one short phrase each).
 MAX_QUOTE_CHARS = 70
 # Facts shown in their own lines (age, duration, location), not among the signs.
@@ -83,7 +85,7 @@ def build_summary(
         "age": checked["age"] if isinstance(checked["age"], int) else None,
         "duration_days": checked["duration_days"] if isinstance(checked["duration_days"], int) else None,
         "duration": describe_duration(checked["duration_days"]),
-        "location": words()["locations"].get(checked["mid_back"] or "") if checked["mid_back"] else None,
+        "location": _location(checked, sources),
         "positives": positives,
         "negatives": negatives,
         "unknown": unknown,
@@ -94,6 +96,15 @@ def build_summary(
         "policy_version": engine.policy_version,
         "uncertain_rules": list(outcome.uncertain) if outcome else [],
     }
+
+
+def _location(facts: Mapping[str, FactValue], sources: Mapping[str, Mapping[str, str]]) -> Optional[str]:
+    """Where the pain is: in the patient's terms when they said it, else from the mid-back answer."""
+    said = (sources.get(LOCATION_SOURCE) or {}).get("words")
+    if said:
+        return str(said)
+    mid_back = facts.get("mid_back")
+    return words()["locations"].get(str(mid_back)) if mid_back else None
 
 
 def _source(source: Optional[Mapping[str, str]], value: FactValue) -> str:
