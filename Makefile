@@ -44,12 +44,12 @@ shell: train ## chat in the terminal
 browser: ## Debian's Chromium for the widget's browser test (root installs it if missing)
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: train browser ## run every test
+test: train browser ## static checks (scripts/check), then every test
+	@VENV=$(VENV) scripts/check
 	$(PY) -m pytest
 
-lint: install ## ruff
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+lint: install ## ruff, ruff format and mypy --strict on the pure packages (scripts/check)
+	@VENV=$(VENV) scripts/check
 
 bench: train ## print latency, start time, memory, training time, NLU and readability numbers
 	$(PY) bench/turn_latency.py

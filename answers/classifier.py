@@ -35,6 +35,8 @@ NUMBER_QUESTIONS = frozenset({"age", "duration_days"})
 SIGN_FACTS = ("bladder_bowel", "saddle_numbness", "weakness", "walking_balance", "major_injury", "numbness")
 # A sign description needs some words: "yes" or "yep definitely" describes nothing.
 MIN_SIGN_WORDS = 4
+# A detector needs at least this many descriptions of its sign to be trained at all.
+MIN_SIGN_EXAMPLES = 5
 # Logistic-regression inverse regularisation: tuned on a split of the training corpus only.
 REPLY_C = 8.0
 SIGN_C = 4.0
@@ -157,11 +159,11 @@ def train(examples: list[Example]) -> dict[str, Any]:
         pipe.fit(_frame([(e.question, e.text) for e in rows]), [e.answer for e in rows])
         bundle["replies"][group] = pipe
     for sign in SIGN_FACTS:
-        labels = [1 if describes(e, sign) else 0 for e in examples]
-        if sum(labels) < 5:
+        sign_labels = [1 if describes(e, sign) else 0 for e in examples]
+        if sum(sign_labels) < MIN_SIGN_EXAMPLES:
             continue
         pipe = _pipeline(question_feature=False, c=SIGN_C)
-        pipe.fit(_frame([("", e.text) for e in examples]), labels)
+        pipe.fit(_frame([("", e.text) for e in examples]), sign_labels)
         bundle["signs"][sign] = pipe
     return bundle
 

@@ -211,7 +211,7 @@ def is_relevant(engine: Engine, facts: Mapping[str, FactValue], name: str, curre
 
 
 def _parents(engine: Engine, rule: Rule) -> set[str]:
-    return {engine.facts[f].follows for f in rule.facts() if engine.facts[f].follows}
+    return {parent for f in rule.facts() if (parent := engine.facts[f].follows) is not None}
 
 
 def next_question(engine: Engine, facts: Mapping[str, FactValue]) -> Optional[str]:
@@ -372,7 +372,7 @@ def _possible_sign(
         for f in reading.possible
         if facts.get(f.fact) != PRESENT
         and f.fact in engine.facts
-        and (engine.facts[f.fact].follows is None or facts.get(engine.facts[f.fact].follows) == PRESENT)
+        and _parent_present(engine, facts, f.fact)
     ]
     if not candidates:
         return None
@@ -386,6 +386,12 @@ def _read_back(engine: Engine, fact: str, words: str) -> Reply:
     alone = engine.level({fact: PRESENT}) == EMERGENCY  # bladder, saddle, walking, injury
     name = "utter_read_back_emergency" if alone else "utter_read_back"
     return Reply(name, values={"words": words})
+
+
+def _parent_present(engine: Engine, facts: Mapping[str, FactValue], name: str) -> bool:
+    """A follow-up may be asked only while its parent sign is present (a top-level fact always)."""
+    parent = engine.facts[name].follows
+    return parent is None or facts.get(parent) == PRESENT
 
 
 def _ask(

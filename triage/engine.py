@@ -198,16 +198,16 @@ class Engine:
             return None if inner is None else not inner
         value = facts.get(cond["fact"])
         if "is_not" in cond:  # "anything but": unsure and never-stated both count
-            return value != cond["is_not"]
+            return bool(value != cond["is_not"])
         if value is None:
             return False  # never stated: not present
         if value == UNSURE:
             return None
         if "equals" in cond:
-            return value == cond["equals"]
+            return bool(value == cond["equals"])
         if "at_least" in cond:
-            return value >= cond["at_least"]
-        return value > cond["more_than"]
+            return bool(value >= cond["at_least"])
+        return bool(value > cond["more_than"])
 
     def evaluate(self, facts: Facts) -> Outcome:
         """Decide the level: the highest level of any fired rule, with the uncertainty floor."""

@@ -31,7 +31,8 @@ CONTEXT_FACTS = ("age", "duration_days", "mid_back")
 @lru_cache(maxsize=1)
 def words() -> dict[str, Any]:
     with WORDS_FILE.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        loaded: dict[str, Any] = yaml.safe_load(fh)
+    return loaded
 
 
 def describe_duration(days: FactValue) -> Optional[str]:
@@ -40,12 +41,12 @@ def describe_duration(days: FactValue) -> Optional[str]:
         return None
     w = words()
     if days >= SHOW_YEARS_FROM_DAYS:
-        return w["years"].format(n=round(days / DAYS_PER_YEAR))
+        return str(w["years"]).format(n=round(days / DAYS_PER_YEAR))
     if days >= SHOW_MONTHS_FROM_DAYS:
-        return w["months"].format(n=round(days / DAYS_PER_MONTH))
+        return str(w["months"]).format(n=round(days / DAYS_PER_MONTH))
     if days >= SHOW_WEEKS_FROM_DAYS:
-        return w["weeks"].format(n=round(days / DAYS_PER_WEEK))
-    return (w["day"] if days == 1 else w["days"]).format(n=days)
+        return str(w["weeks"]).format(n=round(days / DAYS_PER_WEEK))
+    return str(w["day"] if days == 1 else w["days"]).format(n=days)
 
 
 def build_summary(
@@ -113,7 +114,7 @@ def _source(source: Optional[Mapping[str, str]], value: FactValue) -> str:
     if not source:
         return ""
     if source.get("how") == "button":
-        return w["button"].format(answer=w["values"].get(str(value), str(value)))
+        return str(w["button"]).format(answer=w["values"].get(str(value), str(value)))
     quoted = " ".join(str(source.get("words") or "").split())
     if len(quoted) > MAX_QUOTE_CHARS:
         quoted = quoted[: MAX_QUOTE_CHARS - 1].rstrip() + "\u2026"
