@@ -60,8 +60,8 @@ SIGN_POSSIBLE_PROBABILITY = 0.5
 # The sign detector's probability that makes a negation the patterns found unclear, and the higher
 # one that makes a clear leading "no" worth reading back (measured on round-1 role-play replies:
 # leaked or retained urine described after a "no" scored 0.63-0.82, "no, walk still ok" 0.54).
-SIGN_DOUBTS_A_NEGATION = 0.6
-SIGN_DOUBTS_A_NO = 0.7
+SIGN_DOUBTS_A_NEGATION = 0.85
+SIGN_DOUBTS_A_NO = 0.85
 # A yes from the reply reader this likely makes a "no" or a negation found by the patterns unclear.
 READER_HEARD_YES = 0.5
 # Facts that count however long ago they were: an old one is never "not new".
@@ -103,9 +103,11 @@ _PAIN_WORDS = re.compile(
     re.I,
 )
 _OTHER_THING_WORDS = re.compile(
-    r"\b(numb\w*|tingl\w*|pins and needles|weak\w*|wee\w*|pee\w*|urine|bladder|bowel\w*|poo\w*|stool|"
-    r"leak\w*|wet|weight|diet\w*|slimming|tablets?|pills?|meds?|medication|amitriptyline|sweat\w*|fever|"
-    r"temperature|lump|swelling|walk\w*|balance|cancer|chemo\w*|job|work\w*|retired|married|gym)\b",
+    r"\b(numb\w*|tingl\w*|pins and needles|weak\w*|wee(?:s|ing|d)?|pee(?:s|ing|d)?|urine|bladder|bowel\w*|"
+    r"poo(?:s|ing|ed|p)?|stool|leak\w*|wet|weight|diet\w*|slimming|tablets?|pills?|meds?|medication|"
+    r"amitriptyline|sweat\w*|fever|temperature|lump|swelling|walk\w*|balance|cancer|chemo\w*|job|work\w*|"
+    r"retired|married|gym|diabet\w*|ms|multiple sclerosis|stroke|arthritis|prostate|fibro\w*|neuropathy|"
+    r"asthma|heart|blood pressure|condition|disease|diagnosed|operation|surgery)\b",
     re.I,
 )
 _QUESTION_START = re.compile(
@@ -233,12 +235,23 @@ def _sentence_around(text: str, words: str) -> str:
     return _quote(text[start : (min(ends) + 1 if ends else len(text))].strip())
 
 
-def _about_the_pain(text: str, words: str) -> bool:
-    """A duration said in a sentence about the pain, or one about nothing else in particular."""
+def _about_the_pain(text: str, words: str, answering: bool) -> bool:
+    """A duration said in a sentence about the pain; in an opening, also one about nothing else
+    in particular ("About 2 weeks."). In an answer to another question it must name the pain:
+    "that is new, since yesterday" to the fever question dates the fever."""
     sentence = _sentence_around(text, words) if words else text
     if _PAIN_WORDS.search(sentence):
         return True
-    return not _OTHER_THING_WORDS.search(sentence)
+    return not answering and not _OTHER_THING_WORDS.search(sentence)
+
+
+def _sentence_and_next(text: str, words: str) -> str:
+    """The sentence holding the words and the one after ("...tingle sometimes. None of that has
+    changed."): where an explanation of a mention usually is."""
+    first = _sentence_around(text, words)
+    start = text.find(first.rstrip("\u2026"))
+    rest = text[start + len(first) :] if start >= 0 else ""
+    return f"{first} {_sentence_around(rest, rest.strip()[:20]) if rest.strip() else ''}"
 
 
 def _in_a_question(text: str, words: str) -> bool:
@@ -309,7 +322,12 @@ class Interpreter:
         button_target = msg.first(ANSWER_TO_ENTITY)
         target = button_target or question
         duration = stated.get(DURATION_FACT)
-        if duration is not None and target != DURATION_FACT and not _about_the_pain(text, duration.words):
+        answering = target in engine.facts and target != DURATION_FACT  # a health question is pending
+        if (
+            duration is not None
+            and target != DURATION_FACT
+            and not _about_the_pain(text, duration.words, answering)
+        ):
             # "The numbness started 2 days ago", "Slimming World since September": another
             # thing's duration, not the pain's.
             rest.append(replace(stated.pop(DURATION_FACT), time=Time.PAST))
@@ -556,6 +574,15 @@ class Interpreter:
                 if child.follows == target and child.kind == "sides" and child.name not in stated:
                     facts.append(StatedFact(child.name, sides, words=sides))
         possible = [f for f in rest if f.certainty is Certainty.POSSIBLE and f.fact in engine.emergency_facts]
+        for f in list(facts):
+            old_news = f.value == PRESENT and f.fact in engine.emergency_facts and f.fact not in EVER_FACTS
+            if old_news and f.fact != target and says_not_new(_sentence_and_next(msg.text, f.words)):
+                # "my legs feel heavy when I'm tired, none of that has changed": a sign explained as
+                # old is asked about (is it new?), never recorded as a new one
+                facts.remove(f)
+                possible.append(replace(f, certainty=Certainty.POSSIBLE))
+        demoted = {f.fact for f in possible}
+        facts = [f for f in facts if engine.facts[f.fact].follows not in demoted]  # its sides go too
         if self.reader is not None and msg.meaningful:
             # An emergency sign is recorded absent only from a clear no: a negation the patterns
             # found that the sign detector doubts ("I cannot retain the urine, it escapes me") is
@@ -568,12 +595,13 @@ class Interpreter:
                 and f.fact != target
                 and f.fact in engine.emergency_facts
                 and (signs.get(f.fact, 0.0) >= SIGN_DOUBTS_A_NEGATION or names_recent_topic(f.fact, msg.text))
+                and f.fact not in {p.fact for p in possible}
                 and lead_reply(msg.text) is not Reply.NO
             ]
             for f in doubted:
                 facts.remove(f)
                 possible.append(replace(f, value=PRESENT, certainty=Certainty.POSSIBLE))
-        mentioned = {f.fact for f in facts} | {f.fact for f in rest} | {target}
+        mentioned = {f.fact for f in facts} | {f.fact for f in rest} | {f.fact for f in possible} | {target}
         if self.reader is not None and msg.meaningful and not is_question:
             for sign, probability in sorted(self.reader.signs(msg.text).items(), key=lambda kv: -kv[1]):
                 if sign not in mentioned and probability >= SIGN_POSSIBLE_PROBABILITY:

@@ -47,7 +47,7 @@ EMERGENCY_LEVEL = "emergency"
 STYLES = ("buttons", "plain", "natural", "mixed")
 NOT_UNDERSTOOD = "didn't understand"
 # What the read-back of a possible emergency sign tells the patient to do (default locale: US).
-READ_BACK_ADVICE = "If this is new, or getting worse, it can be a warning sign: please call 911"
+READ_BACK_ADVICE = "and it is new, please call 911"
 DEFAULT_DESCRIBE = "my lower back hurts"
 
 Say = Callable[[str, str], list]

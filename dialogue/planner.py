@@ -370,9 +370,7 @@ def _possible_sign(
     candidates = [
         f
         for f in reading.possible
-        if facts.get(f.fact) != PRESENT
-        and f.fact in engine.facts
-        and _parent_present(engine, facts, f.fact)
+        if facts.get(f.fact) != PRESENT and f.fact in engine.facts and _parent_present(engine, facts, f.fact)
     ]
     if not candidates:
         return None

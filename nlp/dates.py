@@ -111,6 +111,40 @@ _DAY_OF_MONTH = re.compile(
 )
 
 
+_NUMERIC_DATE = re.compile(
+    r"\b(?:since|from|started(?: on)?|began(?: on)?|starting)\s+(?:the\s+)?"
+    r"(?P<a>\d{1,4})[-/.](?P<b>\d{1,2})(?:[-/.](?P<c>\d{2,4}))?\b",
+    re.I,
+)
+
+
+def _numeric_start(m: re.Match[str], today: dt.date) -> Optional[dt.date]:
+    """2026-10-03, 03/10, 10/03/2026: ISO when the year comes first; otherwise day/month or
+    month/day, whichever is a real date on or before today, the more recent when both are."""
+    a, b, c = m.group("a"), m.group("b"), m.group("c")
+    candidates: list[tuple[int, int, int]] = []
+    if len(a) == 4:
+        if c:
+            candidates.append((int(a), int(b), int(c)))
+    else:
+        year = int(c) + (2000 if c and len(c) == 2 else 0) if c else today.year
+        candidates += [(year, int(b), int(a)), (year, int(a), int(b))]
+    dates = []
+    for year, month, day in candidates:
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if date > today and not c:
+            try:
+                date = date.replace(year=date.year - 1)
+            except ValueError:
+                continue
+        if date <= today:
+            dates.append(date)
+    return max(dates) if dates else None
+
+
 def start_dates(text: str, today: dt.date, start_cue: re.Pattern[str]) -> Iterator[tuple[int, re.Match[str]]]:
     """(days before today, the match) for every start date the text gives."""
     for m in _named_re().finditer(text):
@@ -137,6 +171,10 @@ def start_dates(text: str, today: dt.date, start_cue: re.Pattern[str]) -> Iterat
         if start > today:
             start = first
         yield (today - start).days, m
+    for m in _NUMERIC_DATE.finditer(text):
+        start = _numeric_start(m, today)
+        if start is not None:
+            yield (today - start).days, m
     for m in _DAY_OF_MONTH.finditer(text):
         day = int(m.group("day"))
         if not 1 <= day <= 31:

@@ -154,15 +154,18 @@ _FOLLOW_UP_EXAMPLE = re.compile(r"^\W*(like|such as|e\.?g\.?|for example|things 
 # "..., but that was years ago": the whole sentence is the past.
 _PAST_SENTENCE = re.compile(
     r"\b(that|it|this) (was|were|happened) (\w+ ){0,3}(years|decades|ages|a long time) ago\b|"
-    r"\b(that|it|this) was (years|decades|ages|a long time) ago\b|\blong (time )?ago\b|"
-    r"\b(that time|at the time|back then|those days|in the past)\b|"
-    # "had sciatica at school, nothing like that now", "it's gone now", "not any more"
+    r"\b(that|it|this) was (years|decades|ages|a long time) ago\b",
+    re.I,
+)
+# The same, within the clause of the mention only ("had sciatica years ago, but this is low down"):
+# "had sciatica at school, nothing like that now", "it's gone now", "leg tingle that time".
+_PAST_CLAUSE = re.compile(
+    r"\blong (time )?ago\b|\b(that time|at the time|back then|those days|in the past)\b|"
     r"\b(nothing|none|gone|cleared( up)?|all clear|better|fine)( like (that|it|this))?"
     r"( since| now| anymore| any more)\b|"
     r"\b(not|no longer|never) (now|anymore|any more|since|these days)\b|"
     r"\b(had|got) [\w ]{1,25}\b(at school|at uni|at university|at college|as a (kid|child|teenager)|"
-    r"when i was "
-    r"(young|little|a kid|younger|pregnant|\d+)|years ago|in (19|20)\d\d|last year|back in)\b",
+    r"when i was (young|little|a kid|younger|pregnant|\d+)|years ago|in (19|20)\d\d|last year|back in)\b",
     re.I,
 )
 # "No balance problems", "no appetite issues": a phrase that starts with "no" ("no balance") is
@@ -247,7 +250,7 @@ _START_CUE = re.compile(
     r"injur\w+|crash\w*|accident|rear.?ended|hit by|knocked|came off|slipped|tripped|noticed|"
     r"going on|had it|woke up with|been like this|onset|tweak\w*|hurt|hurting|went|ricked|cricked|"
     r"jarred|wrenched|sprain\w*|overdid|put (?:it|my back) out|playing|deadlift\w*|hoovering|"
-    r"gardening|bec[ao]me|bent|twing\w*|got (?:sore|bad|painful|worse|stiff)|after|training)\b",
+    r"gardening|bec[ao]me|bent|twing\w*|got (?:sore|bad|painful|worse|stiff)|after|training|developed|appeared)\b",
     re.I,
 )
 _PAIN_BEFORE = re.compile(
@@ -260,7 +263,9 @@ _FAMILY_WORD = re.compile(
 )
 _FIRST_PERSON_WORD = re.compile(r"\b(i|i'm|i've|im|ive|me|myself)\b|\bmy (back|pain|neck|legs?)\b", re.I)
 _NOT_PAIN_CONTEXT = re.compile(
-    r"(cancer|remission|free|clear|chemo\w*|radiotherapy|treatment)\W+(\w+\W+){0,2}$", re.I
+    r"(cancer|remission|free|clear|chemo\w*|radiotherapy|treatment|diabetic|diabetes|asthma\w*|arthritis|"
+    r"fibromyalgia|ms|stroke|prostate|married|retired|smok\w*|pregnant|vegan|sober)[^\w.!?;]+(\w+[^\w.!?;]+){0,2}$",
+    re.I,
 )
 # "I had / was treated for / beat ... cancer": a history, whatever follows ("all clear", "in
 # remission"); not after "never" or "not" ("I've never had cancer").
@@ -278,6 +283,7 @@ def _had_it_before(before: str) -> bool:
     return m is not None and not _NEGATION_BEFORE.search(before[: m.start()])
 
 
+_CORRECTED_AWAY = re.compile(r"\b(not|rather than|instead of)\s+(about\s+|around\s+)?$", re.I)
 _HISTORY_ONLY = re.compile(r"\b(?:had|used to have|got over|recovered from)\b", re.I)
 _MONTHS = {
     m: i + 1
@@ -310,7 +316,7 @@ _RELATIVE = re.compile(
     r"last year|since the weekend|at the weekend|over the weekend|last weekend)\b",
     re.I,
 )
-_SINCE_YEAR = re.compile(r"\bsince (?P<year>(?:19|20)\d\d)\b", re.I)
+_SINCE_YEAR = re.compile(r"\bsince (?P<year>(?:19|20)\d\d)\b(?![-/.]\d)", re.I)
 _RELATIVE_DAYS = {
     "yesterday": 1,
     "last night": 1,
@@ -588,7 +594,13 @@ def _tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
             continue
         if fact == "night_pain" and _TIME_ONLY.match(ent.text) and not _PAIN_WORD.search(sent.text):
             continue  # "my hands go to sleep at night": night, but not night *pain*
-        if fact != "cancer_history" and _PAST_SENTENCE.search(sent.text):
+        c_lo, c_hi = _clause(doc, ent)
+        # a past phrase in the clause counts when it holds the mention or follows it ("had
+        # sciatica at school", "pins and needles, gone now"), not when it ends before it ("my mum
+        # had cancer last year and now my lower back hurts")
+        clause_past = any(m.end() + c_lo > ent.start_char for m in _PAST_CLAUSE.finditer(doc.text[c_lo:c_hi]))
+        past = _PAST_SENTENCE.search(sent.text) or clause_past
+        if fact != "cancer_history" and past:
             if asserted:
                 out.append((Mention(fact, "present", *span, time="past"), ent))
             continue
@@ -782,8 +794,8 @@ def _duration_mentions(text: str, today: dt.date) -> list[Mention]:
         return _NOT_PAIN_CONTEXT.search(text[max(0, m.start() - 40) : m.start()]) is not None
 
     for m in _DURATION.finditer(text):
-        if not_patients_pain(m):
-            continue
+        if not_patients_pain(m) or _CORRECTED_AWAY.search(text[max(0, m.start() - 12) : m.start()]):
+            continue  # "the back ache is 3 weeks, not 11 years": the corrected-away one
         pre = (m.group("pre") or "").lower()
         post = (m.group("post") or "").strip().lower()
         if _NO_DURATION_AFTER.search(text[m.end() : m.end() + 15]):

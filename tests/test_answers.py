@@ -183,7 +183,7 @@ def test_the_corpus_covers_every_question_kind() -> None:
     ("text", "where"),
     [
         ("my waist is paining", "lower back"),
-        ("neck and between my shoulder blades", "neck and upper back"),
+        ("neck and between my shoulder blades", "neck and middle of the back"),
         ("it hurts", None),
     ],
 )

@@ -1,0 +1,72 @@
+"""Durations relative to today, with an injected clock (nlp/dates.py and nlp/facts.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+import pytest
+
+from nlp.facts import extract_facts, load_nlp
+
+TODAY = dt.date(2026, 11, 30)  # a Monday
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    return load_nlp()
+
+
+def _fact(text: str, nlp: Any, fact: str, today: dt.date = TODAY) -> Optional[int]:
+    found = {m.fact: m.value for m in extract_facts(text, nlp, today)}
+    return int(found[fact]) if fact in found else None
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("since early last month", 56),
+        ("my back has hurt since last month", 46),
+        ("since the end of September", 66),
+        ("since end of september lah", 66),
+        ("since halloween", 30),
+        ("my back went at Easter", 239),
+        ("since Bonfire night", 25),
+        ("since the 20th", 10),
+        ("since the 1st of the month", 29),
+        ("since Mid-Autumn festival", 66),
+        ("labor day weekend", 84),
+        ("It started on Saturday the 21st of November", 9),
+        ("Since the first week of October", 57),
+        ("Low back pain since 2026-10-20", 41),
+        ("since 03/10", 58),
+        ("since two days", 2),
+        ("Hello. I was treated for cancer; in remission since. About a week ago I developed new pain.", 7),
+    ],
+)
+def test_start_dates_become_days_before_today(text: str, days: int, nlp: Any) -> None:
+    assert _fact(text, nlp, "duration_days") == days
+
+
+def test_the_same_words_on_another_day_give_another_duration(nlp: Any) -> None:
+    assert _fact("since early last month", nlp, "duration_days", dt.date(2026, 3, 20)) == 43
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I went to the christmas party", "I will be 60 at christmas", "I see the GP on the 3rd of December"],
+)
+def test_a_named_day_that_dates_nothing(text: str, nlp: Any) -> None:
+    assert _fact(text, nlp, "duration_days") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [("I will be 60 at christmas", 59), ("I was born in June 1971", 55), ("turning 50 next month", 49)],
+)
+def test_ages_said_indirectly(text: str, age: int, nlp: Any) -> None:
+    assert _fact(text, nlp, "age") == age
+
+
+def test_a_corrected_away_duration_is_not_taken(nlp: Any) -> None:
+    assert _fact("the back ache is 3 weeks now, not 11 years", nlp, "duration_days") != 11 * 365
