@@ -250,7 +250,8 @@ _START_CUE = re.compile(
     r"injur\w+|crash\w*|accident|rear.?ended|hit by|knocked|came off|slipped|tripped|noticed|"
     r"going on|had it|woke up with|been like this|onset|tweak\w*|hurt|hurting|went|ricked|cricked|"
     r"jarred|wrenched|sprain\w*|overdid|put (?:it|my back) out|playing|deadlift\w*|hoovering|"
-    r"gardening|bec[ao]me|bent|twing\w*|got (?:sore|bad|painful|worse|stiff)|after|training|developed|appeared)\b",
+    r"gardening|bec[ao]me|bent|twing\w*|got (?:sore|bad|painful|worse|stiff)|after|training|developed|"
+    r"appeared)\b",
     re.I,
 )
 _PAIN_BEFORE = re.compile(
