@@ -179,10 +179,9 @@ def lead_reply(text: str) -> Optional[Reply]:
         if any(p.match(body) for p in words[key]):
             lead = reply
             break
-    if lead is Reply.UNSURE:
-        return lead  # "none of your business. i said my NECK" settles nothing
-    if words["refuse"][0].search(body):
-        return Reply.UNSURE  # "why do you need my age / not telling you that"
+    refused = any(p.match(body) for p in words["refuse"]) or words["refuse"][0].search(body)
+    if refused:
+        return Reply.UNSURE  # "none of your business. i said my NECK", "not telling you that"
     for key, reply in (("settle_no", Reply.NO), ("settle_yes", Reply.YES)):
         if any(p.search(body) for p in words[key]):
             return reply
@@ -395,6 +394,9 @@ class Interpreter:
                 return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
             return Answer(target)
 
+        if own is not None and lead is Reply.UNSURE and own.value == PRESENT:
+            # "possibly?? or am I imagining it... inner thighs weird and tingly": not sure
+            return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
         if own is not None:  # the message names the asked fact itself
             topic_no = _TOPIC_THEN_NO.match(text)
             if (
@@ -574,7 +576,13 @@ class Interpreter:
                 if child.follows == target and child.kind == "sides" and child.name not in stated:
                     facts.append(StatedFact(child.name, sides, words=sides))
         possible = [f for f in rest if f.certainty is Certainty.POSSIBLE and f.fact in engine.emergency_facts]
+        hedged = msg.meaningful and lead_reply(msg.text) is Reply.UNSURE
         for f in list(facts):
+            if hedged and f.value == PRESENT and f.fact in engine.emergency_facts and f.fact != target:
+                # "possibly?? or am I imagining it ... inner thighs weird and tingly": possible only
+                facts.remove(f)
+                possible.append(replace(f, certainty=Certainty.POSSIBLE))
+                continue
             old_news = f.value == PRESENT and f.fact in engine.emergency_facts and f.fact not in EVER_FACTS
             if old_news and f.fact != target and says_not_new(_sentence_and_next(msg.text, f.words)):
                 # "my legs feel heavy when I'm tired, none of that has changed": a sign explained as

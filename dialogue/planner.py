@@ -312,7 +312,12 @@ def _chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> li
             replies.append(Reply(TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]))
     elif intent in CHAT_REPLIES and not had_facts and not (asking and intent == "out_of_scope"):
         replies.append(Reply(CHAT_REPLIES[intent]))
-    elif question and "?" in text and intent in FALLBACK_INTENTS | {"describe_symptoms", "inform"}:
+    elif (
+        question
+        and "?" in text
+        and not had_facts
+        and intent in FALLBACK_INTENTS | {"describe_symptoms", "inform"}
+    ):
         # A question of the patient's we could not place: acknowledged honestly, never ignored.
         replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
     return replies

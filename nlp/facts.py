@@ -338,6 +338,8 @@ _AGE_PATTERNS = [
     re.compile(r"^\W*(?P<n>\d{2})\s*(?:,|\band\b|;)(?!\s*(?:days?|weeks?|months?|years?|hours?)\b)", re.I),
     # "About 2 weeks. 33." / "back pain 3 days, 57": a lone two-digit number closing a description.
     re.compile(r"(?:[.!?,;]\s*)(?P<n>\d{2})\s*[.!]?\s*$"),
+    # "lower back, 4 days, 25, from footy": a lone two-digit item in a comma list.
+    re.compile(r"(?:^|,)\s*(?P<n>\d{2})\s*,(?!\s*(?:days?|weeks?|months?|years?|hours?)\b)", re.I),
     re.compile(
         r"\b(?:i'?m|i am|im)\s+(?:now\s+|only\s+|just\s+|nearly\s+|almost\s+|about\s+|actually\s+)?"
         rf"(?P<n>{_NUM})\b{_AGE_NOT_UNIT}(?!\s+(?:and\s+a\s+half\s+)?(?:weeks?|days?|months?)\b)",
