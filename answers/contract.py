@@ -95,6 +95,7 @@ class Interpretation:
     ignored: tuple[StatedFact, ...] = ()  # someone else's or past: kept for the record, not used
     is_question: bool = False  # the patient asked something of their own
     where: Optional[str] = None  # where the pain is, if the message says ("lower back")
+    asks_meaning: bool = False  # "what does numbness mean?": the question again, in simpler words
 
     def stated(self) -> dict[str, FactValue]:
         return {f.fact: f.value for f in self.facts}

@@ -209,6 +209,11 @@ def pain_location(text: str) -> Optional[str]:
     return " and ".join(found) if found else None
 
 
+def asks_meaning(text: str) -> bool:
+    """The message asks what a word of the question means."""
+    return any(p.search(_fold(text)) for p in _lead_words()["asks_meaning"])
+
+
 def says_not_new(text: str) -> bool:
     """The explanation says the sign is old or explained ("it's always been like that"), and
     nothing in it says the sign is recent ("since the weekend, but that's the coffee")."""
@@ -332,6 +337,10 @@ class Interpreter:
             rest.append(replace(stated.pop(DURATION_FACT), time=Time.PAST))
         is_question = looks_like_question(text)
 
+        if target in engine.facts and asks_meaning(text):
+            # "dont know what numbness mean": asked again in simpler words, nothing recorded
+            answer = Answer(target, Reply.NONE, words=_quote(text))
+            return Interpretation(answer, (), (), tuple(rest), True, None, asks_meaning=True)
         if target == CONSENT_QUESTION or target not in engine.facts:
             answer = Answer(target, self._consent_reply(msg) if target == CONSENT_QUESTION else Reply.NONE)
             return self._finish(target, answer, stated, rest, msg, is_question)
@@ -394,6 +403,9 @@ class Interpreter:
                 return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
             return Answer(target)
 
+        if lead is Reply.UNSURE and own is not None and own.value == ABSENT:
+            # "don't know if my bum is numb": a negation inside a "don't know" is no "no"
+            return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
         if own is not None and lead is Reply.UNSURE and own.value == PRESENT:
             # "possibly?? or am I imagining it... inner thighs weird and tingly": not sure
             return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
@@ -575,7 +587,13 @@ class Interpreter:
             for child in engine.facts.values():
                 if child.follows == target and child.kind == "sides" and child.name not in stated:
                     facts.append(StatedFact(child.name, sides, words=sides))
-        possible = [f for f in rest if f.certainty is Certainty.POSSIBLE and f.fact in engine.emergency_facts]
+        possible = [
+            f
+            for f in rest
+            if f.certainty is Certainty.POSSIBLE
+            and f.fact in engine.emergency_facts
+            and f.fact != answer.question
+        ]
         hedged = msg.meaningful and lead_reply(msg.text) is Reply.UNSURE
         for f in list(facts):
             if hedged and f.value == PRESENT and f.fact in engine.emergency_facts and f.fact != target:

@@ -68,6 +68,8 @@ UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
 # pointing at the buttons); then it is recorded "not sure" and the patient is told. So every
 # conversation reaches an outcome, and an unanswered emergency question floors it at urgent.
 MAX_REASKS = 2
+# (used by _read_back) a history of cancer alone is urgent (U3): no emergency words in its read-back
+URGENT_ALONE_LEVEL = "urgent"
 # A patient may ask questions of their own (or "why do you ask?") before answering: the pending
 # question comes back each time, but not forever.
 MAX_REASKS_AFTER_QUESTIONS = 4
@@ -386,8 +388,14 @@ def _possible_sign(
 def _read_back(engine: Engine, fact: str, words: str) -> Reply:
     """The patient's words read back before an answer is used. For a possible emergency sign the
     read-back itself carries the advice (call now if it is new), so it is never a turn late."""
-    alone = engine.level({fact: PRESENT}) == EMERGENCY  # bladder, saddle, walking, injury
-    name = "utter_read_back_emergency" if alone else "utter_read_back"
+    # every sign that can be (part of) an emergency by itself: not a cancer history or shooting
+    # pain, which are one only together (E5)
+    sign = fact in engine.emergency_facts and engine.level({fact: PRESENT}) != URGENT_ALONE_LEVEL
+    name = (
+        "utter_read_back_emergency"
+        if sign and fact not in ("cancer_history", "radiating_pain")
+        else "utter_read_back"
+    )
     return Reply(name, values={"words": words})
 
 
@@ -504,6 +512,11 @@ def _decide(
         sign, words = possible
         plan = _ask(state, facts, sign, [*replies, _read_back(engine, sign, words)])
         plan.changed = changed
+        return plan
+    if reading.asks_meaning and state.pending:
+        # put the question again in simpler words (its short form), never counted as a failure
+        plan = _ask(state, facts, state.pending, [Reply("utter_put_simply")], state.reasks)
+        plan.replies[-1] = Reply(f"utter_ask_{state.pending}_short")
         return plan
     if reading.answer.confirm is not None and state.pending:
         read_back = _read_back(engine, state.pending, reading.answer.confirm)

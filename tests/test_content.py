@@ -100,6 +100,7 @@ DIALOGUE_NAMES = [
     "utter_advice_changed",
     "utter_read_back_emergency",
     "utter_check_again",
+    "utter_put_simply",
 ]
 OUTCOME_EXTRA = [
     "utter_reasons_intro",

@@ -540,3 +540,16 @@ def test_a_disputed_emergency_asks_its_sign_again() -> None:
         answered.state.facts["saddle_numbness"] == "absent"
         and answered.responses[0] == "utter_advice_changed"
     )
+
+
+def test_a_word_the_patient_does_not_know_gets_the_question_in_simpler_words() -> None:
+    state = State(facts={}, pending="saddle_numbness", phase=ASKING)
+    msg = Message(
+        text="dont know what numbness mean",
+        intent="nlu_fallback",
+        entities=({"entity": "numbness", "value": "absent"},),
+    )
+    plan = plan_turn(state, msg, ENGINE, WORDS_ONLY)
+    assert plan.responses == ["utter_put_simply", "utter_ask_saddle_numbness_short"]
+    assert plan.state.facts["saddle_numbness"] is None and plan.state.facts["numbness"] is None
+    assert plan.state.reasks == 0
