@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -224,6 +225,19 @@ def complete_truth(engine: Engine, pid: str, given: dict[str, Any]) -> dict[str,
     return truth
 
 
+def _roleplay_value(engine: Engine, name: str, value: Any) -> Any:
+    """An evaluator's value, without their notes: "present (breast cancer 2015)" -> "present"."""
+    if value is None:
+        return None
+    if engine.facts[name].kind == "number":
+        if isinstance(value, (int, float)):
+            return int(value)
+        digits = re.match(r"\s*(\d+)", str(value))
+        return int(digits.group(1)) if digits else "unsure"
+    first = str(value).strip().split()[0].strip(",;:()").lower() if str(value).strip() else ""
+    return first if engine.facts[name].valid(first) else None
+
+
 def roleplay_personas(records: list[Any], engine: Engine) -> list[dict[str, Any]]:
     """Blind role-play records (bench/roleplay/BRIEF.md) as personas, so that they can be replayed.
 
@@ -235,7 +249,11 @@ def roleplay_personas(records: list[Any], engine: Engine) -> list[dict[str, Any]
     for rec in records:
         if not isinstance(rec, dict) or "id" not in rec or "truth" not in rec:
             continue  # the totals block
-        given = {k: v for k, v in (rec.get("truth") or {}).items() if k in engine.facts and v is not None}
+        given = {
+            k: clean
+            for k, v in (rec.get("truth") or {}).items()
+            if k in engine.facts and (clean := _roleplay_value(engine, k, v)) is not None
+        }
         for name, spec in engine.facts.items():
             if spec.follows and given.get(spec.follows) != "present":
                 given.pop(name, None)

@@ -111,7 +111,7 @@ def test_exact_level_for_at_least_95_percent(results, engine) -> None:
 # with their true facts and how they answer every question in their own words. Their first-run
 # figures are in the notes (python -m bench.roleplay.tally bench/roleplay/roundN); here they are
 # replayed so that no later change loses what was fixed for them.
-ROLEPLAY_ROUNDS = tuple(sim.ROOT / "bench" / "roleplay" / f"round{n}" for n in (1, 2))
+ROLEPLAY_ROUNDS = tuple(sim.ROOT / "bench" / "roleplay" / f"round{n}" for n in (1, 2, 3))
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def roleplay_results(stack: Stack, engine):
 
 
 def test_roleplay_patients_are_never_under_triaged_nor_advised_late(roleplay_results, engine) -> None:
-    assert len(roleplay_results) >= 60
+    assert len(roleplay_results) >= 100
     bad = [r for r in roleplay_results if r.under or r.late_emergency or r.stuck or r.error]
     if bad:
         pytest.fail(f"{len(bad)} role-play patients failed:\n" + _detail(bad, engine), pytrace=False)
