@@ -230,7 +230,7 @@ def _roleplay_value(engine: Engine, name: str, value: Any) -> Any:
     if value is None:
         return None
     if engine.facts[name].kind == "number":
-        if isinstance(value, (int, float)):
+        if isinstance(value, int | float):
             return int(value)
         digits = re.match(r"\s*(\d+)", str(value))
         return int(digits.group(1)) if digits else "unsure"
