@@ -20,6 +20,11 @@ SCRIPTS: dict[str, list[str]] = {
         "my back has been bad for a week and today I wet myself without noticing,"
         " and it feels numb down there",
     ],
+    "A 'no, but...' is read back, with the advice, before anything is recorded": [
+        "hello, my lower back has been sore since early last month, I'm 58",
+        "[Yes, I agree]",
+        "no not really, i do keep weeing myself a bit since the weekend but thats my age isnt it",
+    ],
     "Routine, with two questions on the way, ending with the summary": [
         "hi",
         "[Yes, I agree]",

@@ -24,6 +24,8 @@ SHOW_WEEKS_FROM_DAYS, SHOW_MONTHS_FROM_DAYS, SHOW_YEARS_FROM_DAYS = 14, 60, 730
 LOCATION_SOURCE = "where"
 # Quotes of the patient's words in the summary are cut to this length (one short phrase each).
 MAX_QUOTE_CHARS = 70
+# A reply this short ("no", "nope", "not sure") is shown as its answer, not quoted.
+SHORT_ANSWER_WORDS = 2
 # Facts shown in their own lines (age, duration, location), not among the signs.
 CONTEXT_FACTS = ("age", "duration_days", "mid_back")
 
@@ -116,6 +118,8 @@ def _source(source: Optional[Mapping[str, str]], value: FactValue) -> str:
     if source.get("how") == "button":
         return str(w["button"]).format(answer=w["values"].get(str(value), str(value)))
     quoted = " ".join(str(source.get("words") or "").split())
+    if source.get("how") == "answered" and 0 < len(quoted.split()) <= SHORT_ANSWER_WORDS:
+        return str(w["short"]).format(answer=w["values"].get(str(value), str(value)))  # "answered No"
     if len(quoted) > MAX_QUOTE_CHARS:
         quoted = quoted[: MAX_QUOTE_CHARS - 1].rstrip() + "\u2026"
     template = w["answered"] if source.get("how") == "answered" else w["said"]
