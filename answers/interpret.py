@@ -36,6 +36,7 @@ from answers.contract import (
     StatedFact,
     Time,
 )
+from nlp.questions import looks_like_question
 from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 
 LEAD_WORDS_FILE = Path(__file__).resolve().parent / "lead_words.yml"
@@ -110,19 +111,9 @@ _OTHER_THING_WORDS = re.compile(
     r"asthma|heart|blood pressure|condition|disease|diagnosed|operation|surgery)\b",
     re.I,
 )
-_QUESTION_START = re.compile(
-    r"^\W*(what|what's|whats|why|how|can|could|should|shall|is|are|am|do|does|did|will|would|when|"
-    r"where|who|which|tell me|explain|any idea|i wonder|i want to know|i'd like to know)\b",
-    re.I,
-)
 _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
 # Fillers before the answer word: "hmm maybe", "well no", "oh yes", "erm not sure".
 _FILLERS = re.compile(r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|well|so|look|i mean|like)\b[\W_]*)+", re.I)
-
-
-def looks_like_question(text: str) -> bool:
-    """A question mark, or a question word first ("what is a biopsy", "tell me about MRI")."""
-    return "?" in text or _QUESTION_START.match(text) is not None
 
 
 @dataclass(frozen=True)

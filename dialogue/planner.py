@@ -19,7 +19,8 @@ from typing import Any, Mapping, Optional
 from answers.contract import Interpretation
 from answers.contract import Reply as AnswerReply
 from answers.contract import Source as AnswerSource
-from answers.interpret import CONSENT_QUESTION, Interpreter, Message, default_interpreter, looks_like_question
+from answers.interpret import CONSENT_QUESTION, Interpreter, Message, default_interpreter
+from nlp.questions import looks_like_question
 from triage.engine import (
     EMERGENCY,
     LEVELS,

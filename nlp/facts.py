@@ -24,6 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.dates import start_dates
+from nlp.questions import QUESTION_START
 from triage.engine import default_engine
 
 NLP_DIR = Path(__file__).resolve().parent
@@ -128,13 +129,7 @@ def _cues() -> dict:
 
 
 _CLAUSE_BREAK = re.compile(r"\b(?:but|however|whereas|while|whilst|although|though|except)\b|;")
-_QUESTION_START = re.compile(
-    # An optional lead-in ("Sorry, before I answer that, how common is...") before the question word.
-    r"^\W*(?:(?:sorry|ok|okay|also|but|and|so|well|hmm|quick question|just wondering|one question|"
-    r"before i answer(?: that| you)?|before i go on|first)\W+)*"
-    r"(can|could|does|do|did|should|will|would|might|may|is|are|what|how|when|why|which)\b",
-    re.I,
-)
+_QUESTION_START = QUESTION_START  # one shared detector (nlp/questions.py)
 _FIRST_PERSON = re.compile(
     r"\bmy\b|\b(that|since|because|as|and|but|when|now|so|if)\s+i\b|\bi\s*('ve|'m|am|have)\s+(got|been|had|noticed|having|getting)\b",
     re.I,

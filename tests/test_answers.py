@@ -14,7 +14,9 @@ import pytest
 from answers.classifier import default_reader, load_corpus, model_group
 from answers.contract import Reply, Source
 from answers.interpret import Interpreter, Message, lead_reply, says_not_new
-from nlp.facts import extract_mentions, load_nlp
+from bench.answer_eval import CORPUS_TODAY
+from bench.answer_eval import entities as corpus_entities
+from nlp.facts import load_nlp
 from triage.engine import default_engine
 
 ENGINE = default_engine()
@@ -27,22 +29,10 @@ def nlp() -> Any:
     return load_nlp()
 
 
-def entities(text: str, nlp: Any) -> tuple[dict[str, Any], ...]:
-    return tuple(
-        {
-            "entity": m.fact,
-            "value": m.value,
-            "time": m.time,
-            "person": m.person,
-            "certainty": m.certainty,
-            "text": m.text,
-        }
-        for m in extract_mentions(text, nlp, TODAY)
-    )
-
-
 def read(question: Optional[str], text: str, nlp: Any, interpreter: Interpreter = WORDS_ONLY) -> Any:
-    return interpreter.interpret(question, Message(text=text, entities=entities(text, nlp)))
+    """As the action server sees it: the NLU's mentions (dated from TODAY), then the interpreter."""
+    assert TODAY == CORPUS_TODAY
+    return interpreter.interpret(question, Message(text=text, entities=corpus_entities(text, nlp)))
 
 
 @pytest.mark.parametrize(

@@ -276,24 +276,22 @@
     return lines.join('\r\n');
   }
 
-  function saveSummary(summary, text) {
-    var blob = new Blob([summaryText(summary, text)], { type: 'text/plain;charset=utf-8' });
+  function download(content, type, name, extension) {
+    var blob = new Blob([content], { type: type });
     var url = URL.createObjectURL(blob);
     var stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
-    var a = el('a', { href: url, download: 'back-pain-summary-' + stamp + '.txt', className: 'bpw-vh' });
+    var a = el('a', { href: url, download: name + '-' + stamp + extension, className: 'bpw-vh' });
     document.body.appendChild(a);
     a.click();
     setTimeout(function () { URL.revokeObjectURL(url); a.remove(); }, 1000);
   }
 
+  function saveSummary(summary, text) {
+    download(summaryText(summary, text), 'text/plain;charset=utf-8', 'back-pain-summary', '.txt');
+  }
+
   function saveFhir(fhir) {
-    var blob = new Blob([JSON.stringify(fhir, null, 2)], { type: 'application/fhir+json;charset=utf-8' });
-    var url = URL.createObjectURL(blob);
-    var stamp = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
-    var a = el('a', { href: url, download: 'back-pain-intake-' + stamp + '.fhir.json', className: 'bpw-vh' });
-    document.body.appendChild(a);
-    a.click();
-    setTimeout(function () { URL.revokeObjectURL(url); a.remove(); }, 1000);
+    download(JSON.stringify(fhir, null, 2), 'application/fhir+json;charset=utf-8', 'back-pain-intake', '.fhir.json');
   }
 
   function renderSummary(summary, text, fhir) {
