@@ -38,6 +38,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from nlp.questions import looks_like_question  # noqa: E402
 from triage.engine import LEVELS, Engine, default_engine  # noqa: E402
 
 PERSONAS_FILE = Path(__file__).resolve().parent / "personas.yml"
@@ -261,7 +262,13 @@ def roleplay_personas(records: list[Any], engine: Engine) -> list[dict[str, Any]
                 given[name] = "unsure"
             elif spec.kind == "number" and name not in given:
                 given[name] = "unsure"
-        answers = {k: str(v) for k, v in (rec.get("answers") or {}).items() if k in engine.facts and v}
+        # A reply that asks something back ("what is bowels") states nothing yet: the patient
+        # answers when asked again (the retry uses the true value).
+        answers = {
+            k: {"text": str(v), "states": []} if looks_like_question(str(v)) else str(v)
+            for k, v in (rec.get("answers") or {}).items()
+            if k in engine.facts and v
+        }
         out.append(
             {
                 "id": rec["id"],
@@ -548,7 +555,7 @@ class Patient:
                 return
         if custom is not None:
             text, states = (
-                (custom["text"], custom.get("states") or [fact])
+                (custom["text"], custom["states"] if "states" in custom else [fact])
                 if isinstance(custom, dict)
                 else (custom, [fact])
             )
