@@ -55,6 +55,7 @@ class StatedFact:
     person: Person = Person.SELF
     certainty: Certainty = Certainty.DEFINITE
     words: str = ""
+    learned: bool = False  # flagged only by a learned sign detector (never by the patterns)
 
     @property
     def usable(self) -> bool:
@@ -79,6 +80,7 @@ class Answer:
     source: Source = Source.NONE
     confirm: Optional[str] = None
     words: str = ""  # the patient's reply, as quoted in the summary ("answered: ...")
+    said_new: bool = False  # the words to confirm also say the sign is recent: advise firmly now
 
     @property
     def answered(self) -> bool:

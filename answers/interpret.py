@@ -57,7 +57,9 @@ READER_EMERGENCY_NO_PROBABILITY = 0.65
 READER_EMERGENCY_YES_PROBABILITY = 0.6
 # The sign detectors flag a possible emergency sign at or above this probability (recall first:
 # a false flag costs one question, a missed sign may cost a late emergency).
-SIGN_POSSIBLE_PROBABILITY = 0.5
+SIGN_POSSIBLE_PROBABILITY = 0.6
+# ...or at this lower one when the message also names the sign's topic as recent.
+SIGN_WITH_RECENT_TOPIC = 0.3
 # The sign detector's probability that makes a negation the patterns found unclear, and the higher
 # one that makes a clear leading "no" worth reading back (measured on round-1 role-play replies:
 # leaked or retained urine described after a "no" scored 0.63-0.82, "no, walk still ok" 0.54).
@@ -65,6 +67,10 @@ SIGN_DOUBTS_A_NEGATION = 0.85
 SIGN_DOUBTS_A_NO = 0.85
 # A yes from the reply reader this likely makes a "no" or a negation found by the patterns unclear.
 READER_HEARD_YES = 0.5
+# Signs that are events, not states: "recent" says nothing about them.
+EVENT_FACTS = frozenset({"major_injury"})
+# A topic word right after a negation ("no accident", "not wet") does not name the sign.
+_NEGATED_BEFORE = re.compile(r"\b(no|not|never|without|nae|non)\s+(\w+\s+)?$", re.I)
 # Facts that count however long ago they were: an old one is never "not new".
 EVER_FACTS = frozenset({"cancer_history"})
 # A reply this short that names the sign and ends in "no" is a no ("fever no", "cancer me never").
@@ -180,11 +186,15 @@ def lead_reply(text: str) -> Optional[Reply]:
 
 
 def names_recent_topic(fact: str, text: str) -> bool:
-    """The message names the sign's topic and says it is recent ("these 2 day ... pee")."""
+    """The message names the sign's topic, not negated, and says it is recent ("these 2 day ...
+    pee"). Not for an injury: it is an event by nature ("no accident, it just started")."""
     words = _lead_words()
     topic = words.get("topics", {}).get(fact)
     folded = _fold(text)
-    return topic is not None and bool(topic.search(folded)) and any(p.search(folded) for p in words["recent"])
+    if topic is None or fact in EVENT_FACTS:
+        return False
+    named = [m for m in topic.finditer(folded) if not _NEGATED_BEFORE.search(folded[: m.start()])]
+    return bool(named) and any(p.search(folded) for p in words["recent"])
 
 
 @functools.lru_cache(maxsize=1)
@@ -203,6 +213,12 @@ def pain_location(text: str) -> Optional[str]:
 def asks_meaning(text: str) -> bool:
     """The message asks what a word of the question means."""
     return any(p.search(_fold(text)) for p in _lead_words()["asks_meaning"])
+
+
+def says_recent(text: str) -> bool:
+    """The message says something started recently ("since last week", "it was fine until now")."""
+    folded = _fold(text)
+    return any(p.search(folded) for p in _lead_words()["recent"]) or "until now" in folded
 
 
 def says_not_new(text: str) -> bool:
@@ -421,7 +437,8 @@ class Interpreter:
                 # cancer history counts however long ago it was, so it is always read back)
                 if says_not_new(text) and target not in EVER_FACTS:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
-                return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _sentence_around(text, own.words))
+                words = _sentence_around(text, own.words)
+                return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, words, said_new=says_recent(text))
             if (
                 own.value == "absent"
                 and emergency
@@ -619,11 +636,15 @@ class Interpreter:
                 facts.remove(f)
                 possible.append(replace(f, value=PRESENT, certainty=Certainty.POSSIBLE))
         mentioned = {f.fact for f in facts} | {f.fact for f in rest} | {f.fact for f in possible} | {target}
-        if self.reader is not None and msg.meaningful and not is_question:
+        if self.reader is not None and msg.meaningful:
+            # a sign told inside a question counts too ("i keep finding im wet?? is that normal")
             for sign, probability in sorted(self.reader.signs(msg.text).items(), key=lambda kv: -kv[1]):
-                if sign not in mentioned and probability >= SIGN_POSSIBLE_PROBABILITY:
+                recent = names_recent_topic(sign, msg.text) and probability >= SIGN_WITH_RECENT_TOPIC
+                if sign not in mentioned and (probability >= SIGN_POSSIBLE_PROBABILITY or recent):
                     possible.append(
-                        StatedFact(sign, PRESENT, certainty=Certainty.POSSIBLE, words=_quote(msg.text))
+                        StatedFact(
+                            sign, PRESENT, certainty=Certainty.POSSIBLE, words=_quote(msg.text), learned=True
+                        )
                     )
         ignored = [f for f in rest if f.certainty is not Certainty.POSSIBLE]
         possible = [

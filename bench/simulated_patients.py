@@ -50,6 +50,7 @@ STYLES = ("buttons", "plain", "natural", "mixed")
 NOT_UNDERSTOOD = "didn't understand"
 # What the read-back of a possible emergency sign tells the patient to do (default locale: US).
 READ_BACK_ADVICE = "and it is new, please call 911"
+FIRM_ADVICE = "That is a warning sign that needs emergency care. Please call 911"
 DEFAULT_DESCRIBE = "my lower back hurts"
 
 Say = Callable[[str, str], list]
@@ -501,7 +502,9 @@ class Patient:
             and (tri or {}).get("level") != EMERGENCY_LEVEL
             and self.engine.level(self.said) == EMERGENCY_LEVEL
         ):
-            if any(READ_BACK_ADVICE in (r.get("text") or "") for r in self.replies):
+            if any(FIRM_ADVICE in (r.get("text") or "") for r in self.replies):
+                pass  # the words read back with firm advice to call now: advised in this turn
+            elif any(READ_BACK_ADVICE in (r.get("text") or "") for r in self.replies):
                 # The words were read back with the advice to call now if the sign is new: the
                 # patient has the advice in this turn, and is asked to confirm.
                 self.res.read_back_emergency += 1

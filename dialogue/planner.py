@@ -378,7 +378,12 @@ def _possible_sign(
     candidates = [
         f
         for f in reading.possible
-        if facts.get(f.fact) != PRESENT and f.fact in engine.facts and _parent_present(engine, facts, f.fact)
+        if facts.get(f.fact) != PRESENT
+        and f.fact in engine.facts
+        and _parent_present(engine, facts, f.fact)
+        # a learned detector's hunch only raises a sign not yet asked about; an answered one
+        # changes only from the patient's words ("since thursday like i said" reopens nothing)
+        and not (f.learned and facts.get(f.fact) is not None)
     ]
     if not candidates:
         return None
@@ -521,6 +526,10 @@ def _decide(
         return plan
     if reading.answer.confirm is not None and state.pending:
         read_back = _read_back(engine, state.pending, reading.answer.confirm)
+        if reading.answer.said_new and read_back.response == "utter_read_back_emergency":
+            # "no, but since last week it feels numb down there": the patterns found the sign and
+            # the patient says it is new, so the advice is given now, firmly, and confirmed below
+            read_back = Reply("utter_read_back_new", values=dict(read_back.values))
         plan = _ask(state, facts, state.pending, [*replies, read_back], state.reasks)
         plan.changed = changed
         return plan

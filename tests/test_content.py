@@ -54,7 +54,11 @@ CITATION_MARK = {
 TRIAGE_FILES = ["triage_questions.yml", "outcome.yml", "education.yml", "dialogue.yml", "short_questions.yml"]
 ALLOWED_TEMPLATES = {"emergency_number", "emergency_department"}
 # The patient's own words, quoted back when an answer must be confirmed (answers/interpret.py).
-READ_BACK = {"utter_read_back": {"words"}, "utter_read_back_emergency": {"words"}}
+READ_BACK = {
+    "utter_read_back": {"words"},
+    "utter_read_back_emergency": {"words"},
+    "utter_read_back_new": {"words"},
+}
 
 # Facts whose answer can fire an emergency rule: the policy's list, kept in test_engine.py.
 WATCH_FACTS = set(POLICY_EMERGENCY_FACTS)
@@ -101,6 +105,7 @@ DIALOGUE_NAMES = [
     "utter_read_back_emergency",
     "utter_check_again",
     "utter_put_simply",
+    "utter_read_back_new",
 ]
 OUTCOME_EXTRA = [
     "utter_reasons_intro",
