@@ -493,6 +493,12 @@ class Interpreter:
             needed = READER_MIN_PROBABILITY
             if emergency and reply is Reply.NO:
                 needed = READER_EMERGENCY_NO_PROBABILITY
+                if says_recent(text):
+                    # "wet the armchair twice this week, never done that before": a reader's "no"
+                    # beside words that say something is new is no clear negative
+                    return Answer(
+                        target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER, _quote(text)
+                    )
             if emergency and reply is Reply.YES and prediction.probability < READER_EMERGENCY_YES_PROBABILITY:
                 # A possible yes to an emergency question: read it back, then ask again.
                 return Answer(

@@ -499,8 +499,9 @@ def _decide(
         state.phase == ASKING and state.pending is not None,
     )
     if state.last_level == EMERGENCY and changed:
-        # A correction took the emergency away: say so, never just move on.
+        # A correction took the emergency away: say so once, never just move on.
         replies.insert(0, Reply("utter_advice_changed"))
+        state = replace(state, last_level=None, last_rules=())
     if msg.intent == "request_summary":
         given = engine.evaluate(facts) if state.phase == DONE and state.last_level else None
         replies.append(summary_reply(engine, facts, given, state.sources))
