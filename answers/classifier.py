@@ -197,6 +197,7 @@ class AnswerReader:
     def __init__(self, bundle: dict[str, Any]) -> None:
         self._replies = bundle.get("replies", {})
         self._signs = bundle.get("signs", {})
+        self._last_signs: tuple[Optional[str], dict[str, float]] = (None, {})
 
     def reply(self, question: str, text: str) -> Optional[Prediction]:
         group = model_group(question)
@@ -208,11 +209,15 @@ class AnswerReader:
         return Prediction(str(pipe.classes_[best]), float(probs[best]))
 
     def signs(self, text: str) -> dict[str, float]:
-        """Probability that the message describes each emergency sign."""
+        """Probability that the message describes each emergency sign (the interpreter asks
+        several times per message: the last message's answer is kept)."""
         if len(text.split()) < MIN_SIGN_WORDS or not self._signs:
             return {}
-        frame = _frame([("", text)])
-        return {sign: float(pipe.predict_proba(frame)[0][1]) for sign, pipe in self._signs.items()}
+        if self._last_signs[0] != text:
+            frame = _frame([("", text)])
+            found = {sign: float(pipe.predict_proba(frame)[0][1]) for sign, pipe in self._signs.items()}
+            self._last_signs = (text, found)
+        return dict(self._last_signs[1])
 
 
 @functools.lru_cache(maxsize=1)

@@ -159,6 +159,7 @@ def _fold(text: str) -> str:
     return _FILLERS.sub("", _LEAD_JUNK.sub("", folded))
 
 
+@functools.lru_cache(maxsize=256)  # pure, and asked several times per message
 def lead_reply(text: str) -> Optional[Reply]:
     """The clear answer the message gives: the word it starts with ("yeah nah" is a no), unless it
     ends by settling on another ("yes I thought I'd leaked but it was sweat, so no")."""

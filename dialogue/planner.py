@@ -53,7 +53,6 @@ MIN_ASCII_LETTER_SHARE = 0.5
 MIN_WORDS_FOR_LANGUAGE_GUESS = 4
 MIN_ENGLISH_WORD_SHARE = 0.25
 
-TRIAGE_INTENTS = {"describe_symptoms", "inform", "affirm", "deny", "unsure"}
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope", None}
 CHAT_REPLIES = {
     "thanks": "utter_thanks",
@@ -412,12 +411,20 @@ def _parent_present(engine: Engine, facts: Mapping[str, FactValue], name: str) -
 
 
 def _ask(
-    state: State, facts: dict[str, FactValue], question: str, replies: list[Reply], reasks: int = 0
+    state: State,
+    facts: dict[str, FactValue],
+    question: str,
+    replies: list[Reply],
+    reasks: int = 0,
+    changed: Optional[set[str]] = None,
+    short: bool = False,
 ) -> Plan:
+    """Ask `question` next (its short form when asked again or put more simply)."""
+    ask = f"utter_ask_{question}_short" if short else f"utter_ask_{question}"
     return Plan(
         State(facts, question, ASKING, state.last_level, state.last_rules, reasks, True),
-        [*replies, Reply(f"utter_ask_{question}")],
-        set(),
+        [*replies, Reply(ask)],
+        changed or set(),
     )
 
 
@@ -517,23 +524,17 @@ def _decide(
     possible = _possible_sign(engine, facts, reading)
     if possible is not None and state.phase != DONE or (possible is not None and changed):
         sign, words = possible
-        plan = _ask(state, facts, sign, [*replies, _read_back(engine, sign, words)])
-        plan.changed = changed
-        return plan
+        return _ask(state, facts, sign, [*replies, _read_back(engine, sign, words)], changed=changed)
     if reading.asks_meaning and state.pending:
         # put the question again in simpler words (its short form), never counted as a failure
-        plan = _ask(state, facts, state.pending, [Reply("utter_put_simply")], state.reasks)
-        plan.replies[-1] = Reply(f"utter_ask_{state.pending}_short")
-        return plan
+        return _ask(state, facts, state.pending, [Reply("utter_put_simply")], state.reasks, short=True)
     if reading.answer.confirm is not None and state.pending:
         read_back = _read_back(engine, state.pending, reading.answer.confirm)
         if reading.answer.said_new and read_back.response == "utter_read_back_emergency":
             # "no, but since last week it feels numb down there": the patterns found the sign and
             # the patient says it is new, so the advice is given now, firmly, and confirmed below
             read_back = Reply("utter_read_back_new", values=dict(read_back.values))
-        plan = _ask(state, facts, state.pending, [*replies, read_back], state.reasks)
-        plan.changed = changed
-        return plan
+        return _ask(state, facts, state.pending, [*replies, read_back], state.reasks, changed=changed)
 
     question = next_question(engine, facts)
     if state.phase == DONE and not changed:
@@ -567,15 +568,8 @@ def _decide(
                 replies.append(Reply("utter_not_understood"))
                 return _ask(state, facts, question, replies, 1)
             replies.append(Reply("utter_still_not_understood"))
-            plan = Plan(
-                State(facts, question, ASKING, state.last_level, state.last_rules, state.reasks + 1, True),
-                [*replies, Reply(f"utter_ask_{question}_short")],
-                set(),
-            )
-            return plan
-        plan = _ask(state, facts, question, replies, state.reasks)
-        plan.changed = changed
-        return plan
+            return _ask(state, facts, question, replies, state.reasks + 1, short=True)
+        return _ask(state, facts, question, replies, state.reasks, changed=changed)
     if question is not None and state.pending == question and not answered and changed and not replies:
         replies.append(Reply("utter_noted"))  # other facts given, this one still open
     return _after_answer(engine, state, facts, changed, replies)
@@ -591,9 +585,7 @@ def _after_answer(
         return Plan(new, [*replies, *outcome_replies(outcome, engine, state.sources)], changed, outcome)
     question = next_question(engine, facts)
     if question is not None:
-        plan = _ask(state, facts, question, replies)
-        plan.changed = changed
-        return plan
+        return _ask(state, facts, question, replies, changed=changed)
     new = State(facts, None, DONE, outcome.level, outcome.fired, 0, True)
     if state.phase == DONE and state.last_level == outcome.level and tuple(state.last_rules) == outcome.fired:
         replies.append(Reply("utter_outcome_unchanged", {"triage": outcome.payload()}))
