@@ -9,7 +9,7 @@ ANSWER_MODEL := answers/model/answers.joblib
 ANSWER_INPUTS := $(wildcard data/answers/*.yml) answers/classifier.py answers/build.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install nlp answers train run shell test lint bench clean browser
+.PHONY: help install nlp answers train run shell test lint bench clean browser webchat
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -44,7 +44,10 @@ shell: train ## chat in the terminal
 browser: ## Debian's Chromium for the widget's browser test (root installs it if missing)
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-test: train browser ## static checks (scripts/check), then every test
+webchat: ## rasa-webchat from the npm registry (integrity-checked) for its browser test
+	@tooling/fetch_webchat.sh
+
+test: train browser webchat ## static checks (scripts/check), then every test
 	@VENV=$(VENV) scripts/check
 	$(PY) -m pytest
 

@@ -5,9 +5,8 @@ Use in credentials.yml instead of the built-in ``socketio`` entry::
     channels.secure_socketio.SecureSocketIOInput:
       user_message_evt: user_uttered
       bot_message_evt: bot_uttered
-      allowed_origins:
-        - http://localhost:5005
-        - http://127.0.0.1:5005
+      allowed_origins:          # optional; default: $WEB_ALLOWED_ORIGINS, else
+        - https://clinic.example  # http://localhost:$RASA_PORT and http://127.0.0.1:$RASA_PORT
 
 Differences from :class:`rasa.core.channels.socketio.SocketIOInput`:
 
@@ -24,10 +23,12 @@ Differences from :class:`rasa.core.channels.socketio.SocketIOInput`:
   an unsigned, tampered, expired or guessed id gets a fresh session. The
   ``session_id`` a client puts into ``user_uttered`` is never trusted: the
   conversation is the one bound to the socket by ``session_request``.
-* Custom payloads (``custom: {"triage": ...}``) are delivered as
-  ``{"custom": {...}, "text": ...}`` in a single ``bot_uttered`` event (the
-  stock channel passes them as keyword arguments to ``sio.emit``, which
-  breaks for anything but ``{"data": ...}``).
+* A response's text is sent as a plain ``{"text": ...}`` message (with
+  ``quick_replies`` for buttons) and its custom payload (``custom: {"triage":
+  ...}``) as a ``{"custom": {...}}`` message of its own, right after it: clients
+  of Rasa's socket.io protocol (rasa-webchat) drop text sent beside a payload.
+  The stock channel passes payloads as keyword arguments to ``sio.emit``, which
+  breaks for anything but ``{"data": ...}``; here they are the event's data.
 * The ``web/`` folder is served by the Rasa server: ``GET /`` from a browser
   (``Accept: text/html``) returns ``web/index.html``; ``/web/<file>`` serves
   the widget's files. Non-browser ``GET /`` still gets Rasa's health text.
@@ -44,7 +45,7 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 
 import rasa.core.channels.channel
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -57,7 +58,8 @@ from socketio import AsyncServer
 logger = logging.getLogger(__name__)
 
 SECRET_ENV = "SOCKETIO_SESSION_SECRET"
-DEFAULT_ALLOWED_ORIGINS = ("http://localhost:5005", "http://127.0.0.1:5005")
+ORIGINS_ENV = "WEB_ALLOWED_ORIGINS"
+DEFAULT_PORT = "5005"  # Rasa's default port, as in scripts/run.sh
 DEFAULT_SESSION_MAX_AGE = 24 * 3600
 DEFAULT_MAX_MESSAGE_LENGTH = 2000
 DEFAULT_WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -88,10 +90,21 @@ async def maybe_await(value: Any) -> Any:
     return value
 
 
+def default_origins(env: Optional[Mapping[str, str]] = None) -> List[str]:
+    """The allow-list when credentials.yml names none: ``WEB_ALLOWED_ORIGINS`` (space-separated)
+    if set, else the server's own page on ``RASA_PORT`` (so the demo page works on any port)."""
+    env = os.environ if env is None else env
+    listed = env.get(ORIGINS_ENV, "").split()
+    if listed:
+        return listed
+    port = env.get("RASA_PORT", "").strip() or DEFAULT_PORT
+    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+
+
 def normalise_origins(origins: Any) -> List[str]:
     """Validate an exact-match origin allow-list (``scheme://host[:port]``)."""
     if origins is None:
-        return list(DEFAULT_ALLOWED_ORIGINS)
+        origins = default_origins()
     if isinstance(origins, str):
         origins = [origins]
     result: List[str] = []
@@ -160,9 +173,14 @@ class SessionSigner:
 
 
 class SecureSocketIOOutput(SocketIOOutput):
-    """Output channel that keeps ``custom`` payloads (and their text) in one event."""
+    """Output channel that sends text as plain text messages and a ``custom`` payload as a message
+    of its own, as stock Rasa does: clients of Rasa's socket.io protocol (rasa-webchat, mobile SDKs)
+    render only ``{"text"}`` / ``{"text", "quick_replies"}`` messages and silently drop text that
+    travels beside a payload, so an emergency headline must never share a message with one."""
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        # stock Rasa passes the payload as keyword arguments to ``sio.emit`` (broken for anything
+        # but ``{"data": ...}``): send it as the event's data instead
         await self._send_message(recipient_id, {"custom": json_message})
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
@@ -170,22 +188,24 @@ class SecureSocketIOOutput(SocketIOOutput):
         if not isinstance(custom, dict) or not custom:
             await super().send_response(recipient_id, message)
             return
-        message = dict(message)
-        payload: Dict[str, Any] = {"custom": message.pop("custom")}
-        text = message.pop("text", None)
+        rest = {k: v for k, v in message.items() if k != "custom"}
+        text = rest.pop("text", None)
+        buttons = rest.pop("buttons", None) or rest.pop("quick_replies", None)
         if text:
-            payload["text"] = text
-        buttons = message.pop("buttons", None) or message.pop("quick_replies", None)
-        if buttons:
-            payload["quick_replies"] = [
-                {"content_type": "text", "title": b.get("title"), "payload": b.get("payload")}
-                for b in buttons
-            ]
-        await self._send_message(recipient_id, payload)
+            # one text message (not split into paragraphs): a widget that shows the payload as a
+            # card takes the text just before it into the card
+            plain: Dict[str, Any] = {"text": text}
+            if buttons:
+                plain["quick_replies"] = [
+                    {"content_type": "text", "title": b.get("title"), "payload": b.get("payload")}
+                    for b in buttons
+                ]
+            await self._send_message(recipient_id, plain)
+        await self._send_message(recipient_id, {"custom": custom})
         # anything else (image, attachment, elements) the usual way
-        rest = {k: v for k, v in message.items() if k in ("image", "attachment", "elements")}
-        if rest:
-            await super().send_response(recipient_id, rest)
+        others = {k: v for k, v in rest.items() if k in ("image", "attachment", "elements")}
+        if others:
+            await super().send_response(recipient_id, others)
 
 
 class _WebSocketBlueprint(Blueprint):
@@ -345,7 +365,10 @@ class SecureSocketIOInput(SocketIOInput):
                     return
                 session_id, _ = await self._bind_session(sio, sid, data.get("session_id"))
 
-            text = data.get("message", "")
+            if "message" not in data:
+                # rasa-webchat's "init payload" when the page sets none: nothing was said
+                return
+            text = data.get("message")
             if not isinstance(text, str):
                 return
             if len(text) > self.max_message_length:

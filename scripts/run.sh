@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
-RASA_PORT=${RASA_PORT:-5005}
+export RASA_PORT=${RASA_PORT:-5005}   # the widget's allowed origins follow it (channels/secure_socketio.py)
 ACTION_PORT=${ACTION_PORT:-5055}
 MODEL=${MODEL:-models/triage.tar.gz}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}    # names the action server URL (port 5055)

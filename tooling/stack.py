@@ -155,7 +155,7 @@ def running_stack(
             str(credentials or ROOT / "credentials.yml"),
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "RASA_PORT": str(rasa_port)},  # as scripts/run.sh: the widget's origins follow it
         stdout=logs["rasa"],
         stderr=subprocess.STDOUT,
         start_new_session=True,

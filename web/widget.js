@@ -248,13 +248,21 @@
   }
 
   var SUMMARY_FIELDS = [
-    ['age', 'Age'], ['duration', 'Duration'], ['location', 'Location'],
-    ['level', 'Triage level'], ['rules', 'Rules'], ['created_at', 'Created']
+    ['age', 'Age'], ['duration', 'Pain for'], ['location', 'Where'],
+    ['level', 'Triage'], ['rules', 'Rules'], ['policy_version', 'Policy version'], ['created_at', 'Created']
   ];
-  var SUMMARY_LISTS = [['positives', 'Present'], ['negatives', 'Absent'], ['unknown', 'Not known']];
+  var SUMMARY_LISTS = [
+    ['positives', 'Signs reported'], ['negatives', 'Said no to'], ['unknown', 'Not sure or not known'],
+    ['not_asked', 'Not asked (not needed for this advice)']
+  ];
+  var DATE_FIELDS = { created_at: true };
 
-  function fmt(v) {
+  function fmt(v, key) {
     if (v === null || v === undefined || v === '') { return '—'; }
+    if (key && DATE_FIELDS[key] && !isNaN(Date.parse(v))) {
+      // in the patient's own locale and time zone, never a raw timestamp
+      return new Date(v).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    }
     if (Array.isArray(v)) { return v.length ? v.map(String).join(', ') : '—'; }
     if (typeof v === 'object') { return JSON.stringify(v); }
     return String(v);
@@ -262,7 +270,7 @@
 
   function summaryText(summary, text) {
     var lines = ['Back pain summary', ''];
-    SUMMARY_FIELDS.forEach(function (f) { lines.push(f[1] + ': ' + fmt(summary[f[0]])); });
+    SUMMARY_FIELDS.forEach(function (f) { lines.push(f[1] + ': ' + fmt(summary[f[0]], f[0])); });
     SUMMARY_LISTS.forEach(function (f) {
       var items = Array.isArray(summary[f[0]]) ? summary[f[0]] : [];
       lines.push('');
@@ -303,7 +311,7 @@
     SUMMARY_FIELDS.forEach(function (f) {
       if (summary[f[0]] === undefined) { return; }
       dl.appendChild(el('dt', { text: f[1] }));
-      dl.appendChild(el('dd', { text: fmt(summary[f[0]]) }));
+      dl.appendChild(el('dd', { text: fmt(summary[f[0]], f[0]) }));
     });
     card.appendChild(dl);
     SUMMARY_LISTS.forEach(function (f) {
@@ -434,11 +442,23 @@
     var text = typeof data.text === 'string' ? data.text : '';
     var buttons = normaliseButtons(data.quick_replies || data.buttons);
     showTyping(false);
+    if (picked && !text) {
+      // The server sends a response's text, then its payload as a message of its own (as stock
+      // Rasa does, so every client shows the text): take that text into the card.
+      var last = state.messages[state.messages.length - 1];
+      if (last && last.from === 'bot' && last.joinable && !last.custom) {
+        state.messages.pop();
+        text = last.text;
+        renderAll();
+      }
+    }
     if (picked && picked.triage && picked.summary) {
       addMessage({ from: 'bot', text: text, custom: { triage: picked.triage }, t: Date.now() });
       addMessage({ from: 'bot', text: '', custom: { summary: picked.summary, fhir: picked.fhir }, t: Date.now() });
-    } else if (text || picked) {
+    } else if (picked) {
       addMessage({ from: 'bot', text: text, custom: picked, t: Date.now() });
+    } else if (text) {
+      addMessage({ from: 'bot', text: text, joinable: true, t: Date.now() });
     } else if (data.attachment && data.attachment.payload && data.attachment.payload.src) {
       addMessage({ from: 'bot', text: String(data.attachment.payload.src), t: Date.now() });
     }

@@ -17,10 +17,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 import requests
+
+if TYPE_CHECKING:
+    from tooling.stack import Stack
 
 REPO = Path(__file__).resolve().parents[2]
 TESTBOT = Path(__file__).resolve().parent / "testbot"
@@ -156,3 +159,24 @@ def chat_base_url(request) -> str:
 @pytest.fixture(scope="session")
 def using_testbot() -> bool:
     return not os.environ.get("CHAT_BASE_URL")
+
+
+@pytest.fixture(scope="session")
+def real_bot() -> Iterator["Stack"]:
+    """The real assistant (both servers) with the repo's own credentials.yml on a port that is not
+    Rasa's default: the widget's allowed origins must follow the port (RASA_PORT), as `make run`
+    sets it. Shared by the browser tests of the project's widget and of rasa-webchat."""
+    from tooling.stack import free_port, running_stack
+
+    with running_stack(rasa_port=free_port()) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    """A headless Chromium per browser-test module: Playwright's sync API keeps an event loop
+    running while it is open, which other modules' asyncio tests cannot share."""
+    from tests.web.widget_driver import launch_browser
+
+    with launch_browser() as b:
+        yield b

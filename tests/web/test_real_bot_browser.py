@@ -9,37 +9,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from tests.web.widget_driver import SCREENSHOT_DIR, ChatWidget, launch_browser
-from tooling.stack import Stack, free_port, running_stack
+from tests.web.widget_driver import SCREENSHOT_DIR, ChatWidget
+from tooling.stack import Stack
 
 INJECTION = "<img src=x onerror=alert(1)> my back hurts"
-
-
-@pytest.fixture(scope="module")
-def real_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The real stack, with the page's own origin allowed for the socket.io channel."""
-    port = free_port()
-    creds = tmp_path_factory.mktemp("creds") / "credentials.yml"
-    creds.write_text(
-        "channels.rest.ValidatingRestInput:\n"
-        "channels.secure_socketio.SecureSocketIOInput:\n"
-        "  user_message_evt: user_uttered\n"
-        "  bot_message_evt: bot_uttered\n"
-        "  allowed_origins:\n"
-        f"    - http://127.0.0.1:{port}\n"
-    )
-    with running_stack(credentials=creds, rasa_port=port) as stack:
-        yield stack
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with launch_browser() as b:
-        yield b
 
 
 MAX_QUESTIONS = 20  # more than the triage can ask
@@ -72,20 +48,21 @@ def open_chat(browser, stack: Stack) -> ChatWidget:
     return ChatWidget.open(page, stack.rasa_url)
 
 
-def test_emergency_conversation_by_typing_and_clicking(browser, real_bot: Stack) -> None:
-    chat = open_chat(browser, real_bot)
+def test_emergency_conversation_by_typing_and_clicking(chromium, real_bot: Stack) -> None:
+    chat = open_chat(chromium, real_bot)
     chat.send_text("hello, my lower back has hurt for a week")
     chat.click_button("Yes, I agree")
     chat.click_button("No")  # bladder / bowel
     chat.send_text("actually I can't feel my bum or my inner thighs")
     card = chat.wait_for_card("emergency")
-    assert "911" in card.inner_text() or "emergency" in card.inner_text().lower()
+    # the headline (sent as its own text message before the card's payload) is inside the card
+    assert "911" in card.inner_text()
     path = chat.screenshot("real-bot-emergency.png")
     assert Path(path).exists()
 
 
-def test_routine_conversation_with_summary_and_escaped_html(browser, real_bot: Stack) -> None:
-    chat = open_chat(browser, real_bot)
+def test_routine_conversation_with_summary_and_escaped_html(chromium, real_bot: Stack) -> None:
+    chat = open_chat(chromium, real_bot)
     chat.send_text(INJECTION)
     # The injected markup is shown as the patient's own text, not run or rendered.
     assert "<img src=x onerror=alert(1)> my back hurts" in chat.user_messages().first.inner_text()

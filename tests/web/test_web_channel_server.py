@@ -159,11 +159,12 @@ def test_signed_id_round_trips_and_keeps_the_conversation(testbot_server):
         await a2.say('/deny{"answer_to":"bladder_bowel"}', again)
         card = await a2.wait_for(lambda m: "custom" in m)
         await a2.close()
-        return token, card
+        return token, card, a2.messages
 
-    token, card = run(go())
+    token, card, messages = run(go())
     assert card["custom"]["triage"]["level"] == "routine"
-    assert "routine care" in card["text"]
+    headline = messages[messages.index(card) - 1]
+    assert "routine care" in headline["text"]
     session_id = SessionSigner(testbot_server.secret).verify(token)
     texts = tracker_texts(testbot_server, session_id)
     assert texts[:2] == ["hi", '/deny{"answer_to":"bladder_bowel"}'], texts
@@ -224,7 +225,10 @@ def test_forged_or_guessed_session_ids_get_nothing_of_another_session(testbot_se
         assert all(not t.startswith("sneaky") for t in tracker_texts(testbot_server, a_id))
 
 
-def test_custom_payload_arrives_in_one_event_with_text(testbot_server):
+def test_text_comes_as_a_plain_message_and_the_payload_right_after_it(testbot_server):
+    """As stock Rasa: any socket.io client (rasa-webchat) shows the text, whatever it does with
+    the payload."""
+
     async def go():
         chat = await Chat(testbot_server.url, testbot_server.origin).connect()
         token = await chat.session()
@@ -233,12 +237,15 @@ def test_custom_payload_arrives_in_one_event_with_text(testbot_server):
         await chat.say("summary", token)
         s = await chat.wait_for(lambda m: "summary" in (m.get("custom") or {}))
         await chat.close()
-        return m, s
+        return m, s, chat.messages
 
-    m, s = run(go())
-    assert m["custom"]["triage"] == {"level": "emergency", "rules": ["E1"], "facts": {"bladder_bowel": True}}
-    assert m["text"].startswith("This could be serious")
+    m, s, messages = run(go())
+    assert m == {
+        "custom": {"triage": {"level": "emergency", "rules": ["E1"], "facts": {"bladder_bowel": True}}}
+    }
+    assert messages[messages.index(m) - 1]["text"].startswith("This could be serious")
     assert s["custom"]["summary"]["location"] == "lower back"
+    assert not any("text" in x and "custom" in x for x in messages)
 
 
 # ------------------------------------------------------------------ static web

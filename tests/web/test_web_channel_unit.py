@@ -6,10 +6,10 @@ from typing import Any, Dict, List
 import pytest
 
 from channels.secure_socketio import (
-    DEFAULT_ALLOWED_ORIGINS,
     SecureSocketIOInput,
     SecureSocketIOOutput,
     SessionSigner,
+    default_origins,
     maybe_await,
     normalise_origins,
 )
@@ -59,8 +59,24 @@ def test_random_secret_when_unset(caplog):
 
 
 # ------------------------------------------------------------------ origins
-def test_origin_allow_list_defaults_and_validation():
-    assert normalise_origins(None) == list(DEFAULT_ALLOWED_ORIGINS)
+def test_default_origins_follow_the_port_or_the_environment():
+    assert default_origins({}) == ["http://localhost:5005", "http://127.0.0.1:5005"]
+    assert default_origins({"RASA_PORT": "5105"}) == ["http://localhost:5105", "http://127.0.0.1:5105"]
+    assert default_origins(
+        {"RASA_PORT": "5105", "WEB_ALLOWED_ORIGINS": " https://a.example  https://b.example "}
+    ) == [
+        "https://a.example",
+        "https://b.example",
+    ]
+
+
+def test_origin_allow_list_defaults_and_validation(monkeypatch):
+    monkeypatch.delenv("WEB_ALLOWED_ORIGINS", raising=False)
+    monkeypatch.setenv("RASA_PORT", "5105")
+    assert normalise_origins(None) == ["http://localhost:5105", "http://127.0.0.1:5105"]
+    monkeypatch.setenv("WEB_ALLOWED_ORIGINS", "https://*.example")
+    with pytest.raises(ValueError):
+        normalise_origins(None)  # the environment's list is validated like any other
     assert normalise_origins(["https://clinic.example/", "http://[::1]:5005"]) == [
         "https://clinic.example",
         "http://[::1]:5005",
@@ -80,12 +96,14 @@ def test_origin_allow_list_defaults_and_validation():
 
 def test_channel_passes_exact_origins_to_socketio(monkeypatch):
     monkeypatch.setenv("SOCKETIO_SESSION_SECRET", SECRET)
+    monkeypatch.delenv("WEB_ALLOWED_ORIGINS", raising=False)
+    monkeypatch.delenv("RASA_PORT", raising=False)
     ch = SecureSocketIOInput.from_credentials({"allowed_origins": ["https://clinic.example"]})
     ch.blueprint(lambda m: None)
     assert ch.sio.eio.cors_allowed_origins == ["https://clinic.example"]
     ch2 = SecureSocketIOInput.from_credentials(None)
     ch2.blueprint(lambda m: None)
-    assert ch2.sio.eio.cors_allowed_origins == list(DEFAULT_ALLOWED_ORIGINS)
+    assert ch2.sio.eio.cors_allowed_origins == ["http://localhost:5005", "http://127.0.0.1:5005"]
 
 
 # ------------------------------------------------------------------ enter_room (rasa#13027)
@@ -167,7 +185,8 @@ class RecordingSio:
         self.emitted.append((event, data, room))
 
 
-def test_output_merges_custom_text_and_buttons_into_one_event():
+def test_output_sends_text_as_plain_messages_and_the_payload_as_its_own():
+    """rasa-webchat renders only plain text messages: text beside a payload would be dropped."""
     sio = RecordingSio()
     out = SecureSocketIOOutput(sio, "bot_uttered")
     triage = {"triage": {"level": "urgent", "rules": ["U1"], "facts": {}}}
@@ -175,20 +194,25 @@ def test_output_merges_custom_text_and_buttons_into_one_event():
 
     async def go():
         await out.send_response(
-            "room1", {"text": "See a GP today.", "custom": dict(triage), "buttons": buttons}
+            "room1", {"text": "See a GP today.\n\nToday.", "custom": dict(triage), "buttons": buttons}
         )
         await out.send_response("room1", {"text": "plain\n\nsplit"})
         await out.send_custom_json("room1", {"summary": {"age": 40}})
+        await out.send_response("room1", {"custom": {"summary": {"age": 41}}})
 
     asyncio.run(go())
     assert sio.emitted[0] == (
         "bot_uttered",
         {
-            "custom": triage,
-            "text": "See a GP today.",
+            "text": "See a GP today.\n\nToday.",
             "quick_replies": [{"content_type": "text", "title": "OK", "payload": "/affirm"}],
         },
         "room1",
     )
-    assert [e[1] for e in sio.emitted[1:3]] == [{"text": "plain"}, {"text": "split"}]
-    assert sio.emitted[3] == ("bot_uttered", {"custom": {"summary": {"age": 40}}}, "room1")
+    assert sio.emitted[1] == ("bot_uttered", {"custom": triage}, "room1")
+    assert [e[1] for e in sio.emitted[2:4]] == [{"text": "plain"}, {"text": "split"}]
+    assert sio.emitted[4] == ("bot_uttered", {"custom": {"summary": {"age": 40}}}, "room1")
+    assert sio.emitted[5] == ("bot_uttered", {"custom": {"summary": {"age": 41}}}, "room1")
+    assert len(sio.emitted) == 6
+    # no message carries text and a payload together
+    assert not any("text" in e[1] and "custom" in e[1] for e in sio.emitted)

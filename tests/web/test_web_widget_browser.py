@@ -187,8 +187,10 @@ def test_summary_save_and_small_screen(browser, chat_base_url, using_testbot):
     text = chat.save_summary()
     assert text.startswith("Back pain summary")
     if using_testbot:
-        assert "Location: lower back" in text and "  - fever" in text
-        expect(summary).to_contain_text("Not known")
+        assert "Where: lower back" in text and "  - fever" in text
+        expect(summary).to_contain_text("Not sure or not known")
+    created = next(line for line in text.splitlines() if line.startswith("Created: "))
+    assert "T" not in created.split(": ", 1)[1] and "+00:00" not in created  # readable, not ISO
     # the summary card fits in 360 px and the save button is reachable
     sbox = summary.bounding_box()
     assert sbox["x"] >= 0 and sbox["x"] + sbox["width"] <= 360
