@@ -67,6 +67,12 @@ SIGN_DOUBTS_A_NEGATION = 0.85
 SIGN_DOUBTS_A_NO = 0.85
 # A yes from the reply reader this likely makes a "no" or a negation found by the patterns unclear.
 READER_HEARD_YES = 0.5
+# A reply reader's yes to one emergency question is about another sign when that sign's detector
+# is at least this sure, the asked sign's own detector is not (below SIGN_DOUBTS_A_NO) and trails
+# it by this margin ("CAN'T FEEL MY BUM WHEN I WIPE" to the bladder question: saddle 1.0, bladder
+# 0.6 — the saddle sign, not a bladder problem; the bladder question stays open).
+SIGN_OF_ANOTHER_QUESTION = 0.85
+SIGN_OF_ANOTHER_MARGIN = 0.3
 # Signs that are events, not states: "recent" says nothing about them.
 EVENT_FACTS = frozenset({"major_injury"})
 # A topic word right after a negation ("no accident", "not wet") does not name the sign.
@@ -465,6 +471,11 @@ class Interpreter:
             # "Not really. Well, I had to strain to get going this morning": the explanation may
             # describe the very sign asked about. Read it back before recording anything.
             return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _quote(text))
+        if lead is Reply.UNSURE and emergency and self._explains_a_yes(target, text, prediction):
+            # "I dont know sir.. the water is coming alone in my trousers, I am not feel it
+            # coming": a polite "don't know" before a description of the very sign asked about
+            # is no "not sure"; read it back (with the advice) and ask again.
+            return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _quote(text))
         if lead is not None:
             if lead is Reply.YES and generic == "fine":
                 lead = None  # "yes, all fine" is read below as fine
@@ -487,8 +498,15 @@ class Interpreter:
             reader_sure = prediction is not None and prediction.probability >= READER_MIN_PROBABILITY
             if not reader_sure and not stated and not (emergency and intent_reply is Reply.NO):
                 return self._from_reply(target, intent_reply, msg.confidence, Source.CLASSIFIER)
-        if stated and any(self.engine.facts[f].kind != NUMBER for f in stated):
-            prediction = None  # the message is about the facts it names, not a bare reply to this one
+        if (
+            stated
+            and any(self.engine.facts[f].kind != NUMBER for f in stated)
+            and not (emergency and self._hears_a_yes(target, text, None, SIGN_DOUBTS_A_NO))
+        ):
+            # the message is about the facts it names, not a bare reply to this one; unless the
+            # asked sign's detector hears it too ("my left foot's gone a bit floppy ... Its got
+            # worse this week" names the pain's trend, and answers the weakness question)
+            prediction = None
         if prediction is not None and prediction.label != Reply.NONE.value:
             reply = Reply(prediction.label) if prediction.label in Reply._value2member_map_ else Reply.NONE
             needed = READER_MIN_PROBABILITY
@@ -500,6 +518,10 @@ class Interpreter:
                     return Answer(
                         target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER, _quote(text)
                     )
+            if emergency and reply is Reply.YES and self._yes_to_another_sign(target, text):
+                # the description is of another emergency sign (flagged possible below, asked
+                # next); this question stays open
+                return Answer(target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER)
             if emergency and reply is Reply.YES and prediction.probability < READER_EMERGENCY_YES_PROBABILITY:
                 # A possible yes to an emergency question: read it back, then ask again.
                 return Answer(
@@ -510,6 +532,20 @@ class Interpreter:
             return Answer(target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER)
 
         return Answer(target)
+
+    def _yes_to_another_sign(self, target: str, text: str) -> bool:
+        """The sign detectors hear another emergency sign, and not the asked one."""
+        if self.reader is None:
+            return False
+        signs = self.reader.signs(text)
+        own = signs.get(target, 0.0)
+        if own >= SIGN_DOUBTS_A_NO:
+            return False
+        return any(
+            p >= SIGN_OF_ANOTHER_QUESTION and p - own >= SIGN_OF_ANOTHER_MARGIN
+            for name, p in signs.items()
+            if name != target
+        )
 
     def _explains_a_yes(self, target: str, text: str, prediction: Any) -> bool:
         """After a leading no, does the explanation look like the asked sign, present and new?

@@ -380,9 +380,10 @@ def _possible_sign(
         if facts.get(f.fact) != PRESENT
         and f.fact in engine.facts
         and _parent_present(engine, facts, f.fact)
-        # a learned detector's hunch only raises a sign not yet asked about; an answered one
-        # changes only from the patient's words ("since thursday like i said" reopens nothing)
-        and not (f.learned and facts.get(f.fact) is not None)
+        # a learned detector's hunch only raises a sign not yet asked about, or one left "not
+        # sure" ("I mean the pee. it come out and I am not feel it" after a "don't know"); a yes or
+        # a no changes only from the patient's words ("since thursday like i said" reopens nothing)
+        and not (f.learned and facts.get(f.fact) not in (None, UNSURE))
     ]
     if not candidates:
         return None

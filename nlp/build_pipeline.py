@@ -20,6 +20,7 @@ if __package__ in (None, ""):  # run as a script: make "nlp" importable from the
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import spacy  # noqa: E402
+from spacy.attrs import NORM, ORTH  # noqa: E402
 from spacy.language import Language  # noqa: E402
 
 from nlp import components  # noqa: E402  (registers typo_normalizer and triage_context)
@@ -94,9 +95,23 @@ def context_rule_dicts(nlp: Language) -> list[dict[str, Any]]:
     return rules
 
 
+def _shouted_contractions(nlp: Language) -> None:
+    """Split "CANT", "DONT", "I'M" as spaCy splits "cant", "dont", "i'm": its special cases are
+    written in lower and title case only, and a patient in pain often types in capitals."""
+    for text, pieces in list(nlp.tokenizer.rules.items()):
+        upper = text.upper()
+        if upper == text or not text.isascii() or upper in nlp.tokenizer.rules:
+            continue
+        nlp.tokenizer.add_special_case(
+            upper,
+            [{ORTH: p[ORTH].upper(), NORM: p.get(NORM, p[ORTH].lower())} for p in pieces],
+        )
+
+
 def build(out: Path | str | None = DEFAULT_OUT) -> Language:
     """Assemble the pipeline; save it to ``out`` unless ``out`` is None."""
     nlp = spacy.blank("en")
+    _shouted_contractions(nlp)
     typos = _load_yaml(PATTERN_DIR / "typos.yml")
     nlp.add_pipe(
         "typo_normalizer",
@@ -104,6 +119,8 @@ def build(out: Path | str | None = DEFAULT_OUT) -> Language:
             "typos": typos["typos"],
             "keywords": typos["keywords"],
             "protected": typos["protected"],
+            "dialect_possessives": typos["dialect_possessives"],
+            "possessed": typos["possessed"],
         },
     )
     nlp.add_pipe("sentencizer")

@@ -58,7 +58,11 @@ class TypoNormalizer:
         typos: dict[str, str],
         keywords: list[str],
         protected: list[str],
+        dialect_possessives: Iterable[str] = (),
+        possessed: Iterable[str] = (),
     ) -> None:
+        self.possessives = {p.lower() for p in dialect_possessives}
+        self.possessed = {p.lower() for p in possessed}
         self.typos = {k.lower(): v.lower() for k, v in typos.items()}
         self.keywords = sorted({k.lower() for k in keywords})
         self.protected = {p.lower() for p in protected}
@@ -94,12 +98,16 @@ class TypoNormalizer:
             fixed = self.repair(token.lower_)
             if fixed is not None:
                 token.norm_ = fixed
+        for token in doc[:-1]:
+            # "can't feel me backside": a dialect possessive before a body word reads as "my"
+            if token.lower_ in self.possessives and doc[token.i + 1].norm_ in self.possessed:
+                token.norm_ = "my"
         return doc
 
 
 @Language.factory(
     "typo_normalizer",
-    default_config={"typos": {}, "keywords": [], "protected": []},
+    default_config={"typos": {}, "keywords": [], "protected": [], "dialect_possessives": [], "possessed": []},
 )
 def make_typo_normalizer(
     nlp: Language,
@@ -107,9 +115,11 @@ def make_typo_normalizer(
     typos: dict[str, str],
     keywords: list[str],
     protected: list[str],
+    dialect_possessives: list[str],
+    possessed: list[str],
 ) -> TypoNormalizer:
     """Factory for ``TypoNormalizer`` (its word lists live in the saved config)."""
-    return TypoNormalizer(typos, keywords, protected)
+    return TypoNormalizer(typos, keywords, protected, dialect_possessives, possessed)
 
 
 def _rule_kwargs(rule: dict[str, Any]) -> dict[str, Any]:
