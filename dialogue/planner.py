@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
+import yaml
+
 from answers.contract import Interpretation
 from answers.contract import Reply as AnswerReply
 from answers.contract import Source as AnswerSource
@@ -279,6 +281,26 @@ def outcome_replies(
 # --- one turn ----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _care_patterns() -> dict[str, re.Pattern[str]]:
+    data = yaml.safe_load((Path(__file__).with_name("care_questions.yml")).read_text(encoding="utf-8"))
+    return {key: re.compile(str(value), re.I) for key, value in data.items()}
+
+
+def care_question(text: str) -> Optional[str]:
+    """ "care" for a question about where or when to get care, "activity" for one about whether an
+    everyday activity is OK, else None (the caller checks that the message is a question)."""
+    patterns = _care_patterns()
+    folded = text.lower()
+    if not patterns["ask"].search(folded):
+        return None
+    if patterns["place"].search(folded):
+        return "care"
+    if patterns["activity"].search(folded):
+        return "activity"
+    return None
+
+
 def _chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> list[Reply]:
     """The reply to what the message is about, besides any facts in it.
 
@@ -296,7 +318,13 @@ def _chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> li
         replies.append(Reply("utter_non_english"))
         return replies
     question = looks_like_question(text)
-    if intent == "greet" and not had_facts:
+    care = care_question(text) if question else None
+    if care is not None:
+        # "A&E now or wait for the GP?", "can I still train?": answered from this conversation's
+        # own level once there is one, never with a general text that may not fit it
+        level = state.last_level if state.phase == DONE and state.last_level else "pending"
+        replies.append(Reply(f"utter_{care}_question_{level}"))
+    elif intent == "greet" and not had_facts:
         replies.append(Reply("utter_greet"))
     elif intent == "why_ask":
         if state.pending:

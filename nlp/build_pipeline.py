@@ -121,6 +121,8 @@ def build(out: Path | str | None = DEFAULT_OUT) -> Language:
             "protected": typos["protected"],
             "dialect_possessives": typos["dialect_possessives"],
             "possessed": typos["possessed"],
+            "name_before": typos["name_before"],
+            "not_names": typos["not_names"],
         },
     )
     nlp.add_pipe("sentencizer")

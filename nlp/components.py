@@ -60,7 +60,11 @@ class TypoNormalizer:
         protected: list[str],
         dialect_possessives: Iterable[str] = (),
         possessed: Iterable[str] = (),
+        name_before: Iterable[str] = (),
+        not_names: Iterable[str] = (),
     ) -> None:
+        self.name_before = {w.lower() for w in name_before}
+        self.not_names = {w.lower() for w in not_names} | {p.lower() for p in possessed}
         self.possessives = {p.lower() for p in dialect_possessives}
         self.possessed = {p.lower() for p in possessed}
         self.typos = {k.lower(): v.lower() for k, v in typos.items()}
@@ -102,12 +106,33 @@ class TypoNormalizer:
             # "can't feel me backside": a dialect possessive before a body word reads as "my"
             if token.lower_ in self.possessives and doc[token.i + 1].norm_ in self.possessed:
                 token.norm_ = "my"
+        for token in doc:
+            if self._names_someone(doc, token):
+                token.norm_ = "relative"
         return doc
+
+    def _names_someone(self, doc: Doc, token: Any) -> bool:
+        """ "my Ken", "Dennis's": a person's name (capitalised, not a known word, not first in
+        its sentence unless "'s" follows), so what is said of them is not the patient's."""
+        if not (token.is_title and token.is_alpha and len(token) > 1) or token.lower_ in self.not_names:
+            return False
+        before = doc[token.i - 1].lower_ if token.i > 0 else ""
+        after = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
+        possessive = after in ("'s", "’s") and token.i > 0 and not token.is_sent_start
+        return before in self.name_before or possessive
 
 
 @Language.factory(
     "typo_normalizer",
-    default_config={"typos": {}, "keywords": [], "protected": [], "dialect_possessives": [], "possessed": []},
+    default_config={
+        "typos": {},
+        "keywords": [],
+        "protected": [],
+        "dialect_possessives": [],
+        "possessed": [],
+        "name_before": [],
+        "not_names": [],
+    },
 )
 def make_typo_normalizer(
     nlp: Language,
@@ -117,9 +142,11 @@ def make_typo_normalizer(
     protected: list[str],
     dialect_possessives: list[str],
     possessed: list[str],
+    name_before: list[str],
+    not_names: list[str],
 ) -> TypoNormalizer:
     """Factory for ``TypoNormalizer`` (its word lists live in the saved config)."""
-    return TypoNormalizer(typos, keywords, protected, dialect_possessives, possessed)
+    return TypoNormalizer(typos, keywords, protected, dialect_possessives, possessed, name_before, not_names)
 
 
 def _rule_kwargs(rule: dict[str, Any]) -> dict[str, Any]:

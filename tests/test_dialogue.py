@@ -482,8 +482,11 @@ def test_a_question_of_the_patients_does_not_count_as_not_understood() -> None:
 
 def test_an_unplaced_question_is_acknowledged_not_ignored() -> None:
     state = State(facts={}, pending="bladder_bowel", phase=ASKING)
-    plan = turn(state, "nlu_fallback", "can I still drive to work?")
+    plan = turn(state, "nlu_fallback", "is it the mattress, do you think?")
     assert plan.responses[0] == "utter_topic_unknown" and plan.responses[-1] == "utter_ask_bladder_bowel"
+    plan = turn(state, "nlu_fallback", "can I still drive to work?")  # an everyday activity
+    assert plan.responses[0] == "utter_activity_question_pending"
+    assert plan.responses[-1] == "utter_ask_bladder_bowel"
 
 
 def test_off_topic_words_mid_triage_are_asked_again_not_called_off_topic() -> None:
@@ -553,3 +556,31 @@ def test_a_word_the_patient_does_not_know_gets_the_question_in_simpler_words() -
     assert plan.responses == ["utter_put_simply", "utter_ask_saddle_numbness_short"]
     assert plan.state.facts["saddle_numbness"] is None and plan.state.facts["numbness"] is None
     assert plan.state.reasks == 0
+
+
+# --- the patient's own questions about where, when and what ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("facts", "level"),
+    [({"fever": "present"}, "urgent"), ({}, "routine"), ({"night_pain": "present"}, "soon")],
+)
+def test_a_question_about_where_or_when_to_go_is_answered_from_this_level(facts: dict, level: str) -> None:
+    state, _, plan = answer_all(consented(**facts))
+    assert plan.outcome.level == level  # type: ignore[union-attr]
+    asked = turn(state, "out_of_scope", "can I wait till my GP appointment on Thursday?")
+    assert asked.responses == [f"utter_care_question_{level}"]
+    asked = turn(state, "ask_self_care", "can I still go to the gym?")
+    assert asked.responses == [f"utter_activity_question_{level}"]
+
+
+def test_a_care_question_before_the_outcome_is_acknowledged_and_the_question_comes_back() -> None:
+    state = consented()
+    plan = turn(state, "affirm", "yes")
+    pending = plan.state.pending
+    asked = turn(plan.state, "ask_when_to_seek_care", "should I be going to A&E right now??")
+    assert asked.responses[0] == "utter_care_question_pending"
+    assert asked.state.pending == pending and asked.responses[-1] == f"utter_ask_{pending}"
+    # a statement that names a place is no question
+    told = turn(plan.state, "deny", "no, I saw my GP last week")
+    assert not any(r.startswith("utter_care_question") for r in told.responses)

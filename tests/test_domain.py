@@ -77,6 +77,9 @@ def dialogue_responses() -> set[str]:
     topics |= set(ENGINE.level_education.values())
     names |= {f"utter_edu_{t}" for t in topics}
     names |= {"utter_topic_" + i[len("ask_") :] for i in DOMAIN["intents"] if i.startswith("ask_")}
+    names |= {
+        f"utter_{kind}_question_{level}" for kind in ("care", "activity") for level in (*LEVELS, "pending")
+    }
     names.discard("utter_topic_unknown_topic")
     names.add("utter_topic_unknown")
     return names
