@@ -120,9 +120,19 @@ _OTHER_THING_WORDS = re.compile(
     r"poo(?:s|ing|ed|p)?|stool|leak\w*|wet|weight|diet\w*|slimming|tablets?|pills?|meds?|medication|"
     r"amitriptyline|sweat\w*|fever|temperature|lump|swelling|walk\w*|balance|cancer|chemo\w*|job|work\w*|"
     r"retired|married|gym|diabet\w*|ms|multiple sclerosis|stroke|arthritis|prostate|fibro\w*|neuropathy|"
-    r"asthma|heart|blood pressure|condition|disease|diagnosed|operation|surgery)\b",
+    r"asthma|heart|blood pressure|condition|disease|diagnosed|operation|surgery|shiver\w*|chills|hot and cold|"
+    r"flu|jab|vaccin\w*|rain\w*|weather|storm|snow\w*)\b",
     re.I,
 )
+# A sentence about an earlier episode ("had a bad back in 2024, went in like a week", "I had
+# sciatica myself last year"): its duration is that episode's, unless it says "since" or "for the
+# last/past".
+_PAST_EPISODE = re.compile(
+    r"\b(in (19|20)\d\d|last (year|summer|winter|spring|autumn|fall|time)|years ago|back in|that time|"
+    r"the time (before|when)|once before|previously|the one before)\b",
+    re.I,
+)
+_ONGOING_DURATION = re.compile(r"^\W*(since|from|for the (last|past))\b", re.I)
 _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
 # Fillers before the answer word: "hmm maybe", "well no", "oh yes", "erm not sure".
 _FILLERS = re.compile(r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|well|so|look|i mean|like)\b[\W_]*)+", re.I)
@@ -258,6 +268,8 @@ def _about_the_pain(text: str, words: str, answering: bool) -> bool:
     in particular ("About 2 weeks."). In an answer to another question it must name the pain:
     "that is new, since yesterday" to the fever question dates the fever."""
     sentence = _sentence_around(text, words) if words else text
+    if _PAST_EPISODE.search(sentence) and not _ONGOING_DURATION.search(words or ""):
+        return False
     if _PAIN_WORDS.search(sentence):
         return True
     return not answering and not _OTHER_THING_WORDS.search(sentence)
