@@ -120,8 +120,8 @@ _OTHER_THING_WORDS = re.compile(
     r"poo(?:s|ing|ed|p)?|stool|leak\w*|wet|weight|diet\w*|slimming|tablets?|pills?|meds?|medication|"
     r"amitriptyline|sweat\w*|fever|temperature|lump|swelling|walk\w*|balance|cancer|chemo\w*|job|work\w*|"
     r"retired|married|gym|diabet\w*|ms|multiple sclerosis|stroke|arthritis|prostate|fibro\w*|neuropathy|"
-    r"asthma|heart|blood pressure|condition|disease|diagnosed|operation|surgery|shiver\w*|chills|hot and cold|"
-    r"flu|jab|vaccin\w*|rain\w*|weather|storm|snow\w*)\b",
+    r"asthma|heart|blood pressure|condition|disease|diagnosed|operation|surgery|shiver\w*|chills|"
+    r"hot and cold|flu|jab|vaccin\w*|rain\w*|weather|storm|snow\w*)\b",
     re.I,
 )
 # A sentence about an earlier episode ("had a bad back in 2024, went in like a week", "I had
