@@ -128,11 +128,16 @@ _OTHER_THING_WORDS = re.compile(
 # sciatica myself last year"): its duration is that episode's, unless it says "since" or "for the
 # last/past".
 _PAST_EPISODE = re.compile(
-    r"\b(in (19|20)\d\d|last (year|summer|winter|spring|autumn|fall|time)|years ago|back in|that time|"
-    r"the time (before|when)|once before|previously|the one before)\b",
+    r"\b(in (19|20)\d\d|last (year|summer|winter|spring|autumn|fall|time)|years ago|back in (19|20)\d\d|"
+    r"back in the day|that time|the time (before|when)|once before|previously|the one before)\b",
     re.I,
 )
 _ONGOING_DURATION = re.compile(r"^\W*(since|from|for the (last|past))\b", re.I)
+# ...unless the sentence turns from that episode to this one ("had sciatica years ago but this is
+# different, ... for about a week").
+_TURN_TO_NOW = re.compile(
+    r"\b(but|this time|now|this is|this one|currently|at the moment|these days)\b", re.I
+)
 _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
 # Fillers before the answer word: "hmm maybe", "well no", "oh yes", "erm not sure".
 _FILLERS = re.compile(r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|well|so|look|i mean|like)\b[\W_]*)+", re.I)
@@ -268,8 +273,12 @@ def _about_the_pain(text: str, words: str, answering: bool) -> bool:
     in particular ("About 2 weeks."). In an answer to another question it must name the pain:
     "that is new, since yesterday" to the fever question dates the fever."""
     sentence = _sentence_around(text, words) if words else text
-    if _PAST_EPISODE.search(sentence) and not _ONGOING_DURATION.search(words or ""):
-        return False
+    past = _PAST_EPISODE.search(sentence)
+    if past and not _ONGOING_DURATION.search(words or ""):
+        at = sentence.find(words) if words else -1
+        between = sentence[past.end() : at] if at > past.end() else ""
+        if not _TURN_TO_NOW.search(between):
+            return False
     if _PAIN_WORDS.search(sentence):
         return True
     return not answering and not _OTHER_THING_WORDS.search(sentence)
