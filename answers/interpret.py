@@ -225,10 +225,18 @@ def _locations() -> list[tuple[str, re.Pattern[str]]]:
     return [(str(r["label"]), re.compile(str(r["pattern"]), re.I)) for r in rows]
 
 
+# "It's not the middle of my back, it's lower": a place said with a negation just before it.
+_NEGATED_PLACE = re.compile(r"\b(not|no|isn'?t|never|nothing in)\W+(\w+\W+){0,3}$", re.I)
+
+
 def pain_location(text: str) -> Optional[str]:
     """Where the pain is, in a clinician's words ("lower back", "neck and upper back"), if said."""
     folded = _fold(text)
-    found = [label for label, pattern in _locations() if pattern.search(folded)]
+    found = [
+        label
+        for label, pattern in _locations()
+        if any(not _NEGATED_PLACE.search(folded[: m.start()]) for m in pattern.finditer(folded))
+    ]
     return " and ".join(found) if found else None
 
 

@@ -495,8 +495,9 @@ def _sources(
     for fact in reading.facts:
         if fact.fact in changed:
             sources[fact.fact] = {"how": "said", "words": fact.words}
-    if reading.where:
-        # where the pain is, for the doctor (not a rule fact): kept with the sources
+    if reading.where and (LOCATION_SOURCE not in sources or answer.question == "mid_back"):
+        # where the pain is, for the doctor (not a rule fact): the first place the patient names
+        # (a story may name a neighbour's neck later), or their answer to the mid-back question
         sources[LOCATION_SOURCE] = {"how": "said", "words": reading.where}
     if answer.question in changed and answer.answered:
         how = "button" if answer.source is AnswerSource.BUTTON else "answered"
