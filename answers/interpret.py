@@ -140,7 +140,13 @@ _TURN_TO_NOW = re.compile(
 )
 _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
 # Fillers before the answer word: "hmm maybe", "well no", "oh yes", "erm not sure".
-_FILLERS = re.compile(r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|well|so|look|i mean|like)\b[\W_]*)+", re.I)
+# Words that open a reply before its answer, in English and in patients' other languages
+# ("bueno yes", "pues no", "olha, não", "wallahi no", "abeg no", "och aye").
+_FILLERS = re.compile(
+    r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|eh+|well|so|look|listen|honestly|i mean|like|"
+    r"bueno|pues|mira|bom|olha|ent[aã]o|wallahi|wallah|walla|yani|abeg|chale|och|ach)\b[\W_]*)+",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
