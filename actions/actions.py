@@ -26,9 +26,10 @@ LEVEL_SLOT = "last_level"
 RULES_SLOT = "last_rules"
 REASKS_SLOT = "reasks"
 DESCRIBED_SLOT = "described"
+PROXY_SLOT = "proxy"
 SOURCES_SLOT = "fact_sources"
 # Entity keys the answer interpreter reads besides entity and value: whose, when and how sure.
-MENTION_KEYS = ("entity", "value", "time", "person", "certainty")
+MENTION_KEYS = ("entity", "value", "time", "person", "certainty", "who", "first_person")
 
 
 def state_from_tracker(tracker: Tracker) -> State:
@@ -48,6 +49,7 @@ def state_from_tracker(tracker: Tracker) -> State:
         last_rules=tuple(tracker.get_slot(RULES_SLOT) or ()),
         reasks=int(tracker.get_slot(REASKS_SLOT) or 0),
         described=bool(tracker.get_slot(DESCRIBED_SLOT)),
+        proxy=bool(tracker.get_slot(PROXY_SLOT)),
         sources=dict(tracker.get_slot(SOURCES_SLOT) or {}),
     )
 
@@ -85,6 +87,7 @@ def plan_events(before: State, plan: Plan) -> List[EventType]:
         (RULES_SLOT, list(before.last_rules), list(after.last_rules)),
         (REASKS_SLOT, before.reasks, after.reasks),
         (DESCRIBED_SLOT, before.described, after.described),
+        (PROXY_SLOT, before.proxy, after.proxy),
         (SOURCES_SLOT, dict(before.sources), dict(after.sources)),
     ):
         if old != new:

@@ -231,6 +231,18 @@ def _locations() -> list[tuple[str, re.Pattern[str]]]:
     return [(str(r["label"]), re.compile(str(r["pattern"]), re.I)) for r in rows]
 
 
+# Typed for someone: the other-person cues that name the patient ("she", "her", "my mum"), not
+# someone else ("his dad", "her sister"), and the patient's age ("he's 45", "Mum is 82").
+_PROXY_PATIENT = re.compile(
+    r"^\s*(he|she|him|her|his|hers|((my|our) )?(mum|mom|mam|mother|dad|father|husband|hubby|wife|partner|"
+    r"grandad|granddad|grandpa|grandma|gran|granny|nan|nana|client|resident))\s*$",
+    re.I,
+)
+_PROXY_AGE = re.compile(
+    r"\b(he|she|mum|mom|mam|dad|my \w+|him|her)(?:'s| is|, aged|, age|,) (?P<age>\d{2,3})\b"
+    r"(?!\s*(%|kg|lbs?|mins?|minutes|hours?|days?|weeks?|months?|pounds|stone|st|cm|mg|miles))",
+    re.I,
+)
 # "It's not the middle of my back, it's lower": a place said with a negation just before it.
 _NEGATED_PLACE = re.compile(r"\b(not|no|isn'?t|never|nothing in)\W+(\w+\W+){0,3}$", re.I)
 
@@ -335,10 +347,37 @@ def _number(value: Any) -> Optional[int]:
     return number if number >= 0 else None
 
 
-def _stated_facts(engine: Engine, msg: Message) -> tuple[list[StatedFact], list[StatedFact]]:
+def _whose(ent: Mapping[str, Any], proxy: bool) -> Person:
+    """Whose fact a mention is. Typed for someone, "she" / "my mum" is the patient (not someone
+    else), and a fact the typist says of themselves ("I had sciatica myself") is not the patient's."""
+    person = Person(ent.get("person", Person.SELF.value))
+    if not proxy:
+        return person
+    if person is Person.OTHER and _PROXY_PATIENT.match(str(ent.get("who") or "")):
+        return Person.SELF
+    if person is Person.SELF and ent.get("first_person"):
+        return Person.OTHER
+    return person
+
+
+def _proxy_age(text: str) -> Optional[int]:
+    """ "he's 45", "Mum is 82", "my dad, 79,": the patient's age, typed by someone else."""
+    m = _PROXY_AGE.search(text)
+    age = int(m.group("age")) if m else None
+    return age if age is not None and MIN_AGE_YEARS <= age <= MAX_AGE_YEARS else None
+
+
+def _stated_facts(
+    engine: Engine, msg: Message, proxy: bool = False
+) -> tuple[list[StatedFact], list[StatedFact]]:
     """The NLU's fact mentions, split into the patient's own definite ones and the rest."""
     own: list[StatedFact] = []
     rest: list[StatedFact] = []
+    said_age = any(e.get("entity") == AGE_FACT and e.get("person") == Person.SELF.value for e in msg.entities)
+    if proxy and not said_age:
+        age = _proxy_age(msg.text or "")
+        if age is not None:
+            own.append(StatedFact(fact=AGE_FACT, value=age, words=str(age)))
     for ent in msg.entities:
         name, value = ent.get("entity"), ent.get("value")
         if name not in engine.facts or value in (None, ""):
@@ -352,7 +391,7 @@ def _stated_facts(engine: Engine, msg: Message) -> tuple[list[StatedFact], list[
             fact=str(name),
             value=value,
             time=Time(ent.get("time", Time.NOW.value)),
-            person=Person(ent.get("person", Person.SELF.value)),
+            person=_whose(ent, proxy),
             certainty=Certainty(ent.get("certainty", Certainty.DEFINITE.value)),
             words=str(ent.get("text") or ""),
         )
@@ -367,10 +406,12 @@ class Interpreter:
         self.engine = engine
         self.reader = reader
 
-    def interpret(self, question: Optional[str], msg: Message) -> Interpretation:
+    def interpret(self, question: Optional[str], msg: Message, proxy: bool = False) -> Interpretation:
+        """``proxy``: someone is typing for the patient, so "he" / "she" / "my mum" is the patient
+        and what the typist says of themselves ("I had sciatica myself") is not."""
         engine = self.engine
         text = msg.text or ""
-        own, rest = _stated_facts(engine, msg)
+        own, rest = _stated_facts(engine, msg, proxy)
         stated = {f.fact: f for f in own}
         button_target = msg.first(ANSWER_TO_ENTITY)
         target = button_target or question

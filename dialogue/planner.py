@@ -109,6 +109,7 @@ class State:
     asides: int = 0  # times it came back after a question of the patient's instead of an answer
     described: bool = False  # the patient has already described the pain (never asked again)
     sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # fact -> where it came from
+    proxy: bool = False  # someone is typing for the patient ("he" / "she" is the patient)
 
 
 @dataclass(frozen=True)
@@ -476,13 +477,34 @@ def plan_turn(
         plan = _ask(state, dict(state.facts), trigger, [Reply("utter_check_again")])
         plan.state = replace(plan.state, phase=DONE)
         return plan
-    reading = interpreter.interpret(question, msg)
+    proxy = typed_for_someone(msg.text or "", state.proxy)
+    reading = interpreter.interpret(question, msg, proxy=proxy)
     facts, changed, answered = _merge(engine, state, reading)
     # Where each fact came from, for the doctor's summary; kept with the state from here on.
-    state = replace(state, sources=_sources(state.sources, reading, changed))
+    state = replace(state, sources=_sources(state.sources, reading, changed), proxy=proxy)
     plan = _decide(engine, state, msg, reading, facts, changed, answered)
-    plan.state = replace(plan.state, sources=state.sources)
+    plan.state = replace(plan.state, sources=state.sources, proxy=proxy)
     return plan
+
+
+@lru_cache(maxsize=1)
+def _proxy_patterns() -> dict[str, list[re.Pattern[str]]]:
+    data = yaml.safe_load(Path(__file__).with_name("proxy.yml").read_text(encoding="utf-8"))
+    relation = str(data["relation"])
+    return {
+        key: [re.compile(str(p).replace("{relation}", relation), re.I) for p in data[key]]
+        for key in ("on", "off")
+    }
+
+
+def typed_for_someone(text: str, before: bool) -> bool:
+    """Is someone typing for the patient after this message? Said once, it holds until the
+    patient takes over ("this is him now")."""
+    folded = text.lower().replace("\u2019", "'")
+    patterns = _proxy_patterns()
+    if any(p.search(folded) for p in patterns["off"]):
+        return False
+    return before or any(p.search(folded) for p in patterns["on"])
 
 
 def _sources(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Optional
 
 import pytest
@@ -584,3 +585,44 @@ def test_a_care_question_before_the_outcome_is_acknowledged_and_the_question_com
     # a statement that names a place is no question
     told = turn(plan.state, "deny", "no, I saw my GP last week")
     assert not any(r.startswith("utter_care_question") for r in told.responses)
+
+
+# --- someone typing for the patient ------------------------------------------------------------
+
+
+def test_typed_for_someone_their_facts_are_the_patients_until_the_patient_takes_over() -> None:
+    opening = "Hi, I'm asking for my husband Mark, he's 45. He's had low back pain since half term."
+    plan = turn(State(), "describe_symptoms", opening, duration_days=35)
+    assert plan.state.proxy and plan.state.facts["age"] == 45
+    state = replace(plan.state, phase=ASKING, pending="bladder_bowel")
+    said = "No. But she says he can't feel his bum when he wipes"
+    entities = (
+        {
+            "entity": "saddle_numbness",
+            "value": "present",
+            "person": "other",
+            "who": "he",
+            "text": "can't feel",
+        },
+        {
+            "entity": "radiating_pain",
+            "value": "present",
+            "person": "self",
+            "first_person": True,
+            "text": "sciatica",
+        },
+    )
+    plan = plan_turn(state, Message(text=said, intent="deny", entities=entities), ENGINE, WORDS_ONLY)
+    assert plan.responses[0] == "utter_level_emergency"  # his sign, typed by her, is his
+    assert plan.state.facts["radiating_pain"] is None  # what the typist says of herself is not
+    plan = turn(plan.state, "inform", "this is Mark now, she's given me the phone")
+    assert not plan.state.proxy
+
+
+def test_he_and_she_are_someone_else_when_the_patient_types() -> None:
+    state = consented()
+    state = replace(state, pending="bladder_bowel")
+    entities = ({"entity": "walking_balance", "value": "present", "person": "other", "who": "he"},)
+    msg = Message(text="no. my husband had that, he couldn't walk", intent="deny", entities=entities)
+    plan = plan_turn(state, msg, ENGINE, WORDS_ONLY)
+    assert plan.state.facts.get("walking_balance") is None and not plan.state.proxy
