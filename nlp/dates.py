@@ -21,9 +21,15 @@ PART_DAY = {"early": 5, "start": 1, "beginning": 1, "mid": 15, "middle": 15, "la
 # "Around / at / over Christmas" needs a start cue in the sentence ("I did it at Christmas"); "since"
 # and "from" do not. A sentence about the future ("I'll be 60 at Christmas") dates nothing.
 _FUTURE = re.compile(r"\b(will|'ll|going to|gonna|next|coming|till|until)\b", re.I)
-_LEAD = r"(?:(?P<lead>since|from|after|around|about|at|over|on|before)\s+)?(?:the\s+)?"
+_LEAD = (
+    r"(?:(?P<lead>since|from|after|around|about|at|over|on|before)\s+)?(?:the\s+)?"
+    r"(?:(?P<shift>week|weekend|day|fortnight|couple of days|few days)\s+(?P<side>before|after)\s+(?:the\s+)?)?"
+)
+# "The week before Thanksgiving", "the day after Boxing Day": the named day moved by this much.
+SHIFT_DAYS = {"week": 7, "weekend": 3, "day": 1, "fortnight": 14, "couple of days": 2, "few days": 3}
 _NOT_A_DATE_AFTER = (
-    "party|dinner|lunch|do|shopping|sale|tree|card|present|gift|costume|film|movie|jumper|market"
+    "party|dinner|lunch|do|shopping|sale|tree|card|present|gift|costume|film|movie|jumper|market|food|meal|"
+    "leftovers|turkey|feast|pie"
 )
 # A named day with no "since" / "from" dates the pain only in a reply this short ("labor day
 # weekend", "Halloween I think") or with a start cue in its sentence.
@@ -159,7 +165,10 @@ def start_dates(text: str, today: dt.date, start_cue: re.Pattern[str]) -> Iterat
         name = re.sub(r"\s+", " ", m.group("name").lower()).replace("'", "'")
         key = next((k for k in _named_days() if k.replace("'", "") == name.replace("'", "")), None)
         start = last_occurrence(key, today) if key else None
-        if start is not None:
+        if start is not None and m.group("shift"):
+            shift = dt.timedelta(days=SHIFT_DAYS[m.group("shift").lower()])
+            start = start - shift if m.group("side").lower() == "before" else start + shift
+        if start is not None and start <= today:
             yield (today - start).days, m
     for m in _RELATIVE_MONTH.finditer(text):
         part = (m.group("part") or "").split()[0].lower() if m.group("part") else ""
