@@ -73,6 +73,9 @@ READER_HEARD_YES = 0.5
 # 0.6 — the saddle sign, not a bladder problem; the bladder question stays open).
 SIGN_OF_ANOTHER_QUESTION = 0.85
 SIGN_OF_ANOTHER_MARGIN = 0.3
+# Signs whose one recent episode is the sign, even if it has passed ("wet myself yesterday, fine
+# now" is a new loss of bladder control).
+EPISODE_FACTS = frozenset({"bladder_bowel", "major_injury"})
 # Signs that are events, not states: "recent" says nothing about them.
 EVENT_FACTS = frozenset({"major_injury"})
 # A topic word right after a negation ("no accident", "not wet") does not name the sign.
@@ -269,11 +272,13 @@ def says_recent(text: str) -> bool:
     return any(p.search(folded) for p in _lead_words()["recent"]) or "until now" in folded
 
 
-def says_not_new(text: str) -> bool:
+def says_not_new(text: str, fact: Optional[str] = None) -> bool:
     """The explanation says the sign is old or explained ("it's always been like that"), and
     nothing in it says the sign is recent ("since the weekend, but that's the coffee")."""
     folded = _fold(text)
     words = _lead_words()
+    if fact not in EPISODE_FACTS and any(p.search(folded) for p in words["resolved"]):
+        return True  # "went dead once last week... went away": recent, but gone
     return any(p.search(folded) for p in words["not_new"]) and not any(
         p.search(folded) for p in words["recent"]
     )
@@ -479,6 +484,12 @@ class Interpreter:
             return self._sides_answer(target, msg, own, prediction, lead)
         past = [f for f in rest if f.fact == target and f.time is Time.PAST and f.person is Person.SELF]
         if own is None and past and lead in (None, Reply.NO):
+            if target in EPISODE_FACTS and says_recent(text):
+                # "no, but I wet myself yesterday, it's fine now": one recent episode is the sign;
+                # read back (with the advice) before anything is recorded
+                return Answer(
+                    target, Reply.NONE, None, 0.0, Source.FACT, _sentence_around(text, past[0].words)
+                )
             # "Had sciatica at uni, nothing like that now": a past episode is a no for now.
             return Answer(target, Reply.NO, "absent", 1.0, Source.FACT)
         if spec.kind == NUMBER:
@@ -518,7 +529,7 @@ class Interpreter:
             if lead is Reply.NO and own.value == PRESENT:
                 # "no. my bum goes a bit dead after driving, but it's always been like that" (a
                 # cancer history counts however long ago it was, so it is always read back)
-                if says_not_new(text) and target not in EVER_FACTS:
+                if says_not_new(text, target) and target not in EVER_FACTS:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
                 words = _sentence_around(text, own.words)
                 return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, words, said_new=says_recent(text))
@@ -535,7 +546,7 @@ class Interpreter:
                 # the sign in it ("I cannot hold the stool, it comes and I don't feel it").
                 if self._hears_a_yes(target, text, prediction):
                     return Answer(target, Reply.NONE, None, 0.0, Source.FACT, _quote(text))
-            if own.value == PRESENT and emergency and target not in EVER_FACTS and says_not_new(text):
+            if own.value == PRESENT and emergency and target not in EVER_FACTS and says_not_new(text, target):
                 # "a numb patch where the cow kicked me in the summer, it's old": the sign, but
                 # explained as old; asked again with the words read back, never an emergency yet.
                 return Answer(target, Reply.NONE, None, 0.0, Source.FACT, _sentence_around(text, own.words))
@@ -630,7 +641,7 @@ class Interpreter:
             return False
         if names_recent_topic(target, text):
             return True  # "no. but these 2 day I not feel when need pee"
-        if says_not_new(text):
+        if says_not_new(text, target):
             return False
         return self._hears_a_yes(target, text, prediction, SIGN_DOUBTS_A_NO)
 
@@ -729,7 +740,7 @@ class Interpreter:
                 possible.append(replace(f, certainty=Certainty.POSSIBLE))
                 continue
             old_news = f.value == PRESENT and f.fact in engine.emergency_facts and f.fact not in EVER_FACTS
-            if old_news and f.fact != target and says_not_new(_sentence_and_next(msg.text, f.words)):
+            if old_news and f.fact != target and says_not_new(_sentence_and_next(msg.text, f.words), f.fact):
                 # "my legs feel heavy when I'm tired, none of that has changed": a sign explained as
                 # old is asked about (is it new?), never recorded as a new one
                 facts.remove(f)

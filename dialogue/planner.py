@@ -358,7 +358,8 @@ _CORRECTION = re.compile(
     r"\b(i said|i meant|i did ?n.?t say|i never said|not what i said|you misunderstood|misunderstood|"
     r"you got (it|that|me) wrong|that'?s (wrong|not right|not true|incorrect)|wrong|i do ?n.?t have|"
     r"i have ?n.?t got|there is no|there'?s no|i told you no|i said no|(you )?(don'?t|do not|not) understand|"
-    r"(it|this|that) (is|'?s) old|not new|(is )?not (an )?emergency)\b",
+    r"(it|this|that) (is|'?s) old|not new|(is )?not (an )?emergency|i panicked|i was panicking|i overreacted|"
+    r"i exaggerated|i can feel everything)\b",
     re.I,
 )
 
