@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from nlp.facts.lexicon import regexes, words
 from nlp.facts.mention import Mention
 from nlp.facts.numbers import NUM, number_value
 from nlp.facts.onset import MONTH_RE, MONTHS
@@ -20,6 +21,7 @@ _AGE_NOT_UNIT = (
     r"lbs?|pounds?|stone|st|cm|ft|feet|foot|inches|times?|x|out of|/|mg|percent|th|nd|rd|pm|am|"
     r"o'?clock|miles?|steps?|years? (?:into|ago|since|of|with)|yrs? (?:into|ago))\b))"
 )
+_DECADE_WORDS = {w: 10 * (i + 2) for i, w in enumerate(words("age")["decades"])}
 _AGE_PATTERNS = [
     # "18 and I hurt my back", "45, lower back pain": a two-digit number opening the message.
     re.compile(r"^\W*(?P<n>\d{2})\s*(?:,|\band\b|;)(?!\s*(?:days?|weeks?|months?|years?|hours?)\b)", re.I),
@@ -47,7 +49,7 @@ _AGE_PATTERNS = [
     re.compile(
         r"\bin my (?P<part>early |mid |mid-|late )?(?P<decade>[2-9]0)'?s\b|"
         r"\bin my (?P<part2>early |mid |mid-|late )?"
-        r"(?P<word>twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b",
+        rf"(?P<word>{'|'.join(_DECADE_WORDS)})\b",
         re.I,
     ),
 ]
@@ -63,21 +65,9 @@ _AGE_NEXT = re.compile(
     rf"{_AGE_NOT_UNIT}",
     re.I,
 )
-_DECADE_WORDS = {
-    w: 10 * (i + 2)
-    for i, w in enumerate("twenties thirties forties fifties sixties seventies eighties nineties".split())
-}
-_OTHER_PERSON_AFTER = re.compile(
-    r"^\W*(?:\w+\W+)?(?:mum|mom|mother|dad|father|husband|wife|son|daughter|brother|sister|friend|"
-    r"partner|neighbou?r|uncle|aunt|grandma|grandad|grandpa|gran|nan|patient|colleague|boss|child|kid)\b",
-    re.I,
-)
-_OTHER_PERSON_BEFORE = re.compile(
-    r"\b(?:my|his|her|our|their)\s+(?:\w+\s+)?(?:mum|mom|mother|dad|father|husband|wife|son|daughter|"
-    r"brother|sister|friend|partner|neighbou?r|uncle|aunt|grandma|grandad|grandpa|gran|nan)\b"
-    r"[^.!?]{0,15}$|\b(?:he|she|they)\s*(?:is|'s|are)\s*$",
-    re.I,
-)
+_AGE = regexes("age")
+_OTHER_PERSON_AFTER = _AGE["other_person_after"]
+_OTHER_PERSON_BEFORE = _AGE["other_person_before"]
 
 
 def age_mentions(text: str, today: dt.date | None = None) -> list[Mention]:

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from nlp.dates import start_dates
+from nlp.facts.lexicon import regexes
 from nlp.facts.mention import Mention
 from nlp.facts.numbers import NUM, number_value
 from nlp.facts.onset import (
@@ -55,22 +56,14 @@ _DURATION = re.compile(
     r"running|in a row|already|or more|plus)\b)?",
     re.I,
 )
-_LAST_UNIT = re.compile(
-    r"\b(?:in|over|for|during|within) the (?:last|past) (?P<unit>week|fortnight|month|year)\b", re.I
-)
-_VAGUE = re.compile(r"\bfor (?P<unit>days|weeks|months|years)\b(?! (?:ago|now))", re.I)
-_NO_DURATION_AFTER = re.compile(
-    r"^\s*-?\s*(?:a|per|each|every|at a time|old|of age|later|from now|time|times|in advance)\b", re.I
-)
-# "a month and a half": half a unit more.
-_AND_A_HALF_AFTER = re.compile(r"^\s+and\s+a\s+half\b", re.I)
-_NO_DURATION_BEFORE = re.compile(
-    r"\b(?:in|within|next|another|every|each|after|for the next|old|aged)\s+(?:about\s+)?$", re.I
-)
-_PAIN_BEFORE = re.compile(
-    r"\b(pain|ache|aching|hurt\w*|sore|symptoms|weakness|numbness|tingling)\W+(\w+\W+)?$", re.I
-)
-_CORRECTED_AWAY = re.compile(r"\b(not|rather than|instead of)\s+(about\s+|around\s+)?$", re.I)
+_TIME = regexes("time")
+_LAST_UNIT = _TIME["last_unit"]
+_VAGUE = _TIME["vague"]
+_NO_DURATION_AFTER = _TIME["no_duration_after"]
+_AND_A_HALF_AFTER = _TIME["and_a_half_after"]
+_NO_DURATION_BEFORE = _TIME["no_duration_before"]
+_PAIN_BEFORE = _TIME["pain_before"]
+_CORRECTED_AWAY = _TIME["corrected_away"]
 
 
 def _unit_days(unit: str) -> int:

@@ -1,18 +1,22 @@
-"""The cue regexes of nlp/patterns/cues.yml (sides, worsening, short answers), compiled once.
+"""The regex lexicons and word lists the readers use, loaded from data files once per process.
 
-They are data, reviewed with the phrase patterns; this module only loads and compiles them.
+They are data, reviewed like the phrase patterns: the cue regexes of nlp/patterns/cues.yml (sides,
+worsening, short answers) and the files of nlp/words/ (symptom context, time, age, replies,
+numbers). This module only reads and compiles them; the readers say what they mean.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 import yaml
 
 from nlp.facts.model import NLP_DIR
 
 CUES_FILE = NLP_DIR / "patterns" / "cues.yml"
+WORDS_DIR = NLP_DIR / "words"
 
 
 @functools.lru_cache(maxsize=1)
@@ -28,3 +32,22 @@ def cue_regexes() -> dict:
         "pain_subject": re.compile(raw["worsening"]["pain_subject"], flags),
         "answers": [(k, re.compile(v, flags)) for k, v in raw["answers"].items()],
     }
+
+
+@functools.cache
+def words(name: str) -> dict[str, Any]:
+    """The data file nlp/words/<name>.yml, read once however many modules use it."""
+    with open(WORDS_DIR / f"{name}.yml", encoding="utf-8") as f:
+        data: dict[str, Any] = yaml.safe_load(f)
+    return data
+
+
+@functools.cache
+def regexes(name: str) -> dict[str, re.Pattern[str]]:
+    """The ``regexes`` of nlp/words/<name>.yml, compiled ignoring case.
+
+    A regex may be written as a list of pieces (a long one, cut for reading): they are joined as
+    they are, with nothing added between them.
+    """
+    raw: dict[str, str | list[str]] = words(name)["regexes"]
+    return {key: re.compile(p if isinstance(p, str) else "".join(p), re.IGNORECASE) for key, p in raw.items()}

@@ -4,17 +4,15 @@ weakness is getting worse: the nearest cue in its clause (or in a following "It'
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Doc, Span
 
-from nlp.facts.lexicon import cue_regexes
+from nlp.facts.lexicon import cue_regexes, regexes
 from nlp.facts.mention import LIMB_FACTS, Mention
 from nlp.facts.text import clause, find_all, nearest, sent_of
 
 # How far after a weakness sentence a pronoun sentence ("It's getting worse.") still refers to it.
 FOLLOW_SENTENCES = 1
-_PRONOUN_START = re.compile(r"^\W*(and\s+)?(it|it's|its|this|that|they|they're|the weakness)\b", re.I)
+_PRONOUN_START = regexes("symptom_context")["pronoun_start"]
 
 
 def limb_mentions(doc: Doc, tri: list[tuple[Mention, Span]]) -> list[Mention]:

@@ -8,34 +8,16 @@ from __future__ import annotations
 
 import re
 
-_SMALL_NUMBERS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split()
-    )
-}
-_TENS = {
-    w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
-}
-_NUM_WORD = (
-    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]?(?:one|two|three|four|"
-    r"five|six|seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
-    r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
-)
+from nlp.facts.lexicon import words
+
+_WORDS = words("numbers")
+_SMALL_NUMBERS = {w: i for i, w in enumerate(_WORDS["small"])}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate(_WORDS["tens"])}
+# "sixty-two", "twenty one", "seventeen": a tens word with an optional unit, or a small number.
+_TENS_RE, _UNITS_RE, _SMALL_RE = ("|".join(ws) for ws in (_TENS, list(_SMALL_NUMBERS)[1:10], _SMALL_NUMBERS))
+_NUM_WORD = rf"(?:(?:{_TENS_RE})(?:[\s-]?(?:{_UNITS_RE}))?|{_SMALL_RE})"
 NUM = rf"(?:\d{{1,3}}(?:\.\d)?|{_NUM_WORD})"
-_QTY_WORDS = {
-    "a": 1,
-    "an": 1,
-    "a couple of": 2,
-    "couple of": 2,
-    "a couple": 2,
-    "a few": 3,
-    "few": 3,
-    "several": 3,
-    "half a": 0.5,
-    "a half": 0.5,
-}
+_QTY_WORDS: dict[str, float] = _WORDS["quantities"]
 
 
 def number_value(text: str) -> float | None:

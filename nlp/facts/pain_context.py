@@ -7,48 +7,17 @@ from __future__ import annotations
 
 import re
 
+from nlp.facts.lexicon import regexes
 from nlp.facts.text import WORD, sentence_bounds
 
-# The patient's pain, now: "I have pain", "my back hurts", "it's been aching".
-PAIN_NOW = re.compile(
-    r"\b(i have|i've got|i've had|i get|i'm getting|i am getting|i feel|i'm in)\b[^.?!]{0,20}"
-    r"\b(pain|ache|aches|aching|soreness|backache)\b"
-    r"|\b(my|the) [\w ]{0,25}\b(hurts|aches|is sore|is painful)\b",
-    re.I,
-)
-START_CUE = re.compile(
-    r"\b(start\w*|began|begun|begin|came on|come on|kicked (?:off|in)|first|since|happened|fell|"
-    r"fall|did it|did my back|hurt (?:it|my back|myself)|lifted|lifting|twisted|pulled|strained|"
-    r"injur\w+|crash\w*|accident|rear.?ended|hit by|knocked|came off|slipped|tripped|noticed|"
-    r"going on|had it|woke up with|been like this|onset|tweak\w*|hurt|hurting|went|ricked|cricked|"
-    r"jarred|wrenched|sprain\w*|overdid|put (?:it|my back) out|playing|deadlift\w*|hoovering|"
-    r"gardening|bec[ao]me|bent|twing\w*|got (?:sore|bad|painful|worse|stiff)|after|training|developed|"
-    r"appeared)\b",
-    re.I,
-)
-FAMILY_WORD = re.compile(
-    r"\b(mum|mom|mother|dad|father|husband|wife|son|daughter|brother|sister|friend|partner|"
-    r"neighbou?r|uncle|aunt|grandma|grandad|grandpa|gran|nan|he|she|his|her)\b",
-    re.I,
-)
-FIRST_PERSON_WORD = re.compile(r"\b(i|i'm|i've|im|ive|me|myself)\b|\bmy (back|pain|neck|legs?)\b", re.I)
-NOT_PAIN_CONTEXT = re.compile(
-    r"(cancer|remission|free|clear|chemo\w*|radiotherapy|treatment|diabetic|diabetes|asthma\w*|arthritis|"
-    r"fibromyalgia|ms|stroke|prostate|married|retired|smok\w*|pregnant|vegan|sober)[^\w.!?;]+(\w+[^\w.!?;]+){0,2}$",
-    re.I,
-)
-HISTORY_ONLY = re.compile(r"\b(?:had|used to have|got over|recovered from)\b", re.I)
-
-
-# A clause about the patient's own pain ("dull ache in my lower back, 7 weeks, I'm 58").
-_OWN_PAIN_CLAUSE = re.compile(
-    r"\b(my|it'?s|it has|it's been|this)\b.*"
-    r"\b(pain\w*|ache\w*|aching|hurt\w*|sore|stiff\w*|back|neck|spine)\b"
-    r"|\b(pain\w*|ache\w*|aching|hurt\w*|sore|stiff\w*)\b",
-    re.I,
-)
-
-
+_TIME = regexes("time")
+PAIN_NOW = _TIME["pain_now"]
+START_CUE = _TIME["start_cue"]
+FAMILY_WORD = _TIME["family_word"]
+FIRST_PERSON_WORD = _TIME["first_person_word"]
+NOT_PAIN_CONTEXT = _TIME["not_pain_context"]
+HISTORY_ONLY = _TIME["history_only"]
+_OWN_PAIN_CLAUSE = _TIME["own_pain_clause"]
 MAX_BARE_DURATION_SENTENCE_WORDS = 3  # "3 days." or "about 2 weeks." standing alone
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.facts.lexicon import cue_regexes
+from nlp.facts.lexicon import cue_regexes, regexes
 from nlp.facts.mention import SIDES_FACTS, TRI_FACTS, Mention
 from nlp.facts.numbers import NUM, number_value
 from nlp.facts.text import MAX_BARE_REPLY_WORDS, WORD, find_all
@@ -14,63 +14,21 @@ from nlp.facts.text import MAX_BARE_REPLY_WORDS, WORD, find_all
 _LEADING_JUNK = re.compile(r"(?:\s|<[^>]*>|[^\w\s<])*")
 # "no I haven't", "yep a bit": a reply word may be followed by a few words, not by a statement.
 MAX_ANSWER_TAIL_WORDS = 2
-# Only a plain yes word may carry a longer statement ("yeah it's worse than on Sunday"); "it has"
-# or "I do" followed by a statement is that statement ("it has stayed about the same").
-_PLAIN_YES = re.compile(r"(yes+|yeah|yea|yep|yup|ya|yah|aye|definitely|absolutely|indeed|of course)$", re.I)
-_NEGATION_WORD = re.compile(
-    r"\b(not|no|never|nothing|none|n't|don't|doesn't|didn't|isn't|aren't|can't|won't)\b", re.I
-)
+_REPLIES = regexes("replies")
+_PLAIN_YES = _REPLIES["plain_yes"]
+_NEGATION_WORD = _REPLIES["negation_word"]
+_BARE_BOTH = _REPLIES["bare_both"]
+_BARE_ONE = _REPLIES["bare_one"]
+_SAME_OR_NOT_ME = _REPLIES["same_or_not_me"]
+_NORMAL_DESCRIPTION = _REPLIES["normal_description"]
+_WORSE = _REPLIES["worse"]
+_UNSURE_ANYWHERE = _REPLIES["unsure_anywhere"]
+_CONTRAST = _REPLIES["contrast"]
 _BARE_NUMBER = re.compile(
     r"^\W*(?:about|around|roughly|approx\.?|approximately|maybe|like|~|nearly|almost|just over|over|"
     rf"i think|probably)?\s*(?P<n>{NUM})\s*[.!?]*\s*$",
     re.I,
 )
-_BARE_BOTH = re.compile(
-    r"^\W*(?:it'?s\s+|on\s+|in\s+)?"
-    r"(?:both|both of them|the both|both ways|both sides|all of them|everywhere|each side)\W*$",
-    re.I,
-)
-_BARE_ONE = re.compile(
-    r"^\W*(?:it'?s\s+|on\s+|in\s+)?(?:just\s+|only\s+)?(?:the\s+)?"
-    r"(?:left|right|one|one of them|left one|right one|left side|right side|one side)\W*(?:only|one)?\W*$",
-    re.I,
-)
-
-
-# A reply that describes instead of saying yes or no: "My legs are as strong as ever", "I've been
-# peeing without any trouble", "It's stayed the same", "It doesn't bother me at night".
-_SAME_OR_NOT_ME = re.compile(
-    r"\b(same as (?:ever|always|usual|before)|"
-    r"(?:stayed|been|is|it'?s|remained) (?:about |pretty much |much |roughly |more or less )?the same|"
-    r"(?:hasn'?t|has not|haven'?t|have not) changed|nothing(?:'?s| has)? changed|no change|unchanged|"
-    r"nothing new|no different|"
-    r"(?:doesn'?t|does not|don'?t|do not|never) (?:bother|trouble|affect|wake) me)\b",
-    re.I,
-)
-_NORMAL_DESCRIPTION = re.compile(
-    r"\b(normal|normally|as usual|as always|as ever|as before|like before|like always|like usual|"
-    r"fine|behaving(?: itself)?|no trouble|without (?:any )?(?:trouble|problems?|issues?|bother|difficulty)|"
-    r"no problems?|no issues?|nothing (?:unusual|different|odd|wrong|strange)|steady on my feet|"
-    r"as strong as|strong enough|strength is (?:fine|ok|okay|normal|good)|i feel strong|"
-    r"like (?:they|it|i) always (?:have|has|did|do)|as good as (?:they were|it was|ever|before|always))\b",
-    re.I,
-)
-# A trend, not a trigger: "worse than on Monday", "a touch worse" (not "worse when I bend").
-_WORSE = re.compile(
-    r"\b(worse than|(?:getting|got|gotten|becoming|definitely|even|much|a lot|slightly|"
-    r"a (?:touch|bit|little)|somewhat|steadily|progressively) worse|worse and worse)\b",
-    re.I,
-)
-# "It crept up on me, I honestly couldn't tell you when it started."
-_UNSURE_ANYWHERE = re.compile(
-    r"\b((?:couldn'?t|could not|can'?t|cannot) (?:honestly |really )?(?:tell|say|remember|be sure)|"
-    r"(?:don'?t|do not) (?:really |honestly )?know|no idea|not (?:really |entirely |totally |quite )?sure|"
-    r"(?:haven'?t|have not) (?:really )?(?:noticed|paid attention|checked|been paying attention)|"
-    r"hard to (?:say|tell)|difficult to (?:say|tell)|maybe|possibly|perhaps)\b",
-    re.I,
-)
-# A contrast may hide a sign we did not read ("all normal except the numbness"): then no answer.
-_CONTRAST = re.compile(r"\b(but|except|apart from|although|though|however|other than|besides|yet)\b", re.I)
 
 
 def _described_answer(text: str, facts: list[Mention]) -> list[Mention]:

@@ -8,67 +8,26 @@ the patient's, not now or not definite (kept for the answer interpreter).
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Doc, Span
 
-from nlp.facts.lexicon import cue_regexes
+from nlp.facts.lexicon import cue_regexes, regexes
 from nlp.facts.mention import IGNORE_LABEL, TRI_FACTS, Mention
 from nlp.facts.text import clause, sent_of
 from nlp.questions import QUESTION_START
 
-_FIRST_PERSON = re.compile(
-    r"\bmy\b|\b(that|since|because|as|and|but|when|now|so|if)\s+i\b|\bi\s*('ve|'m|am|have)\s+(got|been|had|noticed|having|getting)\b",
-    re.I,
-)
-# Questions about what a symptom would mean are hypothetical even when they say "my".
-_HYPOTHETICAL_QUESTION_CUE = re.compile(
-    r"\b(cause|causes|lead to|leads to|sign of|signs of|warning signs?|symptoms? of|normal to|what if|"
-    r"look out for|watch out for|should i worry|do i need to worry)\b",
-    re.I,
-)
-# "My partner noticed a swelling on the right side of my lower back": whoever noticed it, a sign on
-# "my" body is the patient's.
-_ON_MY_BODY = re.compile(r"\s+(?:on|in|at|around|near|under|over|down)\b[^.?!;]{0,25}?\bmy\b", re.I)
-# "Someone rear-ended my car": the phrase itself says whose it is.
-_MINE_IN_SPAN = re.compile(r"\b(my|me)\b", re.I)
-_FOLLOW_UP_EXAMPLE = re.compile(r"^\W*(like|such as|e\.?g\.?|for example|things like|or)\b", re.I)
-# "..., but that was years ago": the whole sentence is the past.
-_PAST_SENTENCE = re.compile(
-    r"\b(that|it|this) (was|were|happened) (\w+ ){0,3}(years|decades|ages|a long time) ago\b|"
-    r"\b(that|it|this) was (years|decades|ages|a long time) ago\b",
-    re.I,
-)
-# The same, within the clause of the mention only ("had sciatica years ago, but this is low down"):
-# "had sciatica at school, nothing like that now", "it's gone now", "leg tingle that time".
-_PAST_CLAUSE = re.compile(
-    r"\blong (time )?ago\b|\b(that time|at the time|back then|those days|in the past)\b|"
-    r"\b(nothing|none|gone|cleared( up)?|all clear|better|fine)( like (that|it|this))?"
-    r"( since| now| anymore| any more)\b|"
-    r"\b(not|no longer|never) (now|anymore|any more|since|these days)\b|"
-    r"\b(had|got) [\w ]{1,25}\b(at school|at uni|at university|at college|as a (kid|child|teenager)|"
-    r"when i was (young|little|a kid|younger|pregnant|\d+)|years ago|in (19|20)\d\d|last year|back in)\b",
-    re.I,
-)
-# "No balance problems", "no appetite issues": a phrase that starts with "no" ("no balance") is
-# not a symptom when a problem noun follows: the "no" negates the problem.
-_NO_PROBLEMS_AFTER = re.compile(
-    r"\s+(problems?|issues?|troubles?|changes?|difficult(y|ies)|concerns?|worries)\b", re.I
-)
-_TIME_ONLY = re.compile(r"^(at|during|in|through|every|most|all|throughout)\b", re.I)
-_PAIN_WORD = re.compile(
-    r"\b(pain\w*|hurt\w*|ache\w*|aching|sore|agony|worse|throb\w*|kill\w*|bad|unbearable|awful|terrible|wak\w*|woke|sleep\w*)\b",
-    re.I,
-)
-
-# "I had / was treated for / beat ... cancer": a history, whatever follows ("all clear", "in
-# remission"); not after "never" or "not" ("I've never had cancer").
-_HAD_IT_BEFORE = re.compile(
-    r"(?<!never )(?<!not )(?<!n't )(?<!nt )\b(had|have had|i'?ve had|diagnosed with|treated for|survived|"
-    r"beat|beaten|got over|recovered from)\b(?!\s+(?:no|any|never))[^.!?]{0,25}$",
-    re.I,
-)
-_NEGATION_BEFORE = re.compile(r"\b(never|not|no|n't|nt|haven't|havent|hasn't)\b[^.!?,;]{0,20}$", re.I)
+_CONTEXT = regexes("symptom_context")
+_FIRST_PERSON = _CONTEXT["first_person"]
+_HYPOTHETICAL_QUESTION_CUE = _CONTEXT["hypothetical_question_cue"]
+_ON_MY_BODY = _CONTEXT["on_my_body"]
+_MINE_IN_SPAN = _CONTEXT["mine_in_span"]
+_FOLLOW_UP_EXAMPLE = _CONTEXT["follow_up_example"]
+_PAST_SENTENCE = _CONTEXT["past_sentence"]
+_PAST_CLAUSE = _CONTEXT["past_clause"]
+_NO_PROBLEMS_AFTER = _CONTEXT["no_problems_after"]
+_TIME_ONLY = _CONTEXT["time_only"]
+_PAIN_WORD = _CONTEXT["pain_word"]
+_HAD_IT_BEFORE = _CONTEXT["had_it_before"]
+_NEGATION_BEFORE = _CONTEXT["negation_before"]
 
 
 def _had_it_before(before: str) -> bool:
