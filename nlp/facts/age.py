@@ -71,36 +71,65 @@ _OTHER_PERSON_BEFORE = _AGE["other_person_before"]
 
 
 def age_mentions(text: str, today: dt.date | None = None) -> list[Mention]:
-    """'I'm 62', '62 years old', '62yo', 'aged 62', 'age: 62', 'in my 50s' (not someone else's)."""
+    """'I'm 62', '62 years old', '62yo', 'aged 62', 'age: 62', 'in my 50s' (not someone else's);
+    failing those, a birth year, then an age about to be reached."""
+    stated = _stated_ages(text)
+    today = today or dt.date.today()
+    return stated or _birth_year_age(text, today) or _next_birthday_age(text)
+
+
+def _stated_ages(text: str) -> list[Mention]:
     out: list[Mention] = []
     for pattern in _AGE_PATTERNS:
         for m in pattern.finditer(text):
-            if _OTHER_PERSON_AFTER.search(text[m.end() : m.end() + 30]):
-                continue  # "my 62 year old mum"
-            if _OTHER_PERSON_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
-                continue  # "my dad is 62 years old"
-            if m.groupdict().get("n"):
-                value = number_value(m.group("n"))
-            else:
-                decade = m.group("decade")
-                base = int(decade) if decade else _DECADE_WORDS[m.group("word").lower()]
-                part = (m.group("part") or m.group("part2") or "").strip().rstrip("-").lower()
-                value = base + DECADE_OFFSET.get(part, 0)
-            if value is None or not MIN_AGE <= value <= MAX_AGE:
-                continue
-            out.append(Mention("age", str(int(value)), m.start(), m.end(), text[m.start() : m.end()]))
-    today = today or dt.date.today()
-    for m in _BORN.finditer(text):  # "I was born in June 1971": the age today
-        if out or _OTHER_PERSON_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
+            value = _stated_age(text, m)
+            if value is not None:
+                out.append(Mention("age", str(int(value)), m.start(), m.end(), text[m.start() : m.end()]))
+    return out
+
+
+def _stated_age(text: str, m: re.Match) -> float | None:
+    """The age one match states, or None when it is someone else's or implausible."""
+    if _OTHER_PERSON_AFTER.search(text[m.end() : m.end() + 30]):
+        return None  # "my 62 year old mum"
+    if _someone_else_before(text, m):
+        return None  # "my dad is 62 years old"
+    value = number_value(m.group("n")) if m.groupdict().get("n") else _decade_age(m)
+    if value is None or not MIN_AGE <= value <= MAX_AGE:
+        return None
+    return value
+
+
+def _decade_age(m: re.Match) -> int:
+    """'in my late 50s' -> 57, 'in my forties' -> 40."""
+    decade = m.group("decade")
+    base = int(decade) if decade else _DECADE_WORDS[m.group("word").lower()]
+    part = (m.group("part") or m.group("part2") or "").strip().rstrip("-").lower()
+    return base + DECADE_OFFSET.get(part, 0)
+
+
+def _someone_else_before(text: str, m: re.Match) -> bool:
+    return _OTHER_PERSON_BEFORE.search(text[max(0, m.start() - 40) : m.start()]) is not None
+
+
+def _birth_year_age(text: str, today: dt.date) -> list[Mention]:
+    """'I was born in June 1971': the age today (the first plausible birth date of the patient's)."""
+    for m in _BORN.finditer(text):
+        if _someone_else_before(text, m):
             continue
         year = int(m.group("year"))
         month_name = (m.group("month") or "").lower()[:3]
         month = next((v for k, v in MONTHS.items() if k.startswith(month_name)), 1) if month_name else 1
         age = today.year - year - (1 if month_name and month > today.month else 0)
         if MIN_AGE <= age <= MAX_AGE:
-            out.append(Mention("age", str(age), m.start(), m.end(), m.group(0)))
-    for m in _AGE_NEXT.finditer(text):  # "I'll be 60 at Christmas": 59 until then
+            return [Mention("age", str(age), m.start(), m.end(), m.group(0))]
+    return []
+
+
+def _next_birthday_age(text: str) -> list[Mention]:
+    """'I'll be 60 at Christmas': 59 until then (the first plausible one)."""
+    for m in _AGE_NEXT.finditer(text):
         value = number_value(m.group("n"))
-        if value is not None and MIN_AGE < value <= MAX_AGE and not out:
-            out.append(Mention("age", str(int(value) - 1), m.start(), m.end(), m.group(0)))
-    return out
+        if value is not None and MIN_AGE < value <= MAX_AGE:
+            return [Mention("age", str(int(value) - 1), m.start(), m.end(), m.group(0))]
+    return []

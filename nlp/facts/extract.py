@@ -62,44 +62,62 @@ def extract_mentions(
     """
     if doc_or_text is None:
         return []
-    if isinstance(doc_or_text, Doc):
-        docs = [(0, doc_or_text)]
-        text = doc_or_text.text
-    else:
-        text = blank_markup(str(doc_or_text)[:MAX_TEXT_CHARS])
-        if not text.strip():
-            return []
-        nlp = nlp or load_nlp()
-        pieces = chunks(text)
-        docs = list(zip((off for off, _ in pieces), nlp.pipe(piece for _, piece in pieces), strict=False))
+    text, docs = _parse(doc_or_text, nlp)
+    if not docs:
+        return []
     today = today or dt.date.today()
+    facts, others, symptom_seen = _symptom_mentions(docs)
+    facts += age_mentions(text, today)
+    facts += duration_mentions(text, today)
+    facts = _without_pain_worsening(facts)
+    facts += generic_mentions(text, facts, symptom_seen)
+    definite = _resolve(facts)
+    stated = {m.fact for m in definite}
+    return definite + [m for m in others if m.fact not in stated]
+
+
+def _parse(doc_or_text: Doc | str, nlp: Language | None) -> tuple[str, list[tuple[int, Doc]]]:
+    """The text and its (offset, Doc) pieces; no pieces for a blank text."""
+    if isinstance(doc_or_text, Doc):
+        return doc_or_text.text, [(0, doc_or_text)]
+    text = blank_markup(str(doc_or_text)[:MAX_TEXT_CHARS])
+    if not text.strip():
+        return text, []
+    nlp = nlp or load_nlp()
+    pieces = chunks(text)
+    return text, list(zip((off for off, _ in pieces), nlp.pipe(piece for _, piece in pieces), strict=False))
+
+
+def _symptom_mentions(docs: list[tuple[int, Doc]]) -> tuple[list[Mention], list[Mention], bool]:
+    """Symptom and limb mentions of every piece, at their offsets in the message: the patient's
+    own now, the others (someone else's, past, possible), and whether any symptom phrase was seen."""
     facts: list[Mention] = []
-    symptom_seen = False
     others: list[Mention] = []
+    symptom_seen = False
     for offset, doc in docs:
         every = tri_mentions(doc)
         tri = [(m, ent) for m, ent in every if m.definite_own_now]
-        others += [
-            dataclasses.replace(m, start=m.start + offset, end=m.end + offset)
-            for m, _ in every
-            if not m.definite_own_now
-        ]
+        others += [_shifted(m, offset) for m, _ in every if not m.definite_own_now]
         found = [m for m, _ in tri] + limb_mentions(doc, tri)
-        facts += [dataclasses.replace(m, start=m.start + offset, end=m.end + offset) for m in found]
+        facts += [_shifted(m, offset) for m in found]
         symptom_seen = symptom_seen or any(ent.label_ != IGNORE_LABEL for ent in doc.ents)
-    facts += age_mentions(text, today)
-    facts += duration_mentions(text, today)
+    return facts, others, symptom_seen
+
+
+def _shifted(m: Mention, offset: int) -> Mention:
+    return dataclasses.replace(m, start=m.start + offset, end=m.end + offset)
+
+
+def _without_pain_worsening(facts: list[Mention]) -> list[Mention]:
+    """ "My legs are weak and it's getting worse": the weakness worsens, not the pain, so a pain
+    "not improving" read from the same words is dropped."""
     worsening_cues = [m for m in facts if m.fact == "weakness_worsening"]
-    facts = [
+    return [
         m
         for m in facts
-        if not (  # "my legs are weak and it's getting worse": the weakness worsens, not the pain
+        if not (
             m.fact == "improving"
             and m.value == "absent"
             and any(w.start < m.end and m.start < w.end for w in worsening_cues)
         )
     ]
-    facts += generic_mentions(text, facts, symptom_seen)
-    definite = _resolve(facts)
-    stated = {m.fact for m in definite}
-    return definite + [m for m in others if m.fact not in stated]

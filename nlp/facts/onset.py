@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from nlp.dates import start_dates
 from nlp.facts.lexicon import regexes, words
+from nlp.facts.pain_context import START_CUE, not_patients_pain, start_cue_around
 
 _TIME_WORDS = words("time")
 MONTHS = {m: i + 1 for i, m in enumerate(_TIME_WORDS["months"])}
@@ -60,3 +62,74 @@ def month_start(today: dt.date, month: int, part: str | None, day: str | None) -
             return candidate
         year -= 1
     return candidate
+
+
+def onset_days(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
+    """(days before today, phrase) for each start date of the patient's pain, in this order: a month,
+    a weekday, a relative day, a named day (nlp/dates.py), a year."""
+    return (
+        _since_month(text, today)
+        + _since_weekday(text, today)
+        + _relative_day(text, today)
+        + [(days, m) for days, m in start_dates(text, today, START_CUE) if not not_patients_pain(text, m)]
+        + _since_year(text, today)
+    )
+
+
+def _since_month(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
+    """ "Since March", "the first week of October", "mid-June": the most recent such date."""
+    return [
+        ((today - _month_date(today, m)).days, m)
+        for m in SINCE_MONTH.finditer(text)
+        if _month_is_a_start(text, m)
+    ]
+
+
+def _month_is_a_start(text: str, m: re.Match) -> bool:
+    said = m.group(0).lower()
+    if said.startswith(("in ", "on ")) and not re.search(
+        r"\b(start\w*|began|since|came on)\b", text[max(0, m.start() - 30) : m.start()], re.I
+    ):
+        return False  # "in March" alone is not a start date ("I had cancer in March 2019")
+    return m.group("month").lower() != "may" or said.startswith(("since", "from"))  # "may": mostly the verb
+
+
+def _month_date(today: dt.date, m: re.Match) -> dt.date:
+    month = next(v for k, v in MONTHS.items() if k.startswith(m.group("month").lower()[:3]))
+    day = m.group("day") or m.group("day_before") or WEEK_START_DAY.get((m.group("week") or "").lower())
+    return month_start(today, month, m.group("part"), day)
+
+
+def _since_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
+    """ "Since Monday", "started on Tuesday": back to the last such day (a week back for today's)."""
+    out = []
+    for m in SINCE_DAY.finditer(text):
+        if not m.group(0).lower().startswith("since") and not start_cue_around(text, m):
+            continue  # "I see the GP on Monday"
+        if not_patients_pain(text, m):
+            continue
+        wd = WEEKDAYS.index(m.group("wd").lower())
+        out.append(((today.weekday() - wd) % len(WEEKDAYS) or len(WEEKDAYS), m))
+    return out
+
+
+def _relative_day(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
+    """ "Since yesterday", "this morning", "last week", "at the weekend"."""
+    out = []
+    for m in RELATIVE.finditer(text):
+        if not_patients_pain(text, m):
+            continue
+        phrase = m.group("phrase").lower().replace("since ", "").replace("the new year", "new year")
+        if phrase in RELATIVE_DAYS:
+            if not m.group("phrase").lower().startswith("since") and not start_cue_around(text, m):
+                continue
+            out.append((RELATIVE_DAYS[phrase], m))
+        elif "weekend" in phrase:
+            out.append(((today.weekday() - 5) % 7 or 7, m))  # back to the last Saturday
+    return out
+
+
+def _since_year(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
+    """ "Since 2019": from the first of January of that year."""
+    years = [(int(m.group("year")), m) for m in SINCE_YEAR.finditer(text)]
+    return [((today - dt.date(year, 1, 1)).days, m) for year, m in years if year <= today.year]

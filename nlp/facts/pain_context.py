@@ -43,3 +43,18 @@ def bare_duration_of_the_pain(text: str, m: re.Match) -> bool:
     ):
         return False
     return _OWN_PAIN_CLAUSE.search(sentence) is not None
+
+
+def not_patients_pain(text: str, m: re.Match) -> bool:
+    """A time phrase in someone else's sentence, or right after another condition ("in remission 5 years")."""
+    s_lo, s_hi = sentence_bounds(text, m.start())
+    sentence = text[s_lo:s_hi]
+    if FAMILY_WORD.search(sentence) and not FIRST_PERSON_WORD.search(sentence):
+        return True  # "my husband was in a car accident last year"
+    return NOT_PAIN_CONTEXT.search(text[max(0, m.start() - 40) : m.start()]) is not None
+
+
+def start_cue_around(text: str, m: re.Match) -> bool:
+    """A start cue ("started", "lifted", "since") elsewhere in the sentence of the time phrase ``m``."""
+    s_lo, s_hi = sentence_bounds(text, m.start())
+    return START_CUE.search(text[s_lo:s_hi].replace(m.group(0), " ")) is not None

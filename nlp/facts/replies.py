@@ -59,50 +59,67 @@ def _described_answer(text: str, facts: list[Mention]) -> list[Mention]:
 
 def generic_mentions(text: str, facts: list[Mention], symptom_seen: bool) -> list[Mention]:
     """Short replies to the pending question: yes/no/unsure, a side, a bare number."""
-    out: list[Mention] = []
-    cues = cue_regexes()
+    out = _reply_word(text, facts) or _described_answer(text, facts)
+    limb_said = any(f.fact in TRI_FACTS or f.fact in SIDES_FACTS for f in facts) or symptom_seen
+    if not limb_said:
+        out += _bare_side(text)
+    return out + _bare_number(text)
+
+
+def _reply_word(text: str, facts: list[Mention]) -> list[Mention]:
+    """A yes / no / unsure / fine word opening the message, unless a statement follows it."""
     lead = _LEADING_JUNK.match(text).end()  # spaces, emoji, HTML tags, quotes, bullets
     body = text[lead:]
-    for value, pattern in cues["answers"]:
+    for value, pattern in cue_regexes()["answers"]:
         m = pattern.match(body)
-        if not m:
-            continue
-        a_start, a_end = lead + m.start(), lead + m.end()
-        rest = text[a_end:]
-        rest_clause_end = re.search(r"[,.!?;:]|\bbut\b", rest)
-        tail_end = a_end + (rest_clause_end.start() if rest_clause_end else len(rest))
-        overlaps = any(f.start < a_end and a_start < f.end for f in facts)
-        fact_in_tail = any(a_end <= f.start < tail_end for f in facts if f.fact in TRI_FACTS)
-        tail = text[a_end:tail_end]
-        # "yeah it's worse than it was on Sunday" is a yes; "no numbness" negates a noun instead,
-        # so only a yes may carry a longer statement (one without a negation of its own).
-        long_tail = len(WORD.findall(tail)) > MAX_ANSWER_TAIL_WORDS and not (
-            (value == "yes" and _PLAIN_YES.match(m.group(0)) and not _NEGATION_WORD.search(tail))
-            or value == "unsure"  # "I'm not entirely sure how to answer that" is still not sure
-        )
-        if not overlaps and not fact_in_tail and not long_tail:
-            out.append(Mention("answer", value, a_start, a_end, text[a_start:a_end]))
-        break
-    if not out:
-        out += _described_answer(text, facts)
-    limb_said = any(f.fact in TRI_FACTS or f.fact in SIDES_FACTS for f in facts) or symptom_seen
-    words = text.split()
-    if not limb_said and 0 < len(words) <= MAX_BARE_REPLY_WORDS:
-        stripped = text.strip()
-        s_off = text.find(stripped)
-        if _BARE_BOTH.match(stripped):
-            out.append(Mention("sides", "both", s_off, s_off + len(stripped), stripped))
-        elif _BARE_ONE.match(stripped):
-            out.append(Mention("sides", "one", s_off, s_off + len(stripped), stripped))
-        else:
-            side_cues = list(find_all(cues["both"], text, 0, len(text), "both"))
-            side_cues += list(find_all(cues["one"], text, 0, len(text), "one"))
-            if side_cues:
-                best = sorted(side_cues, key=lambda c: (c[2] != "both", c[0]))[0]
-                out.append(Mention("sides", best[2], best[0], best[1], text[best[0] : best[1]]))
+        if m:  # the first family that matches decides
+            a_start, a_end = lead + m.start(), lead + m.end()
+            if _stands_alone(text, facts, value, m, a_start, a_end):
+                return [Mention("answer", value, a_start, a_end, text[a_start:a_end])]
+            return []
+    return []
+
+
+def _stands_alone(text: str, facts: list[Mention], value: str, m: re.Match, a_start: int, a_end: int) -> bool:
+    """The reply word is no fact's words, and no sign or other statement follows it in its clause."""
+    rest = text[a_end:]
+    rest_clause_end = re.search(r"[,.!?;:]|\bbut\b", rest)
+    tail_end = a_end + (rest_clause_end.start() if rest_clause_end else len(rest))
+    overlaps = any(f.start < a_end and a_start < f.end for f in facts)
+    fact_in_tail = any(a_end <= f.start < tail_end for f in facts if f.fact in TRI_FACTS)
+    tail = text[a_end:tail_end]
+    # "yeah it's worse than it was on Sunday" is a yes; "no numbness" negates a noun instead,
+    # so only a yes may carry a longer statement (one without a negation of its own).
+    long_tail = len(WORD.findall(tail)) > MAX_ANSWER_TAIL_WORDS and not (
+        (value == "yes" and _PLAIN_YES.match(m.group(0)) and not _NEGATION_WORD.search(tail))
+        or value == "unsure"  # "I'm not entirely sure how to answer that" is still not sure
+    )
+    return not overlaps and not fact_in_tail and not long_tail
+
+
+def _bare_side(text: str) -> list[Mention]:
+    """'Both', 'just the left', 'my left leg': a side in a short reply."""
+    if not 0 < len(text.split()) <= MAX_BARE_REPLY_WORDS:
+        return []
+    stripped = text.strip()
+    s_off = text.find(stripped)
+    if _BARE_BOTH.match(stripped):
+        return [Mention("sides", "both", s_off, s_off + len(stripped), stripped)]
+    if _BARE_ONE.match(stripped):
+        return [Mention("sides", "one", s_off, s_off + len(stripped), stripped)]
+    cues = cue_regexes()
+    side_cues = list(find_all(cues["both"], text, 0, len(text), "both"))
+    side_cues += list(find_all(cues["one"], text, 0, len(text), "one"))
+    if not side_cues:
+        return []
+    best = sorted(side_cues, key=lambda c: (c[2] != "both", c[0]))[0]
+    return [Mention("sides", best[2], best[0], best[1], text[best[0] : best[1]])]
+
+
+def _bare_number(text: str) -> list[Mention]:
+    """'About 45', 'sixty-two': a number alone."""
     m = _BARE_NUMBER.match(text)
-    if m:
-        value = number_value(m.group("n"))
-        if value is not None:
-            out.append(Mention("number", str(int(value)), m.start("n"), m.end("n"), m.group("n")))
-    return out
+    value = number_value(m.group("n")) if m else None
+    if m is None or value is None:
+        return []
+    return [Mention("number", str(int(value)), m.start("n"), m.end("n"), m.group("n"))]

@@ -72,61 +72,101 @@ def tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
     """Fact phrases found by the EntityRuler, valued by their ConText modifiers."""
     out: list[tuple[Mention, Span]] = []
     for ent in doc.ents:
-        fact, polarity = ent.label_, ent.ent_id_
-        if fact == IGNORE_LABEL or fact not in TRI_FACTS:
+        if ent.label_ == IGNORE_LABEL or ent.label_ not in TRI_FACTS:
             continue
-        mine = _ON_MY_BODY.match(doc.text, ent.end_char) or _MINE_IN_SPAN.search(ent.text)
-        span = (ent.start_char, ent.end_char, ent.text)
-        asserted = polarity == "present" and not ent._.is_negated
-        if ent._.is_family and not mine:
-            if asserted:  # someone else's ("my dad had cancer"): kept for the record only
-                out.append((Mention(fact, "present", *span, person="other"), ent))
-            continue
-        if ent._.is_uncertain and asserted and not ent._.is_hypothetical:
-            # "I think my bum might be a bit numb": possible, so the dialogue asks it next
-            out.append((Mention(fact, "present", *span, certainty="possible"), ent))
-            continue
-        if ent._.is_hypothetical:
-            continue  # not a statement ("what if I lose control of my bladder?")
-        if ent._.is_historical and fact != "cancer_history":
-            if asserted:  # a past episode is not a current symptom; a cancer history always counts
-                out.append((Mention(fact, "present", *span, time="past"), ent))
-            continue
-        sent = sent_of(doc, ent.start)
-        if _is_hypothetical_sentence(doc, sent):
-            continue
-        if fact == "night_pain" and _TIME_ONLY.match(ent.text) and not _PAIN_WORD.search(sent.text):
-            continue  # "my hands go to sleep at night": night, but not night *pain*
-        c_lo, c_hi = clause(doc, ent)
-        # a past phrase in the clause counts when it holds the mention or follows it ("had
-        # sciatica at school", "pins and needles, gone now"), not when it ends before it ("my mum
-        # had cancer last year and now my lower back hurts")
-        clause_past = any(m.end() + c_lo > ent.start_char for m in _PAST_CLAUSE.finditer(doc.text[c_lo:c_hi]))
-        past = _PAST_SENTENCE.search(sent.text) or clause_past
-        if fact != "cancer_history" and past:
-            if asserted:
-                out.append((Mention(fact, "present", *span, time="past"), ent))
-            continue
-        echo = _echo_answer(doc, ent)
-        if echo is not None:
-            if echo in ("yes", "no") and polarity != "ignore":
-                value = "present" if echo == "yes" else "absent"
-                out.append((Mention(fact, value, ent.start_char, ent.end_char, ent.text), ent))
-            continue
-        negated = bool(ent._.is_negated) or _NO_PROBLEMS_AFTER.match(doc.text, ent.end_char) is not None
-        if (
-            negated
-            and fact == "cancer_history"
-            and _had_it_before(doc.text[max(0, ent.start_char - 40) : ent.start_char])
-        ):
-            negated = False  # "I had breast cancer in 2015, all clear now": a history is a history
-        if polarity == "present":
-            value = "absent" if negated else "present"
-        elif polarity == "neutral" and negated:
-            value = "absent"
-        elif polarity == "absent" and not negated:
-            value = "absent"
-        else:
-            continue
-        out.append((Mention(fact, value, ent.start_char, ent.end_char, ent.text), ent))
+        mention = _read(doc, ent)
+        if mention is not None:
+            out.append((mention, ent))
     return out
+
+
+# (decided, mention): a reader that decided returns the mention, or None when the phrase says nothing.
+_Verdict = tuple[bool, Mention | None]
+
+
+def _read(doc: Doc, ent: Span) -> Mention | None:
+    """One fact phrase: whose, when and how sure it is first, then its value."""
+    asserted = ent.ent_id_ == "present" and not ent._.is_negated
+    decided, mention = _context_marks(ent, doc.text, asserted)
+    if not decided:
+        decided, mention = _sentence_marks(doc, ent, asserted)
+    if decided:
+        return mention
+    echo = _echo_answer(doc, ent)
+    if echo is not None:
+        return _echo_mention(ent, echo)
+    value = _own_value(doc, ent)
+    return None if value is None else Mention(ent.label_, value, ent.start_char, ent.end_char, ent.text)
+
+
+def _record_only(
+    ent: Span, asserted: bool, time: str = "now", person: str = "self", certainty: str = "definite"
+) -> Mention | None:
+    """A phrase that is not the patient's, not now or not definite: kept (for the record) only if asserted."""
+    if not asserted:
+        return None
+    return Mention(ent.label_, "present", ent.start_char, ent.end_char, ent.text, time, person, certainty)
+
+
+def _context_marks(ent: Span, text: str, asserted: bool) -> _Verdict:
+    """ConText's own marks: someone else's, only possible, hypothetical, historical."""
+    mine = _ON_MY_BODY.match(text, ent.end_char) or _MINE_IN_SPAN.search(ent.text)
+    if ent._.is_family and not mine:
+        # someone else's ("my dad had cancer"): kept for the record only
+        return True, _record_only(ent, asserted, person="other")
+    if ent._.is_uncertain and asserted and not ent._.is_hypothetical:
+        # "I think my bum might be a bit numb": possible, so the dialogue asks it next
+        return True, _record_only(ent, asserted, certainty="possible")
+    if ent._.is_hypothetical:
+        return True, None  # not a statement ("what if I lose control of my bladder?")
+    if ent._.is_historical and ent.label_ != "cancer_history":
+        # a past episode is not a current symptom; a cancer history always counts
+        return True, _record_only(ent, asserted, time="past")
+    return False, None
+
+
+def _sentence_marks(doc: Doc, ent: Span, asserted: bool) -> _Verdict:
+    """What the sentence and clause around it say: a question about symptoms, night without pain, the past."""
+    sent = sent_of(doc, ent.start)
+    if _is_hypothetical_sentence(doc, sent):
+        return True, None
+    if ent.label_ == "night_pain" and _TIME_ONLY.match(ent.text) and not _PAIN_WORD.search(sent.text):
+        return True, None  # "my hands go to sleep at night": night, but not night *pain*
+    if ent.label_ != "cancer_history" and _in_the_past(doc, ent, sent):
+        return True, _record_only(ent, asserted, time="past")
+    return False, None
+
+
+def _in_the_past(doc: Doc, ent: Span, sent: Span) -> bool:
+    """The sentence is about the past, or a past phrase in the clause holds or follows the mention."""
+    c_lo, c_hi = clause(doc, ent)
+    # a past phrase in the clause counts when it holds the mention or follows it ("had
+    # sciatica at school", "pins and needles, gone now"), not when it ends before it ("my mum
+    # had cancer last year and now my lower back hurts")
+    clause_past = any(m.end() + c_lo > ent.start_char for m in _PAST_CLAUSE.finditer(doc.text[c_lo:c_hi]))
+    return bool(_PAST_SENTENCE.search(sent.text) or clause_past)
+
+
+def _echo_mention(ent: Span, echo: str) -> Mention | None:
+    """'Cancer? No.': the yes or no is the fact's value (an ignore phrase takes none)."""
+    if echo in ("yes", "no") and ent.ent_id_ != "ignore":
+        value = "present" if echo == "yes" else "absent"
+        return Mention(ent.label_, value, ent.start_char, ent.end_char, ent.text)
+    return None
+
+
+def _own_value(doc: Doc, ent: Span) -> str | None:
+    """The value of the patient's own phrase, from its polarity and negation (None: it says nothing)."""
+    polarity = ent.ent_id_
+    negated = bool(ent._.is_negated) or _NO_PROBLEMS_AFTER.match(doc.text, ent.end_char) is not None
+    if (
+        negated
+        and ent.label_ == "cancer_history"
+        and _had_it_before(doc.text[max(0, ent.start_char - 40) : ent.start_char])
+    ):
+        negated = False  # "I had breast cancer in 2015, all clear now": a history is a history
+    if polarity == "present":
+        return "absent" if negated else "present"
+    if (polarity == "neutral" and negated) or (polarity == "absent" and not negated):
+        return "absent"
+    return None
