@@ -88,7 +88,7 @@ def _stated_ages(text: str) -> list[Mention]:
     return out
 
 
-def _stated_age(text: str, m: re.Match) -> float | None:
+def _stated_age(text: str, m: re.Match[str]) -> float | None:
     """The age one match states, or None when it is someone else's or implausible."""
     if _OTHER_PERSON_AFTER.search(text[m.end() : m.end() + 30]):
         return None  # "my 62 year old mum"
@@ -100,7 +100,7 @@ def _stated_age(text: str, m: re.Match) -> float | None:
     return value
 
 
-def _decade_age(m: re.Match) -> int:
+def _decade_age(m: re.Match[str]) -> int:
     """'in my late 50s' -> 57, 'in my forties' -> 40."""
     decade = m.group("decade")
     base = int(decade) if decade else _DECADE_WORDS[m.group("word").lower()]
@@ -108,7 +108,7 @@ def _decade_age(m: re.Match) -> int:
     return base + DECADE_OFFSET.get(part, 0)
 
 
-def _someone_else_before(text: str, m: re.Match) -> bool:
+def _someone_else_before(text: str, m: re.Match[str]) -> bool:
     return _OTHER_PERSON_BEFORE.search(text[max(0, m.start() - 40) : m.start()]) is not None
 
 

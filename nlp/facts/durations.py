@@ -76,8 +76,8 @@ def duration_mentions(text: str, today: dt.date) -> list[Mention]:
     ]
 
 
-def _counted(text: str) -> list[tuple[float, re.Match]]:
-    """ "3 weeks", "about a month and a half", "2 days ago": a number of units."""
+def _counted(text: str) -> list[tuple[float, re.Match[str]]]:
+    """A number of units: "3 weeks", "about a month and a half", "2 days ago"."""
     short_reply = len(text.split()) <= MAX_BARE_REPLY_WORDS
     out = []
     for m in _DURATION.finditer(text):
@@ -87,7 +87,7 @@ def _counted(text: str) -> list[tuple[float, re.Match]]:
     return out
 
 
-def _counted_days(text: str, m: re.Match, short_reply: bool) -> float | None:
+def _counted_days(text: str, m: re.Match[str], short_reply: bool) -> float | None:
     """The days of one counted duration, or None when it is not how long this pain has lasted."""
     if not_patients_pain(text, m) or _CORRECTED_AWAY.search(text[max(0, m.start() - 12) : m.start()]):
         return None  # "the back ache is 3 weeks, not 11 years": the corrected-away one
@@ -106,7 +106,7 @@ def _counted_days(text: str, m: re.Match, short_reply: bool) -> float | None:
     return qty * _unit_days(m.group("unit")) + extra
 
 
-def _of_this_pain(text: str, m: re.Match, pre: str, post: str, short_reply: bool) -> bool:
+def _of_this_pain(text: str, m: re.Match[str], pre: str, post: str, short_reply: bool) -> bool:
     """Whether a counted duration is how long this pain has lasted."""
     if post == "ago":
         return _ago_dates_this_pain(text, m)
@@ -120,8 +120,8 @@ def _of_this_pain(text: str, m: re.Match, pre: str, post: str, short_reply: bool
     )
 
 
-def _ago_dates_this_pain(text: str, m: re.Match) -> bool:
-    """ "3 days ago" dates this pain when its sentence tells a start or the pain now."""
+def _ago_dates_this_pain(text: str, m: re.Match[str]) -> bool:
+    """A "3 days ago" dates this pain when its sentence tells a start or the pain now."""
     s_lo, s_hi = sentence_bounds(text, m.start())
     sentence = text[s_lo:s_hi]
     started = start_cue_around(text, m) or (
@@ -134,13 +134,13 @@ def _ago_dates_this_pain(text: str, m: re.Match) -> bool:
     return not (HISTORY_ONLY.search(sentence) and _unit_days(m.group("unit")) == DAYS["year"])
 
 
-def _in_the_last(text: str) -> list[tuple[int, re.Match]]:
-    """ "In the last week", "over the past month": one unit."""
+def _in_the_last(text: str) -> list[tuple[int, re.Match[str]]]:
+    """One unit: "in the last week", "over the past month"."""
     return [
         (_unit_days(m.group("unit")), m) for m in _LAST_UNIT.finditer(text) if not not_patients_pain(text, m)
     ]
 
 
-def _vague(text: str) -> list[tuple[int, re.Match]]:
-    """ "For weeks", "for years": the smallest plural."""
+def _vague(text: str) -> list[tuple[int, re.Match[str]]]:
+    """The smallest plural: "for weeks", "for years"."""
     return [(VAGUE_PLURAL_COUNT * _unit_days(m.group("unit")), m) for m in _VAGUE.finditer(text)]

@@ -109,7 +109,7 @@ def _shifted(m: Mention, offset: int) -> Mention:
 
 
 def _without_pain_worsening(facts: list[Mention]) -> list[Mention]:
-    """ "My legs are weak and it's getting worse": the weakness worsens, not the pain, so a pain
+    """In "my legs are weak and it's getting worse" the weakness worsens, not the pain, so a pain
     "not improving" read from the same words is dropped."""
     worsening_cues = [m for m in facts if m.fact == "weakness_worsening"]
     return [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 
@@ -19,8 +19,19 @@ CUES_FILE = NLP_DIR / "patterns" / "cues.yml"
 WORDS_DIR = NLP_DIR / "words"
 
 
+class Cues(TypedDict):
+    """cues.yml compiled: side cues, worsening cues, and the short-answer families in file order."""
+
+    both: list[re.Pattern[str]]
+    one: list[re.Pattern[str]]
+    stable: list[re.Pattern[str]]
+    worse: list[re.Pattern[str]]
+    pain_subject: re.Pattern[str]
+    answers: list[tuple[str, re.Pattern[str]]]
+
+
 @functools.lru_cache(maxsize=1)
-def cue_regexes() -> dict:
+def cue_regexes() -> Cues:
     with open(CUES_FILE, encoding="utf-8") as f:
         raw = yaml.safe_load(f)
     flags = re.IGNORECASE

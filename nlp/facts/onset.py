@@ -64,7 +64,7 @@ def month_start(today: dt.date, month: int, part: str | None, day: str | None) -
     return candidate
 
 
-def onset_days(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
+def onset_days(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
     """(days before today, phrase) for each start date of the patient's pain, in this order: a month,
     a weekday, a relative day, a named day (nlp/dates.py), a year."""
     return (
@@ -76,8 +76,8 @@ def onset_days(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
     )
 
 
-def _since_month(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
-    """ "Since March", "the first week of October", "mid-June": the most recent such date."""
+def _since_month(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
+    """A month ("since March", "the first week of October", "mid-June"): its most recent such date."""
     return [
         ((today - _month_date(today, m)).days, m)
         for m in SINCE_MONTH.finditer(text)
@@ -85,23 +85,25 @@ def _since_month(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
     ]
 
 
-def _month_is_a_start(text: str, m: re.Match) -> bool:
+def _month_is_a_start(text: str, m: re.Match[str]) -> bool:
     said = m.group(0).lower()
     if said.startswith(("in ", "on ")) and not re.search(
         r"\b(start\w*|began|since|came on)\b", text[max(0, m.start() - 30) : m.start()], re.I
     ):
         return False  # "in March" alone is not a start date ("I had cancer in March 2019")
-    return m.group("month").lower() != "may" or said.startswith(("since", "from"))  # "may": mostly the verb
+    return bool(
+        m.group("month").lower() != "may" or said.startswith(("since", "from"))
+    )  # "may": mostly the verb
 
 
-def _month_date(today: dt.date, m: re.Match) -> dt.date:
+def _month_date(today: dt.date, m: re.Match[str]) -> dt.date:
     month = next(v for k, v in MONTHS.items() if k.startswith(m.group("month").lower()[:3]))
     day = m.group("day") or m.group("day_before") or WEEK_START_DAY.get((m.group("week") or "").lower())
     return month_start(today, month, m.group("part"), day)
 
 
-def _since_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
-    """ "Since Monday", "started on Tuesday": back to the last such day (a week back for today's)."""
+def _since_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
+    """A weekday ("since Monday", "started on Tuesday"): back to the last one (a week for today's)."""
     out = []
     for m in SINCE_DAY.finditer(text):
         if not m.group(0).lower().startswith("since") and not start_cue_around(text, m):
@@ -113,8 +115,8 @@ def _since_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
     return out
 
 
-def _relative_day(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
-    """ "Since yesterday", "this morning", "last week", "at the weekend"."""
+def _relative_day(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
+    """A relative day: "since yesterday", "this morning", "last week", "at the weekend"."""
     out = []
     for m in RELATIVE.finditer(text):
         if not_patients_pain(text, m):
@@ -129,7 +131,7 @@ def _relative_day(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
     return out
 
 
-def _since_year(text: str, today: dt.date) -> list[tuple[int, re.Match]]:
-    """ "Since 2019": from the first of January of that year."""
+def _since_year(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
+    """A year ("since 2019"): from the first of January of that year."""
     years = [(int(m.group("year")), m) for m in SINCE_YEAR.finditer(text)]
     return [((today - dt.date(year, 1, 1)).days, m) for year, m in years if year <= today.year]

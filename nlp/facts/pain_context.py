@@ -21,7 +21,7 @@ _OWN_PAIN_CLAUSE = _TIME["own_pain_clause"]
 MAX_BARE_DURATION_SENTENCE_WORDS = 3  # "3 days." or "about 2 weeks." standing alone
 
 
-def bare_duration_of_the_pain(text: str, m: re.Match) -> bool:
+def bare_duration_of_the_pain(text: str, m: re.Match[str]) -> bool:
     """A bare "7 weeks" set off by commas or a full stop in a sentence about the patient's own pain.
 
     ("...lower back stiffness from sleeping funny, 2 days.") A history or someone else's sentence,
@@ -45,7 +45,7 @@ def bare_duration_of_the_pain(text: str, m: re.Match) -> bool:
     return _OWN_PAIN_CLAUSE.search(sentence) is not None
 
 
-def not_patients_pain(text: str, m: re.Match) -> bool:
+def not_patients_pain(text: str, m: re.Match[str]) -> bool:
     """A time phrase in someone else's sentence, or right after another condition ("in remission 5 years")."""
     s_lo, s_hi = sentence_bounds(text, m.start())
     sentence = text[s_lo:s_hi]
@@ -54,7 +54,7 @@ def not_patients_pain(text: str, m: re.Match) -> bool:
     return NOT_PAIN_CONTEXT.search(text[max(0, m.start() - 40) : m.start()]) is not None
 
 
-def start_cue_around(text: str, m: re.Match) -> bool:
+def start_cue_around(text: str, m: re.Match[str]) -> bool:
     """A start cue ("started", "lifted", "since") elsewhere in the sentence of the time phrase ``m``."""
     s_lo, s_hi = sentence_bounds(text, m.start())
     return START_CUE.search(text[s_lo:s_hi].replace(m.group(0), " ")) is not None

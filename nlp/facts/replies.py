@@ -68,7 +68,8 @@ def generic_mentions(text: str, facts: list[Mention], symptom_seen: bool) -> lis
 
 def _reply_word(text: str, facts: list[Mention]) -> list[Mention]:
     """A yes / no / unsure / fine word opening the message, unless a statement follows it."""
-    lead = _LEADING_JUNK.match(text).end()  # spaces, emoji, HTML tags, quotes, bullets
+    junk = _LEADING_JUNK.match(text)  # spaces, emoji, HTML tags, quotes, bullets (always matches)
+    lead = junk.end() if junk else 0
     body = text[lead:]
     for value, pattern in cue_regexes()["answers"]:
         m = pattern.match(body)
@@ -80,7 +81,9 @@ def _reply_word(text: str, facts: list[Mention]) -> list[Mention]:
     return []
 
 
-def _stands_alone(text: str, facts: list[Mention], value: str, m: re.Match, a_start: int, a_end: int) -> bool:
+def _stands_alone(
+    text: str, facts: list[Mention], value: str, m: re.Match[str], a_start: int, a_end: int
+) -> bool:
     """The reply word is no fact's words, and no sign or other statement follows it in its clause."""
     rest = text[a_end:]
     rest_clause_end = re.search(r"[,.!?;:]|\bbut\b", rest)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
 
@@ -93,7 +93,10 @@ def nearest(matches: Iterable[tuple[int, int, str]], start: int, end: int) -> tu
     return best
 
 
-def find_all(patterns: list[re.Pattern], text: str, lo: int, hi: int, tag: str):
+def find_all(
+    patterns: list[re.Pattern[str]], text: str, lo: int, hi: int, tag: str
+) -> Iterator[tuple[int, int, str]]:
+    """(start, end, tag) of every match of ``patterns`` in text[lo:hi], pattern by pattern."""
     for p in patterns:
         for m in p.finditer(text, lo, hi):
             yield (m.start(), m.end(), tag)
