@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 NLP_MODEL := nlp/model
-NLP_INPUTS := $(wildcard nlp/*.py nlp/patterns/*.yml)
+NLP_INPUTS := $(wildcard nlp/*.py nlp/facts/*.py nlp/patterns/*.yml nlp/words/*.yml)
 ANSWER_MODEL := answers/model/answers.joblib
 ANSWER_INPUTS := $(wildcard data/answers/*.yml) answers/classifier.py answers/build.py
 

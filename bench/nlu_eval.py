@@ -1,4 +1,4 @@
-"""Evaluate nlp/facts.py on the held-out set: per-fact precision/recall and the safety targets.
+"""Evaluate nlp/facts/ on the held-out set: per-fact precision/recall and the safety targets.
 
 Why: the extractor is rules; this is the number that says whether a change helped or hurt, and
 ``--check`` makes CI fail when a safety target is missed. Usage:

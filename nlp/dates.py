@@ -2,7 +2,7 @@
 
 "Since Bonfire night", "after Easter", "since early last month", "since the 20th", "since the 1st
 of the month". Today is passed in (an injected clock in tests). The pain's duration is told apart
-from a symptom's by the caller (nlp/facts.py), not here.
+from a symptom's by the caller (nlp/facts/onset.py), not here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rasa 3.6 NLU component that adds triage facts (nlp/facts.py) to each message as entities.
+"""Rasa 3.6 NLU component that adds triage facts (nlp/facts/) to each message as entities.
 
 Why a custom extractor: the facts need negation / family / history / hypothetical handling
 (medspaCy ConText) and values ("absent", "both", days) that Rasa's trained extractors cannot give

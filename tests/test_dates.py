@@ -1,4 +1,4 @@
-"""Durations relative to today, with an injected clock (nlp/dates.py and nlp/facts.py)."""
+"""Durations relative to today, with an injected clock (nlp/dates.py and nlp/facts/)."""
 
 from __future__ import annotations
 

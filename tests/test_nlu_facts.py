@@ -49,7 +49,13 @@ def _model_is_stale() -> bool:
     if not (MODEL_DIR / "config.cfg").exists():
         return True
     built = (MODEL_DIR / "config.cfg").stat().st_mtime
-    sources = list(PATTERN_DIR.glob("*.yml")) + list((REPO_ROOT / "nlp").glob("*.py"))
+    nlp_dir = REPO_ROOT / "nlp"
+    sources = [
+        *PATTERN_DIR.glob("*.yml"),
+        *nlp_dir.glob("*.py"),
+        *nlp_dir.glob("facts/*.py"),
+        *nlp_dir.glob("words/*.yml"),
+    ]
     return any(p.stat().st_mtime > built for p in sources)
 
 

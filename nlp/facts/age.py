@@ -1,0 +1,135 @@
+"""The patient's age: "I'm 62", "62 years old", "62yo", "aged 62", "in my late 50s", "born in 1971",
+"I'll be 60 at Christmas" -- and not someone else's ("my 62 year old mum").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from nlp.facts.lexicon import regexes, words
+from nlp.facts.mention import Mention
+from nlp.facts.numbers import NUM, number_value
+from nlp.facts.onset import MONTH_RE, MONTHS
+
+# Plausible ages for "I'm N" (smaller numbers there are usually "I'm 6 weeks into this").
+MIN_AGE, MAX_AGE = 12, 110
+DECADE_OFFSET = {"early": 0, "mid": 5, "late": 7, "": 0}  # "in my late 50s" -> 57
+
+_AGE_NOT_UNIT = (
+    r"(?!\s*(?:%|'|\"|-?\s*(?:weeks?|wks?|days?|months?|mths?|hours?|hrs?|minutes?|mins?|kg|kgs|kilos?|"
+    r"lbs?|pounds?|stone|st|cm|ft|feet|foot|inches|times?|x|out of|/|mg|percent|th|nd|rd|pm|am|"
+    r"o'?clock|miles?|steps?|years? (?:into|ago|since|of|with)|yrs? (?:into|ago))\b))"
+)
+_DECADE_WORDS = {w: 10 * (i + 2) for i, w in enumerate(words("age")["decades"])}
+_AGE_PATTERNS = [
+    # "18 and I hurt my back", "45, lower back pain": a two-digit number opening the message.
+    re.compile(r"^\W*(?P<n>\d{2})\s*(?:,|\band\b|;)(?!\s*(?:days?|weeks?|months?|years?|hours?)\b)", re.I),
+    # "About 2 weeks. 33." / "back pain 3 days, 57": a lone two-digit number closing a description.
+    re.compile(r"(?:[.!?,;]\s*)(?P<n>\d{2})\s*[.!]?\s*$"),
+    # "lower back, 4 days, 25, from footy": a lone two-digit item in a comma list.
+    re.compile(r"(?:^|,)\s*(?P<n>\d{2})\s*,(?!\s*(?:days?|weeks?|months?|years?|hours?)\b)", re.I),
+    re.compile(
+        r"\b(?:i'?m|i am|im)\s+(?:now\s+|only\s+|just\s+|nearly\s+|almost\s+|about\s+|actually\s+)?"
+        rf"(?P<n>{NUM})\b{_AGE_NOT_UNIT}(?!\s+(?:and\s+a\s+half\s+)?(?:weeks?|days?|months?)\b)",
+        re.I,
+    ),
+    re.compile(rf"\b(?P<n>{NUM})\s*-?\s*(?:years?|yrs?|yr|y)\s*-?\s*old\b", re.I),
+    re.compile(r"\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.?|yrs?\s*old)\b", re.I),
+    re.compile(rf"\b(?P<n>{NUM})\s*(?:years?|yrs?)\s+of\s+age\b", re.I),
+    re.compile(
+        r"^\W*(?:male|female|man|woman|m|f)\W{1,3}(?P<n>\d{2})\b(?!\s*(?:days?|weeks?|months?|kg|lbs?))", re.I
+    ),
+    re.compile(
+        r"(?<!since the )(?<!at the )(?<!from the )(?<!of the )"
+        rf"\bage(?:d)?\s*(?::|=|-|is|of)?\s*(?P<n>{NUM})\b{_AGE_NOT_UNIT}",
+        re.I,
+    ),
+    re.compile(rf"\b(?:just\s+|recently\s+)?turned\s+(?P<n>{NUM})\b{_AGE_NOT_UNIT}", re.I),
+    re.compile(
+        r"\bin my (?P<part>early |mid |mid-|late )?(?P<decade>[2-9]0)'?s\b|"
+        r"\bin my (?P<part2>early |mid |mid-|late )?"
+        rf"(?P<word>{'|'.join(_DECADE_WORDS)})\b",
+        re.I,
+    ),
+]
+# A birth year ("born in June 1971", "b. 1948", "I'm a 1962 baby").
+_BORN = re.compile(
+    r"\b(?:born|b\.)\s+(?:in\s+|on\s+)?(?:(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
+    rf"(?:{MONTH_RE}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?)?(?P<year>(?:19|20)\d\d)\b",
+    re.I,
+)
+# An age the patient is about to reach ("I'll be 60 at Christmas", "turning 50 next month").
+_AGE_NEXT = re.compile(
+    rf"\b(?:i'?ll be|i will be|i'?m going to be|i'?m gonna be|i'?m turning|turning|i turn)\s+(?P<n>{NUM})\b"
+    rf"{_AGE_NOT_UNIT}",
+    re.I,
+)
+_AGE = regexes("age")
+_OTHER_PERSON_AFTER = _AGE["other_person_after"]
+_OTHER_PERSON_BEFORE = _AGE["other_person_before"]
+
+
+def age_mentions(text: str, today: dt.date | None = None) -> list[Mention]:
+    """'I'm 62', '62 years old', '62yo', 'aged 62', 'age: 62', 'in my 50s' (not someone else's);
+    failing those, a birth year, then an age about to be reached."""
+    stated = _stated_ages(text)
+    today = today or dt.date.today()
+    return stated or _birth_year_age(text, today) or _next_birthday_age(text)
+
+
+def _stated_ages(text: str) -> list[Mention]:
+    out: list[Mention] = []
+    for pattern in _AGE_PATTERNS:
+        for m in pattern.finditer(text):
+            value = _stated_age(text, m)
+            if value is not None:
+                out.append(Mention("age", str(int(value)), m.start(), m.end(), text[m.start() : m.end()]))
+    return out
+
+
+def _stated_age(text: str, m: re.Match[str]) -> float | None:
+    """The age one match states, or None when it is someone else's or implausible."""
+    if _OTHER_PERSON_AFTER.search(text[m.end() : m.end() + 30]):
+        return None  # "my 62 year old mum"
+    if _someone_else_before(text, m):
+        return None  # "my dad is 62 years old"
+    value = number_value(m.group("n")) if m.groupdict().get("n") else _decade_age(m)
+    if value is None or not MIN_AGE <= value <= MAX_AGE:
+        return None
+    return value
+
+
+def _decade_age(m: re.Match[str]) -> int:
+    """'in my late 50s' -> 57, 'in my forties' -> 40."""
+    decade = m.group("decade")
+    base = int(decade) if decade else _DECADE_WORDS[m.group("word").lower()]
+    part = (m.group("part") or m.group("part2") or "").strip().rstrip("-").lower()
+    return base + DECADE_OFFSET.get(part, 0)
+
+
+def _someone_else_before(text: str, m: re.Match[str]) -> bool:
+    return _OTHER_PERSON_BEFORE.search(text[max(0, m.start() - 40) : m.start()]) is not None
+
+
+def _birth_year_age(text: str, today: dt.date) -> list[Mention]:
+    """'I was born in June 1971': the age today (the first plausible birth date of the patient's)."""
+    for m in _BORN.finditer(text):
+        if _someone_else_before(text, m):
+            continue
+        year = int(m.group("year"))
+        month_name = (m.group("month") or "").lower()[:3]
+        month = next((v for k, v in MONTHS.items() if k.startswith(month_name)), 1) if month_name else 1
+        age = today.year - year - (1 if month_name and month > today.month else 0)
+        if MIN_AGE <= age <= MAX_AGE:
+            return [Mention("age", str(age), m.start(), m.end(), m.group(0))]
+    return []
+
+
+def _next_birthday_age(text: str) -> list[Mention]:
+    """'I'll be 60 at Christmas': 59 until then (the first plausible one)."""
+    for m in _AGE_NEXT.finditer(text):
+        value = number_value(m.group("n"))
+        if value is not None and MIN_AGE < value <= MAX_AGE:
+            return [Mention("age", str(int(value) - 1), m.start(), m.end(), m.group(0))]
+    return []

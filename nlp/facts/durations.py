@@ -1,0 +1,146 @@
+"""How long the pain has lasted, in days: "3 weeks", "a month and a half", "for years", "in the
+last week", and the start dates of nlp/facts/onset.py and nlp/dates.py counted back from today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from nlp.facts.lexicon import regexes
+from nlp.facts.mention import Mention
+from nlp.facts.numbers import NUM, number_value
+from nlp.facts.onset import onset_days
+from nlp.facts.pain_context import (
+    HISTORY_ONLY,
+    PAIN_NOW,
+    bare_duration_of_the_pain,
+    not_patients_pain,
+    start_cue_around,
+)
+from nlp.facts.text import MAX_BARE_REPLY_WORDS, sentence_bounds
+
+DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
+# "for years" / "for months" without a number: the smallest plural (2 of the unit).
+VAGUE_PLURAL_COUNT = 2
+# "over a month", "more than 6 weeks": strictly more, so the rules' "more than N days" hold.
+MORE_THAN_EXTRA_DAYS = 1
+
+_UNITS = r"(?P<unit>days?|d|weeks?|wks?|wk|w|fortnights?|months?|mths?|mnths?|mos?|years?|yrs?|yr)"
+_QTY = (
+    rf"(?P<qty>{NUM}(?:\s+and\s+a\s+half)?|a couple of|couple of|a couple|a few|few|several|"
+    r"half an?|an?)(?:(?<=\d)|\b)"
+)
+_PRE = (
+    r"(?P<pre>(?:(?:for|since|past|last|about|around|over|almost|nearly|roughly|approximately|"
+    r"approx|more than|less than|under|at least|just over|just under|the|going on|been|it's been|some|"
+    r"its been|coming up to|getting on for|well over|probably|maybe|like|only|already|already been)"
+    r"\s+){0,4})"
+)
+_DURATION = re.compile(
+    rf"\b{_PRE}{_QTY}\s*-?\s*{_UNITS}\b(?P<post>\s+(?:ago|now|into (?:this|it)|of (?:this|pain|it|"
+    r"back pain|(?:\w+\s+){0,3}?(?:pain|ache|aching|backache|stiffness|agony))|on and off|or so|straight|"
+    r"running|in a row|already|or more|plus)\b)?",
+    re.I,
+)
+_TIME = regexes("time")
+_LAST_UNIT = _TIME["last_unit"]
+_VAGUE = _TIME["vague"]
+_NO_DURATION_AFTER = _TIME["no_duration_after"]
+_AND_A_HALF_AFTER = _TIME["and_a_half_after"]
+_NO_DURATION_BEFORE = _TIME["no_duration_before"]
+_PAIN_BEFORE = _TIME["pain_before"]
+_CORRECTED_AWAY = _TIME["corrected_away"]
+
+
+def _unit_days(unit: str) -> int:
+    u = unit.lower()
+    if u.startswith("fortnight"):
+        return DAYS["fortnight"]
+    if u.startswith("w"):
+        return DAYS["week"]
+    if u.startswith("m"):
+        return DAYS["month"]
+    if u.startswith("y"):
+        return DAYS["year"]
+    return DAYS["day"]
+
+
+def duration_mentions(text: str, today: dt.date) -> list[Mention]:
+    """How long the pain has lasted, in days: every duration and start date the text gives for it
+    (extract.py keeps the longest)."""
+    found = _counted(text) + _in_the_last(text) + _vague(text) + onset_days(text, today)
+    return [
+        Mention("duration_days", str(max(0, int(round(days)))), m.start(), m.end(), m.group(0))
+        for days, m in found
+    ]
+
+
+def _counted(text: str) -> list[tuple[float, re.Match[str]]]:
+    """A number of units: "3 weeks", "about a month and a half", "2 days ago"."""
+    short_reply = len(text.split()) <= MAX_BARE_REPLY_WORDS
+    out = []
+    for m in _DURATION.finditer(text):
+        days = _counted_days(text, m, short_reply)
+        if days is not None:
+            out.append((days, m))
+    return out
+
+
+def _counted_days(text: str, m: re.Match[str], short_reply: bool) -> float | None:
+    """The days of one counted duration, or None when it is not how long this pain has lasted."""
+    if not_patients_pain(text, m) or _CORRECTED_AWAY.search(text[max(0, m.start() - 12) : m.start()]):
+        return None  # "the back ache is 3 weeks, not 11 years": the corrected-away one
+    pre = (m.group("pre") or "").lower()
+    post = (m.group("post") or "").strip().lower()
+    if _NO_DURATION_AFTER.search(text[m.end() : m.end() + 15]):
+        return None  # "2 days a week", "62 years old", "2 weeks later"
+    if not pre and _NO_DURATION_BEFORE.search(text[max(0, m.start() - 25) : m.start()]):
+        return None  # "in 2 weeks", "every 3 days"
+    qty = number_value(m.group("qty"))
+    if qty is None or not _of_this_pain(text, m, pre, post, short_reply):
+        return None
+    extra = MORE_THAN_EXTRA_DAYS if re.search(r"\b(over|more than|just over|well over)\b", pre) else 0
+    if _AND_A_HALF_AFTER.match(text[m.end() :]):
+        qty += 0.5
+    return qty * _unit_days(m.group("unit")) + extra
+
+
+def _of_this_pain(text: str, m: re.Match[str], pre: str, post: str, short_reply: bool) -> bool:
+    """Whether a counted duration is how long this pain has lasted."""
+    if post == "ago":
+        return _ago_dates_this_pain(text, m)
+    # a bare "3 weeks" inside a long message is not clearly a duration ("pain 3 weeks" is)
+    return bool(
+        pre.strip()
+        or post
+        or short_reply
+        or _PAIN_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+        or bare_duration_of_the_pain(text, m)
+    )
+
+
+def _ago_dates_this_pain(text: str, m: re.Match[str]) -> bool:
+    """A "3 days ago" dates this pain when its sentence tells a start or the pain now."""
+    s_lo, s_hi = sentence_bounds(text, m.start())
+    sentence = text[s_lo:s_hi]
+    started = start_cue_around(text, m) or (
+        # "After a rowing session three days ago I have pain between my shoulder blades"
+        PAIN_NOW.search(sentence) and not HISTORY_ONLY.search(sentence)
+    )
+    if not started:
+        return False
+    # "had sciatica 10 years ago" is not how long this pain has lasted
+    return not (HISTORY_ONLY.search(sentence) and _unit_days(m.group("unit")) == DAYS["year"])
+
+
+def _in_the_last(text: str) -> list[tuple[int, re.Match[str]]]:
+    """One unit: "in the last week", "over the past month"."""
+    return [
+        (_unit_days(m.group("unit")), m) for m in _LAST_UNIT.finditer(text) if not not_patients_pain(text, m)
+    ]
+
+
+def _vague(text: str) -> list[tuple[int, re.Match[str]]]:
+    """The smallest plural: "for weeks", "for years"."""
+    return [(VAGUE_PLURAL_COUNT * _unit_days(m.group("unit")), m) for m in _VAGUE.finditer(text)]

@@ -1,0 +1,43 @@
+"""Numbers as patients write them: digits, words ("sixty-two") and quantities ("a couple of").
+
+``NUM`` is the regex fragment the age, duration and short-reply grammars share; ``number_value``
+reads what it matched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.facts.lexicon import words
+
+_WORDS = words("numbers")
+_SMALL_NUMBERS = {w: i for i, w in enumerate(_WORDS["small"])}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate(_WORDS["tens"])}
+# "sixty-two", "twenty one", "seventeen": a tens word with an optional unit, or a small number.
+_TENS_RE, _UNITS_RE, _SMALL_RE = ("|".join(ws) for ws in (_TENS, list(_SMALL_NUMBERS)[1:10], _SMALL_NUMBERS))
+_NUM_WORD = rf"(?:(?:{_TENS_RE})(?:[\s-]?(?:{_UNITS_RE}))?|{_SMALL_RE})"
+NUM = rf"(?:\d{{1,3}}(?:\.\d)?|{_NUM_WORD})"
+_QTY_WORDS: dict[str, float] = _WORDS["quantities"]
+
+
+def number_value(text: str) -> float | None:
+    """'62' -> 62, 'sixty-two' -> 62, 'a couple of' -> 2."""
+    t = re.sub(r"\s+", " ", text.strip().lower())
+    half = 0.0
+    if t.endswith(" and a half"):
+        half, t = 0.5, t[: -len(" and a half")]
+    if t in _QTY_WORDS:
+        return _QTY_WORDS[t] + half
+    if t.startswith("half a"):
+        return 0.5
+    if re.fullmatch(r"\d+(?:\.\d)?", t):
+        return float(t) + half
+    parts = re.split(r"[\s-]+", t)
+    if len(parts) == 1 and parts[0] in _SMALL_NUMBERS:
+        return _SMALL_NUMBERS[parts[0]] + half
+    if parts and parts[0] in _TENS:
+        value = _TENS[parts[0]]
+        if len(parts) == 2 and parts[1] in _SMALL_NUMBERS:
+            value += _SMALL_NUMBERS[parts[1]]
+        return value + half
+    return None

@@ -1,0 +1,60 @@
+"""Whether a time phrase is about the patient's own pain: the cues that tell a start ("since I
+lifted"), the pain now ("my back hurts"), someone else's sentence, another condition ("in
+remission 5 years") or a past history ("had sciatica 10 years ago") apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.facts.lexicon import regexes
+from nlp.facts.text import WORD, sentence_bounds
+
+_TIME = regexes("time")
+PAIN_NOW = _TIME["pain_now"]
+START_CUE = _TIME["start_cue"]
+FAMILY_WORD = _TIME["family_word"]
+FIRST_PERSON_WORD = _TIME["first_person_word"]
+NOT_PAIN_CONTEXT = _TIME["not_pain_context"]
+HISTORY_ONLY = _TIME["history_only"]
+_OWN_PAIN_CLAUSE = _TIME["own_pain_clause"]
+MAX_BARE_DURATION_SENTENCE_WORDS = 3  # "3 days." or "about 2 weeks." standing alone
+
+
+def bare_duration_of_the_pain(text: str, m: re.Match[str]) -> bool:
+    """A bare "7 weeks" set off by commas or a full stop in a sentence about the patient's own pain.
+
+    ("...lower back stiffness from sleeping funny, 2 days.") A history or someone else's sentence,
+    or a number inside a clause ("had surgery 7 weeks"), does not count.
+    """
+    before = text[max(0, m.start() - 2) : m.start()]
+    after = text[m.end() : m.end() + 2]
+    set_off = (
+        re.search(r"[,;.]\s*$|^\s*$", before) is not None and re.match(r"\s*([,.;!]|$)", after) is not None
+    )
+    if not set_off:
+        return False
+    s_lo, s_hi = sentence_bounds(text, m.start())
+    sentence = text[s_lo:s_hi]
+    if len(WORD.findall(sentence)) <= MAX_BARE_DURATION_SENTENCE_WORDS:
+        sentence = text  # "Lower back pain after gardening. 3 days. Age 30.": the message is the context
+    if HISTORY_ONLY.search(sentence) or (
+        FAMILY_WORD.search(sentence) and not FIRST_PERSON_WORD.search(sentence)
+    ):
+        return False
+    return _OWN_PAIN_CLAUSE.search(sentence) is not None
+
+
+def not_patients_pain(text: str, m: re.Match[str]) -> bool:
+    """A time phrase in someone else's sentence, or right after another condition ("in remission 5 years")."""
+    s_lo, s_hi = sentence_bounds(text, m.start())
+    sentence = text[s_lo:s_hi]
+    if FAMILY_WORD.search(sentence) and not FIRST_PERSON_WORD.search(sentence):
+        return True  # "my husband was in a car accident last year"
+    return NOT_PAIN_CONTEXT.search(text[max(0, m.start() - 40) : m.start()]) is not None
+
+
+def start_cue_around(text: str, m: re.Match[str]) -> bool:
+    """A start cue ("started", "lifted", "since") elsewhere in the sentence of the time phrase ``m``."""
+    s_lo, s_hi = sentence_bounds(text, m.start())
+    return START_CUE.search(text[s_lo:s_hi].replace(m.group(0), " ")) is not None

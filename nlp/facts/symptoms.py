@@ -1,0 +1,172 @@
+"""The symptom reader: fact phrases found by the EntityRuler, valued by medspaCy ConText.
+
+ConText marks a phrase negated / someone else's / historical / hypothetical / uncertain; this
+module turns that, plus what the sentence and clause around it say (a question about symptoms,
+"years ago", "all clear now", "Cancer? No."), into a fact value, or into a mention that is not
+the patient's, not now or not definite (kept for the answer interpreter).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from nlp.facts.lexicon import cue_regexes, regexes
+from nlp.facts.mention import IGNORE_LABEL, TRI_FACTS, Mention
+from nlp.facts.text import clause, sent_of
+from nlp.questions import QUESTION_START
+
+_CONTEXT = regexes("symptom_context")
+_FIRST_PERSON = _CONTEXT["first_person"]
+_HYPOTHETICAL_QUESTION_CUE = _CONTEXT["hypothetical_question_cue"]
+_ON_MY_BODY = _CONTEXT["on_my_body"]
+_MINE_IN_SPAN = _CONTEXT["mine_in_span"]
+_FOLLOW_UP_EXAMPLE = _CONTEXT["follow_up_example"]
+_PAST_SENTENCE = _CONTEXT["past_sentence"]
+_PAST_CLAUSE = _CONTEXT["past_clause"]
+_NO_PROBLEMS_AFTER = _CONTEXT["no_problems_after"]
+_TIME_ONLY = _CONTEXT["time_only"]
+_PAIN_WORD = _CONTEXT["pain_word"]
+_HAD_IT_BEFORE = _CONTEXT["had_it_before"]
+_NEGATION_BEFORE = _CONTEXT["negation_before"]
+
+
+def _had_it_before(before: str) -> bool:
+    """ "I had / was treated for ... " right before a cancer word, with no negation ahead of it."""
+    m = _HAD_IT_BEFORE.search(before)
+    return m is not None and not _NEGATION_BEFORE.search(before[: m.start()])
+
+
+def _is_hypothetical_question(sent: Span) -> bool:
+    """'Can sciatica cause numbness?' asks about a symptom; 'Is it bad that my legs are numb?' has it."""
+    t = sent.text.strip()
+    if not t.endswith("?"):
+        return False
+    if _HYPOTHETICAL_QUESTION_CUE.search(t):
+        return True
+    return QUESTION_START.search(t) is not None and _FIRST_PERSON.search(t) is None
+
+
+def _is_hypothetical_sentence(doc: Doc, sent: Span) -> bool:
+    """A hypothetical question, or its follow-up list ("What are the signs? Like numbness?")."""
+    if _is_hypothetical_question(sent):
+        return True
+    if sent.start > 0 and _FOLLOW_UP_EXAMPLE.search(sent.text):
+        return _is_hypothetical_question(sent_of(doc, sent.start - 1))
+    return False
+
+
+def _echo_answer(doc: Doc, ent: Span) -> str | None:
+    """'Cancer? No, never.': a bare topic question answered by the next sentence's yes/no."""
+    sent = sent_of(doc, ent.start)
+    words = [t for t in sent if not t.is_punct and not t.is_space]
+    if not sent.text.strip().endswith("?") or len(words) != len(ent) or sent.end >= len(doc):
+        return None
+    following = sent_of(doc, sent.end).text.strip()
+    for value, pattern in cue_regexes()["answers"]:
+        if pattern.match(following):
+            return value
+    return None
+
+
+def tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
+    """Fact phrases found by the EntityRuler, valued by their ConText modifiers."""
+    out: list[tuple[Mention, Span]] = []
+    for ent in doc.ents:
+        if ent.label_ == IGNORE_LABEL or ent.label_ not in TRI_FACTS:
+            continue
+        mention = _read(doc, ent)
+        if mention is not None:
+            out.append((mention, ent))
+    return out
+
+
+# (decided, mention): a reader that decided returns the mention, or None when the phrase says nothing.
+_Verdict = tuple[bool, Mention | None]
+
+
+def _read(doc: Doc, ent: Span) -> Mention | None:
+    """One fact phrase: whose, when and how sure it is first, then its value."""
+    asserted = ent.ent_id_ == "present" and not ent._.is_negated
+    decided, mention = _context_marks(ent, doc.text, asserted)
+    if not decided:
+        decided, mention = _sentence_marks(doc, ent, asserted)
+    if decided:
+        return mention
+    echo = _echo_answer(doc, ent)
+    if echo is not None:
+        return _echo_mention(ent, echo)
+    value = _own_value(doc, ent)
+    return None if value is None else Mention(ent.label_, value, ent.start_char, ent.end_char, ent.text)
+
+
+def _record_only(
+    ent: Span, asserted: bool, time: str = "now", person: str = "self", certainty: str = "definite"
+) -> Mention | None:
+    """A phrase that is not the patient's, not now or not definite: kept (for the record) only if asserted."""
+    if not asserted:
+        return None
+    return Mention(ent.label_, "present", ent.start_char, ent.end_char, ent.text, time, person, certainty)
+
+
+def _context_marks(ent: Span, text: str, asserted: bool) -> _Verdict:
+    """ConText's own marks: someone else's, only possible, hypothetical, historical."""
+    mine = _ON_MY_BODY.match(text, ent.end_char) or _MINE_IN_SPAN.search(ent.text)
+    if ent._.is_family and not mine:
+        # someone else's ("my dad had cancer"): kept for the record only
+        return True, _record_only(ent, asserted, person="other")
+    if ent._.is_uncertain and asserted and not ent._.is_hypothetical:
+        # "I think my bum might be a bit numb": possible, so the dialogue asks it next
+        return True, _record_only(ent, asserted, certainty="possible")
+    if ent._.is_hypothetical:
+        return True, None  # not a statement ("what if I lose control of my bladder?")
+    if ent._.is_historical and ent.label_ != "cancer_history":
+        # a past episode is not a current symptom; a cancer history always counts
+        return True, _record_only(ent, asserted, time="past")
+    return False, None
+
+
+def _sentence_marks(doc: Doc, ent: Span, asserted: bool) -> _Verdict:
+    """What the sentence and clause around it say: a question about symptoms, night without pain, the past."""
+    sent = sent_of(doc, ent.start)
+    if _is_hypothetical_sentence(doc, sent):
+        return True, None
+    if ent.label_ == "night_pain" and _TIME_ONLY.match(ent.text) and not _PAIN_WORD.search(sent.text):
+        return True, None  # "my hands go to sleep at night": night, but not night *pain*
+    if ent.label_ != "cancer_history" and _in_the_past(doc, ent, sent):
+        return True, _record_only(ent, asserted, time="past")
+    return False, None
+
+
+def _in_the_past(doc: Doc, ent: Span, sent: Span) -> bool:
+    """The sentence is about the past, or a past phrase in the clause holds or follows the mention."""
+    c_lo, c_hi = clause(doc, ent)
+    # a past phrase in the clause counts when it holds the mention or follows it ("had
+    # sciatica at school", "pins and needles, gone now"), not when it ends before it ("my mum
+    # had cancer last year and now my lower back hurts")
+    clause_past = any(m.end() + c_lo > ent.start_char for m in _PAST_CLAUSE.finditer(doc.text[c_lo:c_hi]))
+    return bool(_PAST_SENTENCE.search(sent.text) or clause_past)
+
+
+def _echo_mention(ent: Span, echo: str) -> Mention | None:
+    """'Cancer? No.': the yes or no is the fact's value (an ignore phrase takes none)."""
+    if echo in ("yes", "no") and ent.ent_id_ != "ignore":
+        value = "present" if echo == "yes" else "absent"
+        return Mention(ent.label_, value, ent.start_char, ent.end_char, ent.text)
+    return None
+
+
+def _own_value(doc: Doc, ent: Span) -> str | None:
+    """The value of the patient's own phrase, from its polarity and negation (None: it says nothing)."""
+    polarity = ent.ent_id_
+    negated = bool(ent._.is_negated) or _NO_PROBLEMS_AFTER.match(doc.text, ent.end_char) is not None
+    if (
+        negated
+        and ent.label_ == "cancer_history"
+        and _had_it_before(doc.text[max(0, ent.start_char - 40) : ent.start_char])
+    ):
+        negated = False  # "I had breast cancer in 2015, all clear now": a history is a history
+    if polarity == "present":
+        return "absent" if negated else "present"
+    if (polarity == "neutral" and negated) or (polarity == "absent" and not negated):
+        return "absent"
+    return None
