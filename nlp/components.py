@@ -162,7 +162,7 @@ def _rule_kwargs(rule: dict[str, Any]) -> dict[str, Any]:
     "triage_context",
     default_config={"max_scope": None, "prune_on_target_overlap": True},
 )
-class TriageContext(ConText):
+class TriageContext(ConText):  # type: ignore[misc]  # medspaCy ships no type information
     """medspaCy ConText whose rule set is saved with the model.
 
     Why a subclass: medspaCy 1.3.1's ConText has no ``to_disk``/``from_disk``, so rules added with

@@ -77,13 +77,25 @@ def _named_days() -> dict[str, Callable[[int], list[dt.date]]]:
     days: dict[str, Callable[[int], list[dt.date]]] = {}
     for name, md in (raw.get("fixed") or {}).items():
         month, day = (int(x) for x in str(md).split("-"))
-        days[name] = lambda y, m=month, d=day: [dt.date(y, m, d)]
+        days[name] = functools.partial(_fixed_day, month=month, day=day)
     for name, rule in (raw.get("rule") or {}).items():
-        days[name] = lambda y, r=RULES[rule]: [r(y)]
+        days[name] = functools.partial(_ruled_day, rule=RULES[rule])
     for name, dates in (raw.get("table") or {}).items():
-        parsed = [dt.date.fromisoformat(str(s)) for s in dates]
-        days[name] = lambda y, ds=tuple(parsed): [d for d in ds if d.year == y]
+        parsed = tuple(dt.date.fromisoformat(str(s)) for s in dates)
+        days[name] = functools.partial(_tabled_days, dates=parsed)
     return days
+
+
+def _fixed_day(year: int, month: int, day: int) -> list[dt.date]:
+    return [dt.date(year, month, day)]
+
+
+def _ruled_day(year: int, rule: Callable[[int], dt.date]) -> list[dt.date]:
+    return [rule(year)]
+
+
+def _tabled_days(year: int, dates: tuple[dt.date, ...]) -> list[dt.date]:
+    return [d for d in dates if d.year == year]
 
 
 @functools.lru_cache(maxsize=1)

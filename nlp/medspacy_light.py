@@ -19,7 +19,7 @@ def _import() -> types.ModuleType:
     if "medspacy" in sys.modules or "quickumls" in sys.modules:
         import medspacy
 
-        return medspacy
+        return medspacy  # type: ignore[no-any-return]
     package = types.ModuleType("quickumls")
     package.__path__ = []  # a package, so "from quickumls import spacy_component" works
     package.spacy_component = types.ModuleType("quickumls.spacy_component")  # type: ignore[attr-defined]
@@ -29,7 +29,7 @@ def _import() -> types.ModuleType:
     finally:
         for name in _STUBS:
             sys.modules.pop(name, None)
-    return medspacy
+    return medspacy  # type: ignore[no-any-return]
 
 
 medspacy = _import()
