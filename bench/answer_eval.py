@@ -41,6 +41,8 @@ def entities(text: str, nlp: Any) -> tuple[dict[str, Any], ...]:
             "time": m.time,
             "person": m.person,
             "certainty": m.certainty,
+            "who": m.who,
+            "first_person": m.first_person,
             "text": m.text,
         }
         for m in extract_mentions(text, nlp, CORPUS_TODAY)

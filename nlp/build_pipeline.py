@@ -65,9 +65,17 @@ def ruler_patterns(nlp: Language) -> list[dict[str, Any]]:
                     raise ValueError(f"{path.name}: {fact}.{polarity} is not one of {POLARITIES}")
                 label = IGNORE_LABEL if polarity == "ignore" else fact
                 for phrase in phrases:
-                    for tokens in compile_phrase(nlp, phrase):
+                    for tokens in compile_phrase(nlp, phrase, possessives=fact in POSSESSIVE_FACTS):
                         patterns.append({"label": label, "pattern": tokens, "id": polarity})
     return patterns
+
+
+# The signs a relative typing for the patient describes with "his" / "her" ("she can't feel her
+# bum", "his legs are weak"): their phrases also match those possessives. Not the injury or pain
+# phrases, where "broke his back" is nearly always someone else's story.
+POSSESSIVE_FACTS = frozenset(
+    {"bladder_bowel", "saddle_numbness", "weakness", "numbness", "walking_balance", "weakness_worsening"}
+)
 
 
 def context_rule_dicts(nlp: Language) -> list[dict[str, Any]]:

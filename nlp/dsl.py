@@ -29,8 +29,16 @@ _GROUP_RE = re.compile(r"\(([^()]*)\)(\?)?|(\S+)")
 MAX_VARIANTS_PER_PHRASE = 4096
 
 
-def _word_tokens(nlp: Language, word: str) -> list[dict[str, Any]]:
+# In fact phrases, "my" stands for any possessive: "can't feel her bum" is the same phrase, and
+# whose it is (the patient's, someone else's, or the patient's typed by someone else) is decided
+# by the other-person rules and the extractor, not by the phrase.
+POSSESSIVES = ["my", "his", "her", "their"]
+
+
+def _word_tokens(nlp: Language, word: str, possessives: bool = False) -> list[dict[str, Any]]:
     """Turn one written word into token specs, normalised by the real tokenizer."""
+    if possessives and word == "my":
+        return [{"NORM": {"IN": POSSESSIVES}}]
     if word == "~":
         return [{"IS_PUNCT": False, "IS_SENT_START": False, "OP": "?"}]
     if word == "#":
@@ -41,11 +49,11 @@ def _word_tokens(nlp: Language, word: str) -> list[dict[str, Any]]:
     return [{"NORM": tok.norm_} for tok in nlp.make_doc(word)]
 
 
-def _alternative(nlp: Language, text: str) -> list[dict[str, Any]]:
+def _alternative(nlp: Language, text: str, possessives: bool = False) -> list[dict[str, Any]]:
     """Token specs for one alternative (possibly several words, possibly empty)."""
     specs: list[dict[str, Any]] = []
     for word in text.split():
-        specs.extend(_word_tokens(nlp, word))
+        specs.extend(_word_tokens(nlp, word, possessives))
     return specs
 
 
@@ -71,15 +79,16 @@ def _merge_single_tokens(alts: list[list[dict[str, Any]]]) -> list[list[dict[str
     return merged
 
 
-def compile_phrase(nlp: Language, phrase: str) -> list[TokenPattern]:
-    """Expand one DSL phrase into the spaCy token patterns it stands for."""
+def compile_phrase(nlp: Language, phrase: str, possessives: bool = False) -> list[TokenPattern]:
+    """Expand one DSL phrase into the spaCy token patterns it stands for (``possessives``: "my"
+    also matches his / her / their, for fact phrases)."""
     choices: list[list[list[dict[str, Any]]]] = []
     for match in _GROUP_RE.finditer(phrase.strip()):
         group, optional, word = match.group(1), match.group(2), match.group(3)
         if group is None:
-            choices.append([_word_tokens(nlp, word)])
+            choices.append([_word_tokens(nlp, word, possessives)])
             continue
-        alts = [_alternative(nlp, alt) for alt in group.split("|")]
+        alts = [_alternative(nlp, alt, possessives) for alt in group.split("|")]
         if optional:
             alts.append([])
         choices.append(_merge_single_tokens(alts))

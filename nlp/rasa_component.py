@@ -96,6 +96,8 @@ class FactExtractor(GraphComponent, EntityExtractorMixin):
                         if m.definite_own_now
                         else {"time": m.time, "person": m.person, "certainty": m.certainty}
                     ),
+                    **({"who": m.who} if m.who else {}),
+                    **({"first_person": True} if m.first_person else {}),
                 }
                 for m in mentions
             ]

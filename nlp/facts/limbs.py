@@ -4,6 +4,8 @@ weakness is getting worse: the nearest cue in its clause (or in a following "It'
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Doc, Span
 
 from nlp.facts.lexicon import cue_regexes, regexes
@@ -13,6 +15,11 @@ from nlp.facts.text import clause, find_all, nearest, sent_of
 # How far after a weakness sentence a pronoun sentence ("It's getting worse.") still refers to it.
 FOLLOW_SENTENCES = 1
 _PRONOUN_START = regexes("symptom_context")["pronoun_start"]
+
+
+def _as_the_sign(follow_up: Mention, sign: Mention) -> Mention:
+    """Whose, when and how sure a follow-up is: as the sign it qualifies ("both her feet" is hers)."""
+    return replace(follow_up, time=sign.time, person=sign.person, certainty=sign.certainty, who=sign.who)
 
 
 def limb_mentions(doc: Doc, tri: list[tuple[Mention, Span]]) -> list[Mention]:
@@ -28,11 +35,12 @@ def limb_mentions(doc: Doc, tri: list[tuple[Mention, Span]]) -> list[Mention]:
         side_cues += list(find_all(cues["one"], text, lo, hi, "one"))
         best = nearest(side_cues, mention.start, mention.end)
         if best is not None:
-            out.append(Mention(f"{mention.fact}_sides", best[2], best[0], best[1], text[best[0] : best[1]]))
+            sides = Mention(f"{mention.fact}_sides", best[2], best[0], best[1], text[best[0] : best[1]])
+            out.append(_as_the_sign(sides, mention))
         if mention.fact == "weakness":
             trend = _worsening(doc, ent, lo, hi)
             if trend is not None:
-                out.append(trend)
+                out.append(_as_the_sign(trend, mention))
     return out
 
 

@@ -36,6 +36,11 @@ class Mention:
     time: str = "now"
     person: str = "self"
     certainty: str = "definite"
+    # For a conversation typed by someone else (dialogue/proxy.yml): the other-person words that
+    # made it someone else's ("she", "my mum", "his dad"), and whether the typist says it of
+    # themselves ("I had sciatica myself").
+    who: str = ""
+    first_person: bool = False
 
     @property
     def definite_own_now(self) -> bool:

@@ -8,6 +8,9 @@ the patient's, not now or not definite (kept for the answer interpreter).
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from spacy.tokens import Doc, Span
 
 from nlp.facts.lexicon import cue_regexes, regexes
@@ -20,6 +23,14 @@ _FIRST_PERSON = _CONTEXT["first_person"]
 _HYPOTHETICAL_QUESTION_CUE = _CONTEXT["hypothetical_question_cue"]
 _ON_MY_BODY = _CONTEXT["on_my_body"]
 _MINE_IN_SPAN = _CONTEXT["mine_in_span"]
+# "can't feel her bum": a phrase whose own possessive is someone else's
+_THEIRS_IN_SPAN = re.compile(r"\b(his|her|their)\b", re.I)
+# "I had sciatica myself": the writer says it of themselves (they may be typing for someone else)
+_I_BEFORE = re.compile(r"\b(i|i'?ve|ive|i'?m|im|i'?d)\b(?P<rest>[^.!?;]*)$", re.I)
+_SOMEONE_BETWEEN = re.compile(
+    r"\b(he|she|his|her|him|they|their|mum|mom|mam|dad|husband|wife|partner|son|daughter|gran\w*|nan)\b", re.I
+)
+_MYSELF_AFTER = re.compile(r"\W*(myself|me too|as well)\b", re.I)
 _FOLLOW_UP_EXAMPLE = _CONTEXT["follow_up_example"]
 _PAST_SENTENCE = _CONTEXT["past_sentence"]
 _PAST_CLAUSE = _CONTEXT["past_clause"]
@@ -76,8 +87,28 @@ def tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
             continue
         mention = _read(doc, ent)
         if mention is not None:
-            out.append((mention, ent))
+            out.append((_with_whose_words(doc, ent, mention), ent))
     return out
+
+
+def _with_whose_words(doc: Doc, ent: Span, mention: Mention) -> Mention:
+    """The mention with the words that say whose it is: the other-person cue ConText found, and
+    whether the writer says it of themselves."""
+    who = ""
+    if mention.person == "other":
+        cues = [
+            doc[m.modifier_span[0] : m.modifier_span[1]].text
+            for m in ent._.modifiers
+            if m.category == "FAMILY"
+        ]
+        theirs = _THEIRS_IN_SPAN.search(ent.text)
+        who = (cues[0] if cues else theirs.group(0) if theirs else "").lower()
+    lo, _ = clause(doc, ent)
+    before = _I_BEFORE.search(doc.text[lo : ent.start_char])
+    first_person = bool(before and not _SOMEONE_BETWEEN.search(before.group("rest"))) or bool(
+        _MYSELF_AFTER.match(doc.text, ent.end_char)
+    )
+    return replace(mention, who=who, first_person=first_person and mention.person == "self")
 
 
 # (decided, mention): a reader that decided returns the mention, or None when the phrase says nothing.
@@ -111,7 +142,7 @@ def _record_only(
 def _context_marks(ent: Span, text: str, asserted: bool) -> _Verdict:
     """ConText's own marks: someone else's, only possible, hypothetical, historical."""
     mine = _ON_MY_BODY.match(text, ent.end_char) or _MINE_IN_SPAN.search(ent.text)
-    if ent._.is_family and not mine:
+    if (ent._.is_family or _THEIRS_IN_SPAN.search(ent.text)) and not mine:
         # someone else's ("my dad had cancer"): kept for the record only
         return True, _record_only(ent, asserted, person="other")
     if ent._.is_uncertain and asserted and not ent._.is_hypothetical:
