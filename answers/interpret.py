@@ -199,6 +199,7 @@ def lead_reply(text: str) -> Optional[Reply]:
     # A refusal, "no idea" and "not sure" are not a no: those families are tried first.
     for key, reply in (
         ("refuse", Reply.UNSURE),
+        ("switch_no", Reply.NO),
         ("unsure", Reply.UNSURE),
         ("switch_yes", Reply.YES),
         ("no", Reply.NO),
@@ -352,6 +353,26 @@ def _number(value: Any) -> Optional[int]:
     return number if number >= 0 else None
 
 
+# "I think my bum feels kind of numb?? ... wait no sorry, I checked and I can feel everything":
+# the patient takes back what they said earlier in the same message; only what follows counts.
+_SELF_CORRECTION = re.compile(
+    r"\b(wait,? no|no,? wait|scratch that|actually,? no|sorry,? no|i mean,? no|never ?mind|"
+    r"ignore (that|what i said)|wait,? i (was wrong|checked|take that back))\b",
+    re.I,
+)
+
+
+def _after_self_correction(msg: Message) -> Message:
+    """The message from its last self-correction on (the facts said before it are dropped)."""
+    text = msg.text or ""
+    marks = list(_SELF_CORRECTION.finditer(text))
+    if not marks:
+        return msg
+    cut = marks[-1].start()
+    kept = tuple(e for e in msg.entities if not e.get("text") or text.rfind(str(e.get("text"))) >= cut)
+    return replace(msg, text=text[cut:], entities=kept)
+
+
 def _whose(ent: Mapping[str, Any], proxy: bool) -> Person:
     """Whose fact a mention is. Typed for someone, "she" / "my mum" is the patient (not someone
     else), and a fact the typist says of themselves ("I had sciatica myself") is not the patient's."""
@@ -414,6 +435,7 @@ class Interpreter:
     def interpret(self, question: Optional[str], msg: Message, proxy: bool = False) -> Interpretation:
         """``proxy``: someone is typing for the patient, so "he" / "she" / "my mum" is the patient
         and what the typist says of themselves ("I had sciatica myself") is not."""
+        msg = _after_self_correction(msg)
         engine = self.engine
         text = msg.text or ""
         own, rest = _stated_facts(engine, msg, proxy)

@@ -23,11 +23,13 @@ PART_DAY = {"early": 5, "start": 1, "beginning": 1, "mid": 15, "middle": 15, "la
 _FUTURE = re.compile(r"\b(will|'ll|going to|gonna|next|coming|till|until)\b", re.I)
 _LEAD = (
     r"(?:(?P<lead>since|from|after|around|about|at|over|on|before)\s+)?(?:the\s+)?"
-    r"(?:(?P<shift>week|weekend|day|fortnight|couple of days|few days)\s+"
+    r"(?:(?P<shift>week|weekend|day|fortnight|couple of days|few days|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)\s+"
     r"(?P<side>before|after)\s+(?:the\s+)?)?"
 )
 # "The week before Thanksgiving", "the day after Boxing Day": the named day moved by this much.
 SHIFT_DAYS = {"week": 7, "weekend": 3, "day": 1, "fortnight": 14, "couple of days": 2, "few days": 3}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NOT_A_DATE_AFTER = (
     "party|dinner|lunch|do|shopping|sale|tree|card|present|gift|costume|film|movie|jumper|market|food|meal|"
     "leftovers|turkey|feast|pie"
@@ -84,6 +86,17 @@ def _named_days() -> dict[str, Callable[[int], list[dt.date]]]:
         parsed = tuple(dt.date.fromisoformat(str(s)) for s in dates)
         days[name] = functools.partial(_tabled_days, dates=parsed)
     return days
+
+
+def _shifted(day: dt.date, shift: str, before: bool) -> dt.date:
+    """ "The week before", "the Tuesday after": the named day moved by a span or to a weekday."""
+    if shift in WEEKDAYS:
+        target = WEEKDAYS.index(shift)
+        if before:
+            return day - dt.timedelta(days=(day.weekday() - target - 1) % 7 + 1)
+        return day + dt.timedelta(days=(target - day.weekday() - 1) % 7 + 1)
+    span = dt.timedelta(days=SHIFT_DAYS[shift])
+    return day - span if before else day + span
 
 
 def _fixed_day(year: int, month: int, day: int) -> list[dt.date]:
@@ -179,8 +192,7 @@ def start_dates(text: str, today: dt.date, start_cue: re.Pattern[str]) -> Iterat
         key = next((k for k in _named_days() if k.replace("'", "") == name.replace("'", "")), None)
         start = last_occurrence(key, today) if key else None
         if start is not None and m.group("shift"):
-            shift = dt.timedelta(days=SHIFT_DAYS[m.group("shift").lower()])
-            start = start - shift if m.group("side").lower() == "before" else start + shift
+            start = _shifted(start, m.group("shift").lower(), m.group("side").lower() == "before")
         if start is not None and start <= today:
             yield (today - start).days, m
     for m in _RELATIVE_MONTH.finditer(text):
