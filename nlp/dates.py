@@ -23,8 +23,8 @@ PART_DAY = {"early": 5, "start": 1, "beginning": 1, "mid": 15, "middle": 15, "la
 _FUTURE = re.compile(r"\b(will|'ll|going to|gonna|next|coming|till|until)\b", re.I)
 _LEAD = (
     r"(?:(?P<lead>since|from|after|around|about|at|over|on|before)\s+)?(?:the\s+)?"
-    r"(?:(?P<shift>week|weekend|day|fortnight|couple of days|few days|monday|tuesday|wednesday|thursday|friday|"
-    r"saturday|sunday)\s+"
+    r"(?:(?P<shift>week|weekend|day|fortnight|couple of days|few days|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+"
     r"(?P<side>before|after)\s+(?:the\s+)?)?"
 )
 # "The week before Thanksgiving", "the day after Boxing Day": the named day moved by this much.
