@@ -576,15 +576,14 @@ class Interpreter:
             return Answer(target, reply, own.value, 1.0, Source.FACT)
 
         generic = msg.first(ANSWER_ENTITY)
-        if lead is Reply.NO and emergency and self._explains_a_yes(target, text, prediction):
-            # "Not really. Well, I had to strain to get going this morning": the explanation may
-            # describe the very sign asked about. Read it back before recording anything.
-            return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _quote(text))
-        if lead is Reply.UNSURE and emergency and self._explains_a_yes(target, text, prediction):
-            # "I dont know sir.. the water is coming alone in my trousers, I am not feel it
-            # coming": a polite "don't know" before a description of the very sign asked about
-            # is no "not sure"; read it back (with the advice) and ask again.
-            return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, _quote(text))
+        if lead in (Reply.NO, Reply.UNSURE) and emergency and self._explains_a_yes(target, text, prediction):
+            # "Not really. Well, I had to strain to get going this morning", "I dont know sir.. the
+            # water is coming alone in my trousers, I am not feel it coming": the explanation may
+            # describe the very sign asked about. Read it back (with the advice; firmly when it
+            # says the sign is recent) before recording anything.
+            return Answer(
+                target, Reply.NONE, None, 0.0, Source.WORDS, _quote(text), said_new=says_recent(text)
+            )
         if lead is not None:
             if lead is Reply.YES and generic == "fine":
                 lead = None  # "yes, all fine" is read below as fine
