@@ -9,6 +9,8 @@ import json
 import logging
 import os
 import re
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -391,6 +393,40 @@ async def resolve_answer(
 
 
 # --- input: handle a message after the webhook has answered ---
+
+
+# Platforms deliver again what they think was missed (Slack after 3 s, Telegram until it gets a
+# 200, Messenger and Twilio on errors): each delivery id is remembered this long, so a re-sent
+# message is answered once. Slack retries within minutes, Telegram for up to a day.
+DELIVERY_MEMORY_S = 24 * 3600
+# ...and at most this many ids (oldest forgotten first), so memory stays bounded under load.
+DELIVERY_MEMORY_MAX = 50_000
+
+
+class DeliveryLog:
+    """The delivery ids one server has seen (Slack ``event_id``, Telegram ``update_id``, Messenger
+    ``mid``, Twilio ``MessageSid``). In one process: behind a load balancer, route a platform's
+    webhook to one replica (as for the lock store, see the README)."""
+
+    def __init__(self, ttl_s: float = DELIVERY_MEMORY_S, max_ids: int = DELIVERY_MEMORY_MAX) -> None:
+        self.ttl_s = ttl_s
+        self.max_ids = max_ids
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, delivery_id: Any, now: Optional[float] = None) -> bool:
+        """True the first time this id is seen (or when there is no id), False for a re-delivery."""
+        if delivery_id in (None, ""):
+            return True
+        key = str(delivery_id)
+        now = time.monotonic() if now is None else now
+        while self._seen and (
+            len(self._seen) >= self.max_ids or next(iter(self._seen.values())) < now - self.ttl_s
+        ):
+            self._seen.popitem(last=False)
+        if key in self._seen:
+            return False
+        self._seen[key] = now
+        return True
 
 
 class BackgroundHandler:

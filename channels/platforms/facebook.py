@@ -34,6 +34,7 @@ from channels.platforms.base import (
     TEXT_ONLY_NOTE,
     ApiClient,
     BackgroundHandler,
+    DeliveryLog,
     EnvSetting,
     PlatformChannel,
     PlatformOutput,
@@ -158,6 +159,12 @@ class FacebookOutput(PlatformOutput):
         )
 
 
+def _mid(event: Dict[str, Any]) -> Optional[str]:
+    """A messaging event's delivery id: the message's ``mid`` (a postback's, or none)."""
+    mid = (event.get("message") or {}).get("mid") or (event.get("postback") or {}).get("mid")
+    return str(mid) if mid else None
+
+
 class FacebookChannel(PlatformChannel, FacebookInput):
     """Messenger webhook (``/webhooks/facebook/webhook``); off while its variables are unset."""
 
@@ -172,6 +179,7 @@ class FacebookChannel(PlatformChannel, FacebookInput):
         self.graph_url = api_base(settings, "graph_url_env")
         self.api = ApiClient(PLATFORM, _error_of)
         self.background = BackgroundHandler(PLATFORM)
+        self.deliveries = DeliveryLog()
 
     def get_output_channel(self) -> Optional[FacebookOutput]:
         if not self.settings.on:
@@ -204,7 +212,8 @@ class FacebookChannel(PlatformChannel, FacebookInput):
             messages = []
             if body.get("object") == "page":
                 for entry in body.get("entry") or []:
-                    messages += [m for m in map(self._message_of, entry.get("messaging") or []) if m]
+                    events = [e for e in entry.get("messaging") or [] if self.deliveries.first_time(_mid(e))]
+                    messages += [m for m in map(self._message_of, events) if m]
             if messages:  # one task, so a batch is handled in order
                 self.background.spawn(self._handle(request.app, messages, on_new_message))
             return response.text("EVENT_RECEIVED")

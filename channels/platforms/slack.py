@@ -31,6 +31,7 @@ from sanic.response import HTTPResponse
 from channels.platforms.base import (
     ApiClient,
     BackgroundHandler,
+    DeliveryLog,
     EnvSetting,
     PlatformChannel,
     PlatformOutput,
@@ -159,6 +160,7 @@ class SlackChannel(PlatformChannel, SlackInput):
         self.api_url = api_base(settings, "api_url_env")
         self.api = ApiClient(PLATFORM, _error_of)
         self.background = BackgroundHandler(PLATFORM)
+        self.deliveries = DeliveryLog()
         self.retry_reason_header = "x-slack-retry-reason"
         self.retry_num_header = "x-slack-retry-num"
         self.errors_ignore_retry = ("http_timeout",)
@@ -188,7 +190,7 @@ class SlackChannel(PlatformChannel, SlackInput):
             body = request.json if isinstance(request.json, dict) else {}
             if body.get("type") == "url_verification":
                 return response.json({"challenge": body.get("challenge")})
-            if body.get("type") == "event_callback":
+            if body.get("type") == "event_callback" and self.deliveries.first_time(body.get("event_id")):
                 self._event(request.app, body.get("event") or {}, on_new_message)
             return response.text("")
 

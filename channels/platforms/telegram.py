@@ -39,6 +39,7 @@ from channels.platforms.base import (
     TEXT_ONLY_NOTE,
     ApiClient,
     BackgroundHandler,
+    DeliveryLog,
     EnvSetting,
     PlatformChannel,
     PlatformOutput,
@@ -152,6 +153,7 @@ class TelegramChannel(PlatformChannel, TelegramInput):
         self.api = ApiClient(PLATFORM, _error_of)
         self.bot_url = f"{api_base(settings, 'api_url_env')}/bot{self.access_token}"
         self.background = BackgroundHandler(PLATFORM)
+        self.deliveries = DeliveryLog()
         if not self.secret_token:
             logger.warning(
                 "telegram: %s not set, so webhook updates are not authenticated; set it in production",
@@ -197,7 +199,8 @@ class TelegramChannel(PlatformChannel, TelegramInput):
                 logger.warning("telegram: update refused: wrong or missing %s header", SECRET_HEADER)
                 return response.text("forbidden", status=403)
             update = request.json if isinstance(request.json, dict) else {}
-            self.background.spawn(self._handle(request.app, update, on_new_message))
+            if self.deliveries.first_time(update.get("update_id")):  # a re-delivery is answered once
+                self.background.spawn(self._handle(request.app, update, on_new_message))
             return response.text("ok")
 
         return bp

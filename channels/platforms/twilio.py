@@ -39,6 +39,7 @@ from channels.platforms.base import (
     TEXT_ONLY_NOTE,
     ApiClient,
     BackgroundHandler,
+    DeliveryLog,
     EnvSetting,
     PlatformChannel,
     PlatformOutput,
@@ -159,6 +160,7 @@ class TwilioChannel(PlatformChannel, TwilioInput):
         self.api = ApiClient(PLATFORM, _error_of)
         self.validator = RequestValidator(self.auth_token)
         self.background = BackgroundHandler(PLATFORM)
+        self.deliveries = DeliveryLog()
 
     def get_output_channel(self) -> Optional[TwilioOutput]:
         if not self.settings.on:
@@ -193,6 +195,8 @@ class TwilioChannel(PlatformChannel, TwilioInput):
                 logger.warning("twilio: request refused: bad or missing %s", SIGNATURE_HEADER)
                 return response.text("forbidden", status=403)
             sender, text = form.first("From"), form.first("Body")
+            if not self.deliveries.first_time(form.first("MessageSid")):
+                return response.text(EMPTY_TWIML, content_type="text/xml")  # a re-delivery: answered once
             if sender and text.strip():
                 self.background.spawn(self._handle(request.app, sender, text, on_new_message))
             elif sender and form.first("NumMedia") not in ("", "0"):  # a picture or voice note only

@@ -252,3 +252,13 @@ def test_conversation_ids_are_namespaced_per_platform() -> None:
     assert base.conversation_id("telegram", 42) == "telegram:42"
     assert base.platform_id("twilio", "twilio:whatsapp:+1555") == "whatsapp:+1555"
     assert base.platform_id("slack", "U123") == "U123"
+
+
+def test_a_delivery_id_is_answered_once_then_forgotten_after_its_time() -> None:
+    log = base.DeliveryLog(ttl_s=60, max_ids=3)
+    assert log.first_time("Ev1", now=0) and not log.first_time("Ev1", now=10)
+    assert log.first_time(None) and log.first_time(None)  # no id: nothing to compare
+    assert log.first_time("Ev1", now=100)  # remembered for ttl_s only
+    for n in range(2, 6):
+        assert log.first_time(f"Ev{n}", now=100)
+    assert len(log._seen) <= 3 and log.first_time("Ev1", now=100)  # bounded: oldest forgotten

@@ -52,14 +52,14 @@ def post(
         return err.code, err.read()
 
 
-def post_event(p: Platforms, event: dict[str, Any], **kwargs: Any) -> int:
+def post_event(p: Platforms, event: dict[str, Any], event_id: Optional[str] = None, **kwargs: Any) -> int:
     envelope = {
         "token": "legacy-verification-token",
         "team_id": TEAM,
         "api_app_id": "A0TESTAPP",
         "event": event,
         "type": "event_callback",
-        "event_id": f"Ev{unique_number()}",
+        "event_id": event_id or f"Ev{unique_number()}",
         "event_time": int(time.time()),
         "authorizations": [{"team_id": TEAM, "user_id": "U0BOTUSER", "is_bot": True}],
     }
@@ -236,3 +236,17 @@ def test_only_direct_messages_are_answered(platforms: Platforms) -> None:
 
 def test_no_patient_text_in_the_logs(platforms: Platforms) -> None:
     assert_not_logged(platforms.log(), actions_log(platforms.stack))
+
+
+def test_a_redelivered_event_is_answered_once(platforms: Platforms) -> None:
+    """Slack sends an event again when it thinks it was missed (same event_id, X-Slack-Retry-Num)."""
+    p, (user, channel) = platforms, ids()
+    start = len(p.slack.snapshot())
+    event, event_id = dm(user, channel, "hello"), f"Ev{unique_number()}"
+    assert post_event(p, event, event_id=event_id) == 200
+    with_buttons(p, channel, start)
+    for _ in range(3):
+        assert post_event(p, event, event_id=event_id) == 200
+    time.sleep(2.0)  # time enough for a second answer to arrive, were one sent
+    answers = [m for m in posted(p.slack.snapshot(), channel, start) if "blocks" in m]
+    assert len(answers) == 1, answers
