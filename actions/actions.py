@@ -7,7 +7,7 @@ action server holds no state of its own and can be replicated behind a load bala
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.locale import locale_vars
 from answers.interpret import Message
 from dialogue.planner import INTRO, Plan, State, plan_turn
-from triage.engine import default_engine
+from triage.engine import EMERGENCY, default_engine
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,18 @@ def plan_events(before: State, plan: Plan) -> List[EventType]:
     return events
 
 
+def _with_call_number(custom: Any, template_vars: Dict[str, str]) -> Optional[Dict[str, Any]]:
+    """The payload, with the number to call in an emergency outcome, so a widget or a platform
+    can offer it one tap away (a tel: link, a call button)."""
+    if not custom:
+        return None
+    payload = dict(custom)
+    triage = payload.get("triage")
+    if isinstance(triage, dict) and triage.get("level") == EMERGENCY:
+        payload["triage"] = {**triage, "call": template_vars["emergency_number"]}
+    return payload
+
+
 class ActionTurn(Action):
     """Every user message ends here: facts, emergency check, reply, next question or outcome."""
 
@@ -110,7 +122,7 @@ class ActionTurn(Action):
         for reply in plan.replies:
             dispatcher.utter_message(
                 response=reply.response,
-                json_message=dict(reply.custom) if reply.custom else None,
+                json_message=_with_call_number(reply.custom, template_vars),
                 **template_vars,
                 **reply.values,
             )

@@ -76,6 +76,7 @@ def test_emergency_outcome_has_payload_and_clears_the_question() -> None:
     assert messages[0]["response"] == "utter_level_emergency"
     assert messages[0]["custom"]["triage"]["level"] == "emergency"
     assert messages[0]["custom"]["triage"]["rules"] == ["E2"]
+    assert messages[0]["custom"]["triage"]["call"] == "911"  # one tap away in the widget (tel:)
     assert messages[-2]["response"] == "utter_safety_net"
     assert messages[-1]["response"] == "utter_summary"
     assert messages[-1]["custom"]["summary"]["rules"] == ["E2"]

@@ -241,6 +241,11 @@
     ]);
     card.appendChild(head);
     if (text) { card.appendChild(el('p', { className: 'bpw-card-text' }, [linkify(text)])); }
+    var call = String(triage.call || '').replace(/[^0-9+]/g, '');
+    if (level === 'emergency' && call) {
+      // the number to call, one tap away (a phone dials it; a desktop offers its calling app)
+      card.appendChild(el('a', { href: 'tel:' + call, className: 'bpw-call', text: 'Call ' + call }));
+    }
     if (Array.isArray(triage.rules) && triage.rules.length) {
       card.appendChild(el('p', { className: 'bpw-card-rules', text: 'Reference: ' + triage.rules.map(String).join(', ') }));
     }

@@ -57,6 +57,7 @@ def test_emergency_conversation_by_typing_and_clicking(chromium, real_bot: Stack
     card = chat.wait_for_card("emergency")
     # the headline (sent as its own text message before the card's payload) is inside the card
     assert "911" in card.inner_text()
+    assert card.locator("a[href='tel:911']").count() == 1  # the number, one tap away
     path = chat.screenshot("real-bot-emergency.png")
     assert Path(path).exists()
 
