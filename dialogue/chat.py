@@ -1,0 +1,136 @@
+"""The reply to what a message is about, besides any facts in it: greetings, thanks, the
+patient's own questions (topics, where and when to get care), too long, another language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from answers.interpret import Message
+from dialogue.state import DONE, Reply, State
+from nlp.questions import looks_like_question
+
+# Messages longer than this get a gentle note (they are still read in full, so an emergency sign
+# anywhere in them still counts). About ten long sentences: more than any answer needs.
+LONG_MESSAGE_CHARS = 1500
+# Below this share of ASCII letters a message is taken as written in another script.
+MIN_ASCII_LETTER_SHARE = 0.5
+# A message of at least this many words, of which fewer than this share are common English words,
+# is taken as another language ("me duele mucho la espalda": 1 of 5).
+MIN_WORDS_FOR_LANGUAGE_GUESS = 4
+MIN_ENGLISH_WORD_SHARE = 0.25
+
+FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope", None}
+CHAT_REPLIES = {
+    "thanks": "utter_thanks",
+    "goodbye": "utter_goodbye",
+    "bot_challenge": "utter_iamabot",
+    "out_of_scope": "utter_out_of_scope",
+}
+TOPIC_INTENT_PREFIX = "ask_"
+TOPIC_RESPONSE_PREFIX = "utter_topic_"
+UNKNOWN_TOPIC_INTENT = "ask_unknown_topic"
+UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
+
+# Common English words, from a data file: enough to tell "me duele la espalda" from English slang.
+ENGLISH_WORDS_FILE = Path(__file__).resolve().parent / "english_words.txt"
+_ENGLISH_WORDS = frozenset(
+    w.strip()
+    for w in ENGLISH_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    if w.strip() and not w.startswith("#")
+)
+
+
+# --- reading the message -----------------------------------------------------------------------
+
+
+def looks_non_english(text: str) -> bool:
+    """A cheap guess that a message is in another language (we only understand English)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    ascii_share = sum(c.isascii() for c in letters) / len(letters)
+    if ascii_share < MIN_ASCII_LETTER_SHARE:
+        return True
+    folded = unicodedata.normalize("NFKD", re.sub(r"<[^>]*>", " ", text.lower()))
+    words = re.findall(r"[a-z']+", folded)
+    if len(words) < MIN_WORDS_FOR_LANGUAGE_GUESS:
+        return False
+    return sum(w in _ENGLISH_WORDS for w in words) / len(words) < MIN_ENGLISH_WORD_SHARE
+
+
+@lru_cache(maxsize=1)
+def _care_patterns() -> dict[str, re.Pattern[str]]:
+    data = yaml.safe_load((Path(__file__).with_name("care_questions.yml")).read_text(encoding="utf-8"))
+    return {key: re.compile(str(value), re.I) for key, value in data.items()}
+
+
+def care_question(text: str) -> Optional[str]:
+    """ "care" for a question about where or when to get care, "activity" for one about whether an
+    everyday activity is OK, else None (the caller checks that the message is a question)."""
+    patterns = _care_patterns()
+    folded = text.lower()
+    if not patterns["ask"].search(folded):
+        return None
+    if patterns["place"].search(folded):
+        return "care"
+    if patterns["activity"].search(folded):
+        return "activity"
+    return None
+
+
+def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> list[Reply]:
+    """The reply to what the message is about, besides any facts in it.
+
+    asking: a triage question is pending, so an unplaced message is a failed answer (asked again
+    below), never "off-topic".
+    """
+    intent, text = msg.intent, msg.text or ""
+    replies: list[Reply] = []
+    if len(text) > LONG_MESSAGE_CHARS:
+        replies.append(Reply("utter_too_long"))
+    if not had_facts and not msg.meaningful:
+        replies.append(Reply("utter_empty" if not text.strip() else "utter_not_understood"))
+        return replies
+    if not had_facts and intent in FALLBACK_INTENTS | {"describe_symptoms"} and looks_non_english(text):
+        replies.append(Reply("utter_non_english"))
+        return replies
+    question = looks_like_question(text)
+    care = care_question(text) if question else None
+    if care is not None:
+        # "A&E now or wait for the GP?", "can I still train?": answered from this conversation's
+        # own level once there is one, never with a general text that may not fit it
+        level = state.last_level if state.phase == DONE and state.last_level else "pending"
+        replies.append(Reply(f"utter_{care}_question_{level}"))
+    elif intent == "greet" and not had_facts:
+        replies.append(Reply("utter_greet"))
+    elif intent == "why_ask":
+        if state.pending:
+            replies.append(Reply(f"utter_why_{state.pending}"))
+        elif state.phase == DONE:  # "does it matter that my mum had cancer?" after the outcome
+            replies.append(Reply(UNKNOWN_TOPIC_RESPONSE if question else "utter_after_outcome"))
+        else:
+            replies.append(Reply("utter_no_pending"))
+    elif intent and intent.startswith(TOPIC_INTENT_PREFIX) and (not had_facts or question):
+        # A statement of symptoms that merely sounds like a topic ("no, the pain does not wake me
+        # at night" -> ask_bone_pain) is an answer, not a question to answer.
+        if intent == UNKNOWN_TOPIC_INTENT:
+            replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
+        else:
+            replies.append(Reply(TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]))
+    elif intent in CHAT_REPLIES and not had_facts and not (asking and intent == "out_of_scope"):
+        replies.append(Reply(CHAT_REPLIES[intent]))
+    elif (
+        question
+        and "?" in text
+        and not had_facts
+        and intent in FALLBACK_INTENTS | {"describe_symptoms", "inform"}
+    ):
+        # A question of the patient's we could not place: acknowledged honestly, never ignored.
+        replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
+    return replies
