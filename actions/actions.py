@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.locale import locale_vars
-from answers.interpret import Message
+from answers.message import Message
 from dialogue.planner import INTRO, Plan, State, plan_turn
 from triage.engine import EMERGENCY, default_engine
 

@@ -11,7 +11,7 @@ from typing import Optional
 
 import yaml
 
-from answers.interpret import Message
+from answers.message import Message
 from dialogue.state import DONE, Reply, State
 from nlp.questions import looks_like_question
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from answers.interpret import CONSENT_QUESTION
+from answers.message import CONSENT_QUESTION
 from triage.engine import FactValue, Outcome
 
 # Phases of a conversation (slot "phase").

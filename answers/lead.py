@@ -1,0 +1,112 @@
+"""The words a reply leads with ("yeah nah", "God forbid", "not sure"), and what its explanation
+says about time ("since last week", "always been like that"). The word lists are data
+(answers/lead_words.yml)."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from answers.contract import Reply
+
+LEAD_WORDS_FILE = Path(__file__).resolve().parent / "lead_words.yml"
+# Signs whose one recent episode is the sign, even if it has passed ("wet myself yesterday, fine
+# now" is a new loss of bladder control).
+EPISODE_FACTS = frozenset({"bladder_bowel", "major_injury"})
+# Signs that are events, not states: "recent" says nothing about them.
+EVENT_FACTS = frozenset({"major_injury"})
+# A topic word right after a negation ("no accident", "not wet") does not name the sign.
+_NEGATED_BEFORE = re.compile(r"\b(no|not|never|without|nae|non)\s+(\w+\s+)?$", re.I)
+_LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
+# Fillers before the answer word: "hmm maybe", "well no", "oh yes", "erm not sure".
+# Words that open a reply before its answer, in English and in patients' other languages
+# ("bueno yes", "pues no", "olha, não", "wallahi no", "abeg no", "och aye").
+_FILLERS = re.compile(
+    r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|eh+|well|so|look|listen|honestly|i mean|like|"
+    r"bueno|pues|mira|bom|olha|ent[aã]o|wallahi|wallah|walla|yani|abeg|chale|och|ach)\b[\W_]*)+",
+    re.I,
+)
+
+
+@functools.lru_cache(maxsize=1)
+def lead_words() -> dict[str, Any]:
+    raw = yaml.safe_load(LEAD_WORDS_FILE.read_text(encoding="utf-8"))
+    out: dict[str, Any] = {
+        key: [re.compile(p, re.I) for p in pats] for key, pats in raw.items() if key != "topics"
+    }
+    out["topics"] = {fact: re.compile(p, re.I) for fact, p in (raw.get("topics") or {}).items()}
+    return out
+
+
+def fold(text: str) -> str:
+    """Lower case, curly quotes straightened, leading emoji and punctuation dropped."""
+    folded = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'").lower()
+    return _FILLERS.sub("", _LEAD_JUNK.sub("", folded))
+
+
+@functools.lru_cache(maxsize=256)  # pure, and asked several times per message
+def lead_reply(text: str) -> Optional[Reply]:
+    """The clear answer the message gives: the word it starts with ("yeah nah" is a no), unless it
+    ends by settling on another ("yes I thought I'd leaked but it was sweat, so no")."""
+    body = fold(text).strip()
+    words = lead_words()
+    lead = None
+    # A refusal, "no idea" and "not sure" are not a no: those families are tried first.
+    for key, reply in (
+        ("refuse", Reply.UNSURE),
+        ("switch_no", Reply.NO),
+        ("unsure", Reply.UNSURE),
+        ("switch_yes", Reply.YES),
+        ("no", Reply.NO),
+        ("yes", Reply.YES),
+    ):
+        if any(p.match(body) for p in words[key]):
+            lead = reply
+            break
+    refused = any(p.match(body) for p in words["refuse"]) or words["refuse"][0].search(body)
+    if refused:
+        return Reply.UNSURE  # "none of your business. i said my NECK", "not telling you that"
+    for key, reply in (("settle_no", Reply.NO), ("settle_yes", Reply.YES)):
+        if any(p.search(body) for p in words[key]):
+            return reply
+    return lead
+
+
+def names_recent_topic(fact: str, text: str) -> bool:
+    """The message names the sign's topic, not negated, and says it is recent ("these 2 day ...
+    pee"). Not for an injury: it is an event by nature ("no accident, it just started")."""
+    words = lead_words()
+    topic = words.get("topics", {}).get(fact)
+    folded = fold(text)
+    if topic is None or fact in EVENT_FACTS:
+        return False
+    named = [m for m in topic.finditer(folded) if not _NEGATED_BEFORE.search(folded[: m.start()])]
+    return bool(named) and any(p.search(folded) for p in words["recent"])
+
+
+def asks_meaning(text: str) -> bool:
+    """The message asks what a word of the question means."""
+    return any(p.search(fold(text)) for p in lead_words()["asks_meaning"])
+
+
+def says_recent(text: str) -> bool:
+    """The message says something started recently ("since last week", "it was fine until now")."""
+    folded = fold(text)
+    return any(p.search(folded) for p in lead_words()["recent"]) or "until now" in folded
+
+
+def says_not_new(text: str, fact: Optional[str] = None) -> bool:
+    """The explanation says the sign is old or explained ("it's always been like that"), and
+    nothing in it says the sign is recent ("since the weekend, but that's the coffee")."""
+    folded = fold(text)
+    words = lead_words()
+    if fact not in EPISODE_FACTS and any(p.search(folded) for p in words["resolved"]):
+        return True  # "went dead once last week... went away": recent, but gone
+    return any(p.search(folded) for p in words["not_new"]) and not any(
+        p.search(folded) for p in words["recent"]
+    )

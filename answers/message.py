@@ -1,0 +1,34 @@
+"""The message as the NLU read it, and the names of the entities that are replies, not facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+# Pseudo-question that a yes/no answers while the patient is asked to agree to the terms.
+CONSENT_QUESTION = "consent"
+# Entities the NLU sends that are not facts but generic replies to the pending question.
+ANSWER_ENTITY, SIDES_ENTITY, NUMBER_ENTITY, ANSWER_TO_ENTITY = "answer", "sides", "number", "answer_to"
+DURATION_FACT = "duration_days"
+AGE_FACT = "age"
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the NLU made of the patient's latest message."""
+
+    text: str = ""
+    intent: Optional[str] = None
+    entities: tuple[Mapping[str, Any], ...] = ()
+    confidence: float = 1.0  # of the intent
+
+    @property
+    def meaningful(self) -> bool:
+        """Has at least one letter or digit."""
+        return any(c.isalnum() for c in self.text or "")
+
+    def first(self, name: str) -> Optional[str]:
+        for ent in self.entities:
+            if ent.get("entity") == name and ent.get("value") not in (None, ""):
+                return str(ent["value"])
+        return None

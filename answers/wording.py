@@ -1,0 +1,137 @@
+"""Where words stand in a message: the sentence around a mention (to read it back), whether a
+duration is the pain's or another thing's, a lone age, where the pain is."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from answers.lead import fold
+
+LOCATIONS_FILE = Path(__file__).resolve().parent / "locations.yml"
+# Read-back quotes are cut to this many characters (a sentence, not a paragraph).
+MAX_READ_BACK_CHARS = 160
+# A reply to the age question with one number in it, in a few words, is the age; plausible ages only.
+MAX_AGE_REPLY_WORDS = 6
+MIN_AGE_YEARS, MAX_AGE_YEARS = 1, 120
+_OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*[.!,;:]")
+_WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
+_PAIN_WORDS = re.compile(
+    r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|twing\w*|back|neck|spine|sciatica|tweak\w*|pulled|strain\w*|"
+    r"put (it|my back) out|did (it|my back)|it started|it began|it came on|it happened|it'?s been)\b",
+    re.I,
+)
+_OTHER_THING_WORDS = re.compile(
+    r"\b(numb\w*|tingl\w*|pins and needles|weak\w*|wee(?:s|ing|d)?|pee(?:s|ing|d)?|urine|bladder|bowel\w*|"
+    r"poo(?:s|ing|ed|p)?|stool|leak\w*|wet|weight|diet\w*|slimming|tablets?|pills?|meds?|medication|"
+    r"amitriptyline|sweat\w*|fever|temperature|lump|swelling|walk\w*|balance|cancer|chemo\w*|job|work\w*|"
+    r"retired|married|gym|diabet\w*|ms|multiple sclerosis|stroke|arthritis|prostate|fibro\w*|neuropathy|"
+    r"asthma|heart|blood pressure|condition|disease|diagnosed|operation|surgery|shiver\w*|chills|"
+    r"hot and cold|flu|jab|vaccin\w*|rain\w*|weather|storm|snow\w*)\b",
+    re.I,
+)
+# A sentence about an earlier episode ("had a bad back in 2024, went in like a week", "I had
+# sciatica myself last year"): its duration is that episode's, unless it says "since" or "for the
+# last/past".
+_PAST_EPISODE = re.compile(
+    r"\b(in (19|20)\d\d|last (year|summer|winter|spring|autumn|fall|time)|years ago|back in (19|20)\d\d|"
+    r"back in the day|that time|the time (before|when)|once before|previously|the one before)\b",
+    re.I,
+)
+_ONGOING_DURATION = re.compile(r"^\W*(since|from|for the (last|past))\b", re.I)
+# ...unless the sentence turns from that episode to this one ("had sciatica years ago but this is
+# different, ... for about a week").
+_TURN_TO_NOW = re.compile(
+    r"\b(but|this time|now|this is|this one|currently|at the moment|these days)\b", re.I
+)
+# "It's not the middle of my back, it's lower": a place said with a negation just before it.
+_NEGATED_PLACE = re.compile(r"\b(not|no|isn'?t|never|nothing in)\W+(\w+\W+){0,3}$", re.I)
+
+
+@functools.lru_cache(maxsize=1)
+def _locations() -> list[tuple[str, re.Pattern[str]]]:
+    rows = yaml.safe_load(LOCATIONS_FILE.read_text(encoding="utf-8")) or []
+    return [(str(r["label"]), re.compile(str(r["pattern"]), re.I)) for r in rows]
+
+
+def pain_location(text: str) -> Optional[str]:
+    """Where the pain is, in a clinician's words ("lower back", "neck and upper back"), if said."""
+    folded = fold(text)
+    found = [
+        label
+        for label, pattern in _locations()
+        if any(not _NEGATED_PLACE.search(folded[: m.start()]) for m in pattern.finditer(folded))
+    ]
+    return " and ".join(found) if found else None
+
+
+def quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_READ_BACK_CHARS else text[: MAX_READ_BACK_CHARS - 1].rstrip() + "\u2026"
+
+
+def sentence_around(text: str, words: str) -> str:
+    """The sentence of the message that holds these words (for reading them back)."""
+    pos = text.find(words) if words else -1
+    if pos < 0:
+        return quote(text)
+    start = max(text.rfind(c, 0, pos) for c in ".!?\n") + 1
+    ends = [i for i in (text.find(c, pos + len(words)) for c in ".!?\n") if i >= 0]
+    return quote(text[start : (min(ends) + 1 if ends else len(text))].strip())
+
+
+def about_the_pain(text: str, words: str, answering: bool) -> bool:
+    """A duration said in a sentence about the pain; in an opening, also one about nothing else
+    in particular ("About 2 weeks."). In an answer to another question it must name the pain:
+    "that is new, since yesterday" to the fever question dates the fever."""
+    sentence = sentence_around(text, words) if words else text
+    past = _PAST_EPISODE.search(sentence)
+    if past and not _ONGOING_DURATION.search(words or ""):
+        at = sentence.find(words) if words else -1
+        between = sentence[past.end() : at] if at > past.end() else ""
+        if not _TURN_TO_NOW.search(between):
+            return False
+    if _PAIN_WORDS.search(sentence):
+        return True
+    return not answering and not _OTHER_THING_WORDS.search(sentence)
+
+
+def sentence_and_next(text: str, words: str) -> str:
+    """The sentence holding the words and the one after ("...tingle sometimes. None of that has
+    changed."): where an explanation of a mention usually is."""
+    first = sentence_around(text, words)
+    start = text.find(first.rstrip("\u2026"))
+    rest = text[start + len(first) :] if start >= 0 else ""
+    return f"{first} {sentence_around(rest, rest.strip()[:20]) if rest.strip() else ''}"
+
+
+def in_a_question(text: str, words: str) -> bool:
+    """The words stand in a sentence that asks something ("do you think it's cancer???")."""
+    return "?" in sentence_around(text, words) if words else False
+
+
+def lone_age(text: str) -> Optional[int]:
+    """The one whole number in a short reply to "how old are you?" ("71 this year", "71 po"),
+    or a number that opens the reply on its own ("45. Do I need to call my oncologist?")."""
+    opening = _OPENING_NUMBER.match(text)
+    if opening is not None:
+        text = opening.group(1)
+    if len(text.split()) > MAX_AGE_REPLY_WORDS:
+        return None
+    numbers = _WHOLE_NUMBER.findall(text)
+    if len(numbers) != 1:
+        return None
+    value = int(numbers[0])
+    return value if MIN_AGE_YEARS <= value <= MAX_AGE_YEARS else None
+
+
+def to_number(value: Any) -> Optional[int]:
+    try:
+        number = int(float(str(value).strip()))
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 0 else None
