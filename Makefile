@@ -55,12 +55,12 @@ lint: install ## ruff, ruff format and mypy --strict on the pure packages (scrip
 	@VENV=$(VENV) scripts/check
 
 bench: train ## print latency, start time, memory, training time, NLU and readability numbers
-	$(PY) bench/turn_latency.py
-	$(PY) bench/nlu_eval.py
+	$(PY) -m bench.turn_latency
+	$(PY) -m bench.nlu_eval
 	$(PY) -m bench.answer_eval
-	$(PY) bench/intent_eval.py
-	$(PY) bench/readability.py --quiet --check
-	$(PY) bench/simulated_patients.py
+	$(PY) -m bench.intent_eval
+	$(PY) -m bench.readability --quiet --check
+	$(PY) -m bench.simulated_patients
 
 clean: ## remove built models (not the virtualenv)
 	rm -rf models $(NLP_MODEL) answers/model

@@ -4,9 +4,9 @@ Trains nothing: loads an already-trained Rasa model, parses every held-out utter
 ``Agent.parse_message`` and prints per-intent precision / recall / F1, overall accuracy and the
 confusion pairs (expected -> predicted, with the utterances).
 
-    python bench/intent_eval.py                      # newest model in models/
-    python bench/intent_eval.py models/x.tar.gz      # a given model
-    python bench/intent_eval.py --check              # exit 1 if accuracy < 0.9
+    python -m bench.intent_eval                      # newest model in models/
+    python -m bench.intent_eval models/x.tar.gz      # a given model
+    python -m bench.intent_eval --check              # exit 1 if accuracy < 0.9
 
 A prediction of ``nlu_fallback`` (FallbackClassifier below its threshold) counts as wrong: the
 utterance would not have reached its intent.
@@ -29,8 +29,6 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 # The model names our own NLU component (nlp.rasa_component.FactExtractor): import from the repo.
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 DEFAULT_DATA = REPO / "tests" / "nlu" / "heldout_intents.yml"
 DEFAULT_MODELS = REPO / "models"
 # The --check gate: below this the NLU is not good enough to ship (the brief's acceptance bar).

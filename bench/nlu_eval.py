@@ -18,7 +18,6 @@ from pathlib import Path
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
 
 from nlp.facts import EMERGENCY_FACTS, extract_facts, load_nlp  # noqa: E402
 

@@ -1,9 +1,9 @@
 """Reading grade (Flesch–Kincaid) of every patient-facing response text.
 
 Usage:
-    python bench/readability.py              # table name -> grade, then max and mean
-    python bench/readability.py --check      # also exit 1 if any text is above --max (default 9)
-    python bench/readability.py --check --max 8
+    python -m bench.readability              # table name -> grade, then max and mean
+    python -m bench.readability --check      # also exit 1 if any text is above --max (default 9)
+    python -m bench.readability --check --max 8
 
 Before grading, Rasa slot templates are replaced by typical values ({emergency_number} -> "999")
 and "Source: ..." citation lines are removed (a reference is not prose the patient must follow).

@@ -8,12 +8,7 @@ bot reply, as a chat widget would.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tooling.stack import Stack, running_stack  # noqa: E402
+from tooling.stack import Stack, running_stack
 
 SCRIPTS: dict[str, list[str]] = {
     "Emergency in the first message": [

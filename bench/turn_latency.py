@@ -11,12 +11,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tooling.stack import ROOT, VENV_BIN, running_stack  # noqa: E402
 

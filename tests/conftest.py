@@ -8,15 +8,19 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
+from nlp.dates import TODAY_ENV
 from tooling.stack import Stack, running_stack
 
 _ids = itertools.count()
+# The injected clock of every conversation test: relative dates ("since early last month") are
+# counted from the day the recorded and role-played patients were written (nlp/dates.py).
+RECORDED_ON = "2026-11-30"
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """Action server + Rasa server with the trained model (make test trains it first)."""
-    with running_stack() as s:
+    with running_stack(extra_env={TODAY_ENV: RECORDED_ON}) as s:
         yield s
 
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bench import readability
 from tests.test_engine import POLICY_EMERGENCY_FACTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,8 +26,6 @@ FACTS_FILE = ROOT / "triage" / "facts.yml"
 RULES_FILE = ROOT / "triage" / "rules.yml"
 SOURCES_DIR = ROOT.parent / "shared" / "sources"
 
-sys.path.insert(0, str(ROOT / "bench"))
-import readability  # noqa: E402
 
 MAX_GRADE = 9.0
 MAX_WORDS = 120

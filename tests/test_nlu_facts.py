@@ -15,8 +15,6 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
-
 from bench.nlu_eval import (  # noqa: E402
     MIN_EMERGENCY_RECALL,
     MIN_PRECISION,
@@ -360,7 +358,6 @@ def test_medspacy_is_loaded_without_quickumls():
     # QuickUMLS drags in NLTK, SciPy IO and sklearn datasets (+49 MB in the Rasa server); an
     # import reordering once brought it back silently. Checked in a fresh interpreter.
     import subprocess
-    import sys
 
     code = "import sys; import nlp.rasa_component; print('quickumls' in sys.modules, 'nltk' in sys.modules)"
     out = subprocess.run(

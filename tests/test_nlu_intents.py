@@ -8,17 +8,13 @@ at least three held-out phrasings of every topic to that topic.
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from bench import intent_eval
 from tooling.stack import DEFAULT_MODEL
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import intent_eval  # noqa: E402
 
 HELDOUT = Path(__file__).resolve().parent / "nlu"
 MIN_INTENT_ACCURACY = intent_eval.MIN_ACCURACY

@@ -9,19 +9,19 @@ intent ask_unknown_topic is answered by utter_topic_unknown.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Dict, List, Set
 
 import pytest
 import yaml
 
+from bench import readability
+
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS_FILE = ROOT / "data" / "responses" / "topics.yml"
 QUESTIONS_FILE = ROOT / "data" / "nlu" / "questions.yml"
 NLU_DIR = ROOT / "data" / "nlu"
 HELDOUT_FILE = ROOT / "tests" / "nlu" / "heldout_questions.yml"
-READABILITY_FILE = ROOT / "bench" / "readability.py"
 SOURCES_DIR = ROOT.parent / "shared" / "sources"
 
 PREFIX = "utter_topic_"
@@ -114,42 +114,6 @@ def _body(text: str) -> str:
     return "\n".join(ln for ln in text.splitlines() if not ln.strip().lower().startswith("source:"))
 
 
-# ------------------------------------------------------------------ readability
-
-
-def _fallback_syllables(word: str) -> int:
-    w = word.lower()
-    if w.isdigit():
-        return 1
-    if len(w) <= 3:
-        return 1
-    w = re.sub(r"(?:[^laeiouy]es|[^laeiouy]ed|[^laeiouy]e)$", "", w)
-    return max(1, len(re.findall(r"[aeiouy]+", w)))
-
-
-def _fallback_grade(text: str) -> float:
-    text = re.sub(r"\{(\w+)\}", "999", _body(text))
-    words = re.findall(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+", text)
-    if not words:
-        return 0.0
-    sentences = max(1, len([s for s in re.split(r"[.!?]+(?=\s|$)|\n+", text) if s.strip()]))
-    syllables = sum(_fallback_syllables(w) for w in words)
-    return 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59
-
-
-def _grade_function():
-    """bench/readability.py's grade() when it exists (shared team measure), else our own FK."""
-    if READABILITY_FILE.exists():
-        sys.path.insert(0, str(READABILITY_FILE.parent))
-        try:
-            import readability  # type: ignore
-
-            return readability.grade
-        finally:
-            sys.path.pop(0)
-    return _fallback_grade
-
-
 # ------------------------------------------------------------------ response tests
 
 
@@ -220,7 +184,7 @@ def test_unknown_answer_points_somewhere():
 
 @pytest.mark.parametrize("name,variant", list(_variants()))
 def test_readability(name, variant):
-    grade = _grade_function()(variant["text"])
+    grade = readability.grade(variant["text"])
     assert grade <= MAX_GRADE, f"{name}: reading grade {grade:.1f} > {MAX_GRADE}"
 
 

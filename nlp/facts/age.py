@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from nlp import dates
 from nlp.facts.lexicon import regexes, words
 from nlp.facts.mention import Mention
 from nlp.facts.numbers import NUM, number_value
@@ -74,7 +75,7 @@ def age_mentions(text: str, today: dt.date | None = None) -> list[Mention]:
     """'I'm 62', '62 years old', '62yo', 'aged 62', 'age: 62', 'in my 50s' (not someone else's);
     failing those, a birth year, then an age about to be reached."""
     stated = _stated_ages(text)
-    today = today or dt.date.today()
+    today = today or dates.today()
     return stated or _birth_year_age(text, today) or _next_birthday_age(text)
 
 

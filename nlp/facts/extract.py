@@ -12,6 +12,7 @@ import datetime as dt
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from nlp import dates
 from nlp.facts.age import age_mentions
 from nlp.facts.durations import duration_mentions
 from nlp.facts.limbs import limb_mentions
@@ -65,7 +66,7 @@ def extract_mentions(
     text, docs = _parse(doc_or_text, nlp)
     if not docs:
         return []
-    today = today or dt.date.today()
+    today = today or dates.today()
     facts, others, symptom_seen = _symptom_mentions(docs)
     facts += age_mentions(text, today)
     facts += duration_mentions(text, today)
