@@ -40,4 +40,5 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
 
 def apply() -> None:
     """Install the cached validator (idempotent)."""
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    # setattr: a method replaced on the class, which mypy would flag where Rasa's types are known.
+    setattr(RemoteAction, "_validate_action_result", _validate_action_result)  # noqa: B010

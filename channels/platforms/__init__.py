@@ -1,7 +1,11 @@
 """Messaging platforms for the triage assistant: Telegram, Slack, Facebook Messenger, Twilio SMS/WhatsApp.
 
-Each module holds one input channel for credentials.yml (``channels.platforms.<module>.<Class>``),
-a thin subclass of Rasa's own channel of the same name, and its output channel. What they change:
+Each platform module (telegram, slack, facebook, twilio) holds one input channel for
+credentials.yml (``channels.platforms.<module>.<Class>``) and its output channel, as a small spec
+of one skeleton (base.py): how a request is checked, what it carries, how text, buttons and the
+emergency call are sent. The rest is shared: settings.py (env-var settings), api.py (the retrying
+HTTP client), answers.py (button tokens and numbered answers), text.py with notes.yml (the words
+the channels say themselves). What they change from Rasa's own channels of the same name:
 
 * Secrets come only from environment variables. credentials.yml names the *variables*
   (``access_token_env: TELEGRAM_ACCESS_TOKEN``), never holds a value; Rasa's own ``${VAR}``
@@ -17,13 +21,17 @@ a thin subclass of Rasa's own channel of the same name, and its output channel. 
   number answers the numbered options; the options are read from the tracker store (the last
   bot turn), so any replica behind a shared tracker store resolves them.
 * ``custom`` payloads (the triage and summary data) are never sent to patients: the text
-  messages carry the same content.
+  messages carry the same content. The emergency outcome's number (``custom.triage.call``) is
+  offered one tap away where the platform has a call button (Messenger), or on a line of its own
+  (Telegram, whose buttons cannot open tel: links).
 * Conversations are namespaced per platform (sender id ``telegram:<chat id>``, ``slack:<user>``,
   ``facebook:<PSID>``, ``twilio:<From>``), so ids of two platforms never share a tracker.
 * Telegram and Slack answer direct/private chats only. Pictures, voice notes and stickers get a
   short note that only text is read; a Telegram edit asks for the correction as a new message.
 * Message text is never logged (health data); logs name the platform, API call and status only.
-* Platform API calls go out through one aiohttp session per channel (Rasa's Twilio and Facebook
-  channels use blocking HTTP clients inside the event loop), and webhooks are answered at once
-  while the message is handled in the background (Slack wants an answer within 3 s).
+* Platform API calls go out through one aiohttp session per channel, retried by aiohttp-retry
+  (Slack: slack_sdk's AsyncWebClient); Rasa's Twilio and Facebook channels use blocking HTTP
+  clients inside the event loop. Webhooks are answered at once while the message is handled in
+  the background (Slack wants an answer within 3 s). Tokens travel in headers (Messenger's too),
+  except Telegram's, which the Bot API puts in the URL path.
 """

@@ -1,239 +1,91 @@
-"""What the platform channels share: env-var settings, the HTTP client, button helpers, and the
-tracker look-up that turns a typed number (or a button token) back into a button payload."""
+"""One skeleton for the four platform channels; each platform module is a small spec of it.
+
+A spec says how to tell a webhook request is the platform's (``authentic``), what a request
+carries (``parse``, into ``Incoming`` messages) and how to send text, buttons and the emergency
+call (its ``PlatformOutput``). The skeleton does the rest the same way everywhere: off while its
+variables are unset, 403 for a request that fails the check, a re-delivery answered once, the
+webhook answered at once and the message handled in the background (Slack wants an answer within
+3 s), notes from notes.yml, numbered answers, namespaced conversation ids, and no message text in
+any log (health data).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
-import os
 import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Awaitable, Callable, ClassVar, Dict, List, Optional, Sequence, Set, Tuple, Union
 
-import aiohttp
-from rasa.core.channels.channel import OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, UserUttered
-from rasa.shared.exceptions import RasaException
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.platforms.answers import resolve_answer
+from channels.platforms.settings import EnvSetting, Settings, log_state, read_settings
+from channels.platforms.text import Button, note
+from triage.engine import EMERGENCY
+
 logger = logging.getLogger(__name__)
 
-Button = Mapping[str, Any]
-ErrorOf = Callable[[int, Any], Optional[str]]
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-HTTP_TIMEOUT_S = 15
-RETRIES = 2  # after the first try, on connection errors, 429 and 5xx
+# A number as actions/locales.yml writes one ("911", "112", "+44 20 ..."): digits, spaces, dashes,
+# an optional leading +; at most 20 characters (E.164 numbers have at most 15 digits).
+_CALL_NUMBER = re.compile(r"^\+?[0-9][0-9 -]{0,19}$")
+# How long the server waits, when it stops, for messages still being handled.
+DRAIN_TIMEOUT_S = 10
 
-
-# --- settings: credentials.yml names environment variables, the environment holds the values ---
-
-
-@dataclass(frozen=True)
-class EnvSetting:
-    """One setting: its key in credentials.yml (whose value is an env var NAME) and defaults."""
-
-    key: str  # e.g. "access_token_env"
-    env: str  # default variable name, e.g. "TELEGRAM_ACCESS_TOKEN"
-    required: bool = False
-    default: Optional[str] = None  # value when the variable is unset (e.g. the real API URL)
+# Platforms deliver again what they think was missed (Slack after 3 s, Telegram until it gets a
+# 200, Messenger and Twilio on errors): each delivery id is remembered this long, so a re-sent
+# message is answered once. Slack retries within minutes, Telegram for up to a day.
+DELIVERY_MEMORY_S = 24 * 3600
+# ...and at most this many ids (oldest forgotten first), so memory stays bounded under load.
+DELIVERY_MEMORY_MAX = 50_000
 
 
-@dataclass(frozen=True)
-class Settings:
-    platform: str
-    values: Dict[str, Optional[str]]  # key -> value (None when unset)
-    names: Dict[str, str]  # key -> env var name
-    missing: Tuple[str, ...]  # env var names of unset required settings
-    partly_set: bool  # some required variables set, others not (a likely misconfiguration)
-
-    @property
-    def on(self) -> bool:
-        return not self.missing
-
-    def __getitem__(self, key: str) -> Optional[str]:
-        return self.values[key]
-
-
-def read_settings(
-    platform: str,
-    credentials: Optional[Mapping[str, Any]],
-    specs: Sequence[EnvSetting],
-    environ: Optional[Mapping[str, str]] = None,
-) -> Settings:
-    """Resolve a channel's settings. credentials.yml may rename variables, never hold values.
-
-    An empty variable counts as unset. Unknown keys are refused (a secret pasted under a Rasa
-    key such as ``access_token`` would otherwise sit in the repo unnoticed).
-    """
-    environ = os.environ if environ is None else environ
-    credentials = dict(credentials or {})
-    known = {s.key for s in specs}
-    unknown = sorted(set(credentials) - known)
-    if unknown:
-        raise RasaException(
-            f"{platform} channel: unknown key(s) {unknown} in credentials.yml; allowed: {sorted(known)}. "
-            "Each names an environment variable; secrets never go in credentials.yml."
-        )
-    values: Dict[str, Optional[str]] = {}
-    names: Dict[str, str] = {}
-    for spec in specs:
-        name = credentials.get(spec.key) or spec.env
-        if not isinstance(name, str) or not _ENV_NAME.match(name):
-            raise RasaException(
-                f"{platform} channel: `{spec.key}` in credentials.yml must be the NAME of an environment "
-                "variable (letters, digits, underscores), not a value."
-            )
-        names[spec.key] = name
-        value = (environ.get(name) or "").strip()
-        values[spec.key] = value or spec.default
-    required = [s for s in specs if s.required]
-    missing = tuple(names[s.key] for s in required if not values[s.key])
-    partly = bool(missing) and len(missing) < len(required)
-    return Settings(platform, values, names, missing, partly)
-
-
-def log_state(settings: Settings, webhook: str) -> None:
-    """The one line per channel that says whether it is on."""
-    logger = logging.getLogger(f"channels.platforms.{settings.platform}")
-    if settings.on:
-        logger.info("%s channel on: webhook /webhooks/%s", settings.platform, webhook)
-    elif settings.partly_set:
-        logger.warning(
-            "%s channel off: %s not set (the channel's other variables are)",
-            settings.platform,
-            ", ".join(settings.missing),
-        )
-    else:
-        logger.info("%s channel off: %s not set", settings.platform, ", ".join(settings.missing))
-
-
-def api_base(settings: Settings, key: str) -> str:
-    url = (settings[key] or "").rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise RasaException(f"{settings.platform} channel: {settings.names[key]} must be an http(s) URL")
-    return url
-
-
-def off_blueprint(platform: str) -> Blueprint:
-    """No routes: the platform's webhook answers 404 while the channel is off."""
-    return Blueprint(f"platform_{platform}_off")
-
-
-class PlatformChannel:
-    """What the four platform channels share: settings from env-var names, off when unset, and a
-    blueprint with a health route that drains background work and closes the API client on stop.
-
-    Mixed in before the Rasa channel class; subclasses set PLATFORM and SETTINGS and, in their
-    __init__, call self._start(settings) and return early when it says the channel is off.
-    """
-
-    PLATFORM: str
-    SETTINGS: Any
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> Any:
-        return cls(read_settings(cls.PLATFORM, credentials, cls.SETTINGS))  # type: ignore[call-arg]
-
-    def _start(self, settings: Settings) -> bool:
-        """Keep the settings, log the channel's state once; True when it is on."""
-        self.settings = settings
-        log_state(settings, f"{self.PLATFORM}/webhook")
-        return settings.on
-
-    def _blueprint(self) -> Blueprint:
-        """The channel's blueprint with the shared routes and listeners."""
-        bp = Blueprint(f"platform_{self.PLATFORM}")
-
-        @bp.listener("before_server_stop")
-        async def _stopping(app: Any, loop: Any) -> None:
-            await self.background.drain()  # type: ignore[attr-defined]
-            await self.api.close()  # type: ignore[attr-defined]
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        return bp
-
-
-# --- HTTP client for the platform APIs ---
-
-
-class ApiClient:
-    """One aiohttp session per channel (created in the server's loop on first use).
-
-    Failures are logged with the call name and status only: request and response bodies can
-    carry message text or phone numbers.
-    """
-
-    def __init__(self, platform: str, error_of: ErrorOf) -> None:
-        self.platform = platform
-        self.error_of = error_of
-        self._session: Optional[aiohttp.ClientSession] = None
-
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT_S))
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
-
-    async def call(self, name: str, method: str, url: str, **kwargs: Any) -> Optional[Any]:
-        """Make one API call; return the decoded JSON answer, or None when it failed."""
-        delay = 0.5
-        for attempt in range(RETRIES + 1):
-            last = attempt == RETRIES
-            try:
-                async with self._get_session().request(method, url, **kwargs) as resp:
-                    raw = await resp.read()
-                    body = _json_or_none(raw)
-                    error = self.error_of(resp.status, body)
-                    if error is None:
-                        return body if body is not None else {}
-                    if (resp.status == 429 or resp.status >= 500) and not last:
-                        await asyncio.sleep(_retry_after(resp.headers.get("Retry-After"), delay))
-                        delay *= 2
-                        continue
-                    logger.warning("%s: %s failed: HTTP %s (%s)", self.platform, name, resp.status, error)
-                    return None
-            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
-                if last:
-                    logger.warning("%s: %s failed: %s", self.platform, name, type(err).__name__)
-                    return None
-                await asyncio.sleep(delay)
-                delay *= 2
+def call_number(custom: Any) -> Optional[str]:
+    """The number to call, digits only, from an emergency outcome's payload (``custom.triage.call``,
+    set by the action server from the locale), or None for any other message."""
+    triage = custom.get("triage") if isinstance(custom, dict) else None
+    if not isinstance(triage, dict) or triage.get("level") != EMERGENCY:
         return None
-
-
-def _json_or_none(raw: bytes) -> Optional[Any]:
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError:
+    call = triage.get("call")
+    if not isinstance(call, str) or not _CALL_NUMBER.match(call.strip()):
         return None
+    return re.sub(r"\D", "", call)
 
 
-def _retry_after(header: Optional[str], default: float) -> float:
-    try:
-        return min(max(float(header), 0.0), 5.0) if header else default
-    except ValueError:
-        return default
+def conversation_id(platform: str, platform_id: Any) -> str:
+    """The tracker's sender id: the platform's id for the chat, namespaced by platform.
+
+    Without the prefix a Telegram chat id and a Facebook user id (both numbers), or an SMS
+    sender and a REST client, could land in one conversation.
+    """
+    return f"{platform}:{platform_id}"
+
+
+def platform_id(platform: str, recipient_id: str) -> str:
+    """The platform's own id back from a sender id (ids without the prefix pass unchanged)."""
+    prefix = f"{platform}:"
+    return recipient_id[len(prefix) :] if recipient_id.startswith(prefix) else recipient_id
 
 
 # --- output: what every platform does the same way ---
 
 
-class PlatformOutput(OutputChannel):
-    """Base of the platform output channels: no custom JSON to patients, quick replies as buttons."""
+class PlatformOutput(OutputChannel):  # type: ignore[misc]  # Rasa ships no type information
+    """Base of the platform output channels: no custom JSON to patients, quick replies as buttons,
+    and the emergency advice sent with its number to call (``send_call``)."""
+
+    PLATFORM: ClassVar[str] = "platform"
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.PLATFORM
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         # custom.triage / custom.summary are data for widgets and records; the text messages
@@ -245,162 +97,43 @@ class PlatformOutput(OutputChannel):
     ) -> None:
         await self.send_text_with_buttons(recipient_id, text, quick_replies, **kwargs)
 
+    async def send_call(self, recipient_id: str, text: str, number: str) -> None:
+        """The emergency advice with the number to call one tap away; a platform without a call
+        button sends the text, which names the number."""
+        await self.send_text_message(recipient_id, text)
+
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         message = dict(message)
-        if (message.get("buttons") or message.get("quick_replies")) and not message.get("text"):
-            message["text"] = "Please choose:"
+        has_buttons = bool(message.get("buttons") or message.get("quick_replies"))
+        if has_buttons and not message.get("text"):
+            message["text"] = note("choose")
+        number = call_number(message.get("custom"))
+        if number and message.get("text") and not has_buttons:
+            await self.send_call(recipient_id, str(message.pop("text")), number)
         await super().send_response(recipient_id, message)
 
 
-# Said by the channel itself (not the assistant) when a platform delivers something it cannot pass on.
-TEXT_ONLY_NOTE = "Sorry, I can only read text messages. Please type your answer."
-EDITED_NOTE = (
-    "I can't read changes to a message you already sent. Please send your correction as a new message."
-)
+# --- input: one message a platform delivered ---
 
 
-# --- buttons ---
+@dataclass(frozen=True)
+class Incoming:
+    """One patient message as the platform delivered it, in the platform's own ids."""
+
+    chat: str  # where the answer goes: the chat, DM channel, PSID or phone number
+    text: str = ""  # what was typed, or the payload (or token) of the button pressed
+    delivery_id: Optional[str] = None  # event_id, update_id, mid or MessageSid; None if none
+    user: Optional[str] = None  # whose conversation, when that is not the chat (Slack: the user)
+    note: Optional[str] = None  # send this note (notes.yml) instead of passing the message on
+    metadata: Optional[Dict[str, Any]] = None  # for UserMessage.metadata
+    pressed: Optional[Dict[str, Any]] = None  # the platform's button-press event, to acknowledge
+
+    @property
+    def conversation(self) -> str:
+        return self.user or self.chat
 
 
-def clean_title(title: Any) -> str:
-    return " ".join(str(title or "").split())
-
-
-def shorten(title: str, limit: int) -> str:
-    """Fit a title into `limit` characters, cutting at a word where possible and marking the cut."""
-    title = clean_title(title)
-    if len(title) <= limit:
-        return title
-    cut = title[: limit - 1]
-    space = cut.rfind(" ")
-    if space >= limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-/(") + "…"
-
-
-def numbered_line(buttons: Sequence[Button]) -> str:
-    """'Reply 1 for Yes, 2 for No, 3 for Not sure' (titles with commas are quoted)."""
-    parts = []
-    for i, button in enumerate(buttons, start=1):
-        title = clean_title(button.get("title"))
-        if "," in title:
-            title = f'"{title}"'
-        parts.append(f"{i} for {title}")
-    return "Reply " + ", ".join(parts)
-
-
-def numbered_list(buttons: Sequence[Button]) -> str:
-    """Full option texts, one per line, for platforms that had to shorten or drop buttons."""
-    lines = [f"{i}. {clean_title(b.get('title'))}" for i, b in enumerate(buttons, start=1)]
-    return "\n".join(lines + ["Reply with the number of your answer."])
-
-
-def split_text(text: str, limit: int) -> List[str]:
-    """Split a long text into parts of at most `limit` characters, at paragraph or line breaks."""
-    text = (text or "").strip()
-    if len(text) <= limit:
-        return [text]
-    parts: List[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"))
-        if cut < limit // 3:
-            cut = window.rfind(" ")
-        if cut < limit // 3:
-            cut = limit
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        parts.append(rest)
-    return parts
-
-
-TOKEN_PREFIX = "#b:"
-
-
-def button_token(payload: str, max_bytes: int) -> str:
-    """The payload itself when it fits the platform's limit, else a short token for it.
-
-    The token is resolved against the buttons the bot sent this sender (tracker store), so it
-    still answers the right question when an older button is pressed.
-    """
-    if len(payload.encode("utf-8")) <= max_bytes:
-        return payload
-    return TOKEN_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
-
-
-_NUMBER_REPLY = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
-
-
-def number_reply(text: Optional[str]) -> Optional[int]:
-    """1 for '1', ' 2. ', '3)'; None for anything else."""
-    match = _NUMBER_REPLY.match(text or "")
-    return int(match.group(1)) if match else None
-
-
-async def _tracker_events(app: Any, sender_id: str) -> List[Any]:
-    agent = getattr(getattr(app, "ctx", None), "agent", None)
-    store = getattr(agent, "tracker_store", None)
-    if store is None:
-        return []
-    try:
-        tracker = await store.retrieve(sender_id)
-    except Exception as err:  # a tracker store outage must not drop the message
-        logger.warning("tracker look-up for a button answer failed: %s", type(err).__name__)
-        return []
-    return list(tracker.events) if tracker is not None else []
-
-
-async def last_turn_buttons(app: Any, sender_id: str) -> Optional[List[Dict[str, Any]]]:
-    """Buttons of the bot's last message with buttons since the patient's last message."""
-    for event in reversed(await _tracker_events(app, sender_id)):
-        if isinstance(event, UserUttered):
-            return None
-        if isinstance(event, BotUttered) and event.data.get("buttons"):
-            return list(event.data["buttons"])
-    return None
-
-
-async def resolve_answer(
-    app: Any,
-    sender_id: str,
-    text: str,
-    numbered: Optional[Callable[[Sequence[Button]], bool]] = None,
-) -> str:
-    """Turn what the platform delivered into what the assistant should read.
-
-    * a button token (``#b:<hash>``) becomes the payload of the button the bot sent with it;
-    * a bare number n becomes the payload of option n of the last bot turn, if that turn showed
-      its options numbered (``numbered(buttons)``) and has an option n;
-    * anything else is passed on unchanged.
-    """
-    if text.startswith(TOKEN_PREFIX):
-        for event in reversed(await _tracker_events(app, sender_id)):
-            if isinstance(event, BotUttered):
-                for button in event.data.get("buttons") or []:
-                    payload = str(button.get("payload") or "")
-                    if payload and button_token(payload, 0) == text:
-                        return payload
-        return text
-    n = number_reply(text) if numbered is not None else None
-    if n is None:
-        return text
-    buttons = await last_turn_buttons(app, sender_id)
-    if buttons and numbered(buttons) and 1 <= n <= len(buttons) and buttons[n - 1].get("payload"):
-        return str(buttons[n - 1]["payload"])
-    return text
-
-
-# --- input: handle a message after the webhook has answered ---
-
-
-# Platforms deliver again what they think was missed (Slack after 3 s, Telegram until it gets a
-# 200, Messenger and Twilio on errors): each delivery id is remembered this long, so a re-sent
-# message is answered once. Slack retries within minutes, Telegram for up to a day.
-DELIVERY_MEMORY_S = 24 * 3600
-# ...and at most this many ids (oldest forgotten first), so memory stays bounded under load.
-DELIVERY_MEMORY_MAX = 50_000
+Parsed = Union[HTTPResponse, List[Incoming]]
 
 
 class DeliveryLog:
@@ -434,7 +167,7 @@ class BackgroundHandler:
 
     def __init__(self, platform: str) -> None:
         self.platform = platform
-        self._tasks: set = set()
+        self._tasks: Set[asyncio.Future[None]] = set()
 
     def spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(self._guard(coro))
@@ -451,29 +184,113 @@ class BackgroundHandler:
 
     async def drain(self) -> None:
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
+            await asyncio.wait(list(self._tasks), timeout=DRAIN_TIMEOUT_S)
 
 
-def user_message(
-    text: str,
-    output: OutputChannel,
-    sender_id: str,
-    platform: str,
-    metadata: Optional[Dict[str, Any]] = None,
-) -> UserMessage:
-    return UserMessage(text, output, sender_id, input_channel=platform, metadata=metadata or None)
+class PlatformChannel(InputChannel):  # type: ignore[misc]  # Rasa ships no type information
+    """The skeleton. A platform sets PLATFORM and SETTINGS and fills in the spec methods below;
+    ``setup`` runs only while the channel is on (its required variables are set)."""
 
+    PLATFORM: ClassVar[str] = "platform"
+    SETTINGS: ClassVar[Tuple[EnvSetting, ...]] = ()
+    REFUSED: ClassVar[str] = "bad or missing signature"  # logged when a request fails the check
 
-def conversation_id(platform: str, platform_id: Any) -> str:
-    """The tracker's sender id: the platform's id for the chat, namespaced by platform.
+    @classmethod
+    def name(cls) -> str:
+        return cls.PLATFORM
 
-    Without the prefix a Telegram chat id and a Facebook user id (both numbers), or an SMS
-    sender and a REST client, could land in one conversation.
-    """
-    return f"{platform}:{platform_id}"
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> PlatformChannel:
+        return cls(read_settings(cls.PLATFORM, credentials, cls.SETTINGS))
 
+    def __init__(self, settings: Settings) -> None:  # Rasa's channel __init__ takes no settings
+        self.settings = settings
+        self.background = BackgroundHandler(self.PLATFORM)
+        self.deliveries = DeliveryLog()
+        log_state(settings, f"{self.PLATFORM}/webhook")
+        if settings.on:
+            self.setup(settings)
 
-def platform_id(platform: str, recipient_id: str) -> str:
-    """The platform's own id back from a sender id (ids without the prefix pass unchanged)."""
-    prefix = f"{platform}:"
-    return recipient_id[len(prefix) :] if recipient_id.startswith(prefix) else recipient_id
+    # --- the spec: what each platform fills in ---
+
+    def setup(self, settings: Settings) -> None:
+        """Read the settings the platform needs (called only while the channel is on)."""
+
+    def authentic(self, request: Request) -> bool:
+        """Whether the request comes from the platform (its signature or secret checks out)."""
+        raise NotImplementedError
+
+    def parse(self, request: Request) -> Parsed:
+        """The messages an authentic request carries, or an answer of its own (a handshake)."""
+        raise NotImplementedError
+
+    def acknowledge(self) -> HTTPResponse:
+        """The webhook's answer once the messages are queued."""
+        return response.text("")
+
+    def output(self, incoming: Optional[Incoming] = None) -> PlatformOutput:
+        """The output channel that answers `incoming`."""
+        raise NotImplementedError
+
+    def shows_numbers(self, buttons: Sequence[Button]) -> bool:
+        """Whether these buttons were shown numbered, so that a bare number answers them."""
+        return False
+
+    async def acknowledge_press(self, incoming: Incoming) -> None:
+        """Show a pressed button's answer in place of the buttons (where the platform can)."""
+
+    def add_routes(self, bp: Blueprint) -> None:
+        """Routes or listeners beyond the webhook POST (a subscription handshake, setWebhook)."""
+
+    async def close(self) -> None:
+        """Close the platform API client when the server stops."""
+
+    # --- the skeleton ---
+
+    def get_output_channel(self) -> Optional[PlatformOutput]:
+        return self.output() if self.settings.on else None
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        if not self.settings.on:
+            return Blueprint(f"platform_{self.PLATFORM}_off")  # no routes: the webhook answers 404
+        bp = Blueprint(f"platform_{self.PLATFORM}")
+
+        async def stopping(app: Any, loop: Any) -> None:
+            await self.background.drain()
+            await self.close()
+
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.authentic(request):
+                logger.warning("%s: request refused: %s", self.PLATFORM, self.REFUSED)
+                return response.text("forbidden", status=403)
+            parsed = self.parse(request)
+            if isinstance(parsed, HTTPResponse):
+                return parsed
+            fresh = [m for m in parsed if self.deliveries.first_time(m.delivery_id)]
+            if fresh:  # one task, so a batch is handled in order
+                self.background.spawn(self._handle(request.app, fresh, on_new_message))
+            return self.acknowledge()
+
+        # Registered by call, not decorator: Sanic's decorators carry no types (mypy --strict).
+        bp.listener(stopping, "before_server_stop")
+        bp.add_route(health, "/", methods=["GET"])
+        bp.add_route(webhook, "/webhook", methods=["POST"])
+        self.add_routes(bp)
+        return bp
+
+    async def _handle(self, app: Any, messages: List[Incoming], on_new_message: OnNewMessage) -> None:
+        for incoming in messages:
+            out = self.output(incoming)
+            if incoming.note:
+                await out.send_text_message(incoming.chat, note(incoming.note))
+                continue
+            if incoming.pressed is not None:
+                await self.acknowledge_press(incoming)
+            sender_id = conversation_id(self.PLATFORM, incoming.conversation)
+            text = await resolve_answer(app, sender_id, incoming.text, self.shows_numbers)
+            await on_new_message(
+                UserMessage(text, out, sender_id, input_channel=self.PLATFORM, metadata=incoming.metadata)
+            )

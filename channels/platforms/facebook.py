@@ -2,19 +2,20 @@
 
 Environment (names can be changed in credentials.yml), all but the URL required:
 
-* FACEBOOK_PAGE_ACCESS_TOKEN: the Page token used by the Send API.
+* FACEBOOK_PAGE_ACCESS_TOKEN: the Page token used by the Send API. It travels in the
+  ``Authorization: Bearer`` header, never in the URL query (URLs end up in proxy and access logs).
 * FACEBOOK_APP_SECRET: every webhook POST must carry ``X-Hub-Signature-256: sha256=<hex
   HMAC-SHA256 of the raw body with the app secret>``, else 403. (Rasa's channel checks the
   older SHA-1 ``X-Hub-Signature`` header.)
 * FACEBOOK_VERIFY_TOKEN: the token you type into the webhook settings; the subscription
-  handshake (GET with hub.mode=subscribe) must present it.
+  handshake (GET with hub.mode=subscribe, Facebook's protocol) must present it.
 * FACEBOOK_GRAPH_URL: Graph API base including the version, default
   https://graph.facebook.com/v23.0 (raise the version when Meta retires it).
 
 Differences from Rasa's ``FacebookInput``: every event of a batched webhook is handled (Rasa's
 stops at the first); buttons are quick replies (up to 13; titles cut to 20 characters at a word,
-and then the full options are listed by number in the text, which a typed number answers);
-the Send API is called without blocking the server.
+and then the full options are listed by number in the text, which a typed number answers); the
+emergency advice comes with a call button; the Send API is called without blocking the server.
 """
 
 from __future__ import annotations
@@ -22,42 +23,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.facebook import FacebookInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.platforms.base import (
-    TEXT_ONLY_NOTE,
-    ApiClient,
-    BackgroundHandler,
-    DeliveryLog,
-    EnvSetting,
-    PlatformChannel,
-    PlatformOutput,
-    Settings,
-    api_base,
-    button_token,
-    clean_title,
-    conversation_id,
-    numbered_list,
-    off_blueprint,
-    platform_id,
-    resolve_answer,
-    shorten,
-    split_text,
-    user_message,
-)
+from channels.platforms.answers import button_token
+from channels.platforms.api import ApiClient
+from channels.platforms.base import Incoming, Parsed, PlatformChannel, PlatformOutput, platform_id
+from channels.platforms.settings import EnvSetting, Settings, api_base
+from channels.platforms.text import Button, clean_title, note, numbered_list, shorten, split_text
 
 logger = logging.getLogger(__name__)
 
 PLATFORM = "facebook"
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v23.0"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+# Messenger's limits: characters of a text message, of a button template's text, quick replies
+# per message, characters of a quick-reply or button title, and of a quick reply's payload.
 TEXT_LIMIT = 2000
+TEMPLATE_TEXT_LIMIT = 640
 MAX_QUICK_REPLIES = 13
 TITLE_LIMIT = 20
 PAYLOAD_LIMIT = 1000
@@ -79,14 +65,14 @@ def _error_of(status: int, body: Any) -> Optional[str]:
     return "no JSON answer"
 
 
-def numbered(buttons: List[Dict[str, Any]]) -> bool:
+def numbered(buttons: Sequence[Button]) -> bool:
     """Whether the options are listed by number in the text (too many, or titles shortened)."""
     return len(buttons) > MAX_QUICK_REPLIES or any(
         len(clean_title(b.get("title"))) > TITLE_LIMIT for b in buttons
     )
 
 
-def quick_replies(buttons: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def quick_replies(buttons: Sequence[Button]) -> List[Dict[str, Any]]:
     """Quick replies for at most 13 buttons; numbered titles when the text lists the options."""
     if len(buttons) > MAX_QUICK_REPLIES:
         return []  # the numbered list in the text is the only way to answer
@@ -104,23 +90,29 @@ def quick_replies(buttons: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return replies
 
 
+def call_template(text: str, number: str) -> Dict[str, Any]:
+    """A button template: the advice with Messenger's call button (``phone_number``, "+<digits>")."""
+    button = {"type": "phone_number", "title": shorten(note("call_button", number=number), TITLE_LIMIT)}
+    button["payload"] = f"+{number}"
+    payload = {"template_type": "button", "text": text, "buttons": [button]}
+    return {"attachment": {"type": "template", "payload": payload}}
+
+
 def verify_signature(secret: str, body: bytes, header: str) -> bool:
     expected = "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected.encode(), (header or "").strip().encode())
 
 
 class FacebookOutput(PlatformOutput):
-    """Sends through the Send API (POST /me/messages)."""
+    """Sends through the Send API (POST /me/messages), the token in the Authorization header."""
 
-    @classmethod
-    def name(cls) -> str:
-        return PLATFORM
+    PLATFORM = PLATFORM
 
     def __init__(self, api: ApiClient, graph_url: str, page_access_token: str) -> None:
         super().__init__()
         self.api = api
         self.graph_url = graph_url
-        self.page_access_token = page_access_token
+        self.headers = {"Authorization": f"Bearer {page_access_token}"}
 
     async def _send(self, recipient_id: str, message: Dict[str, Any]) -> None:
         body = {
@@ -128,13 +120,7 @@ class FacebookOutput(PlatformOutput):
             "messaging_type": "RESPONSE",
             "message": message,
         }
-        await self.api.call(
-            "send",
-            "POST",
-            f"{self.graph_url}/me/messages",
-            json=body,
-            params={"access_token": self.page_access_token},
-        )
+        await self.api.call("send", "POST", f"{self.graph_url}/me/messages", json=body, headers=self.headers)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in split_text(text, TEXT_LIMIT):
@@ -153,6 +139,12 @@ class FacebookOutput(PlatformOutput):
                 message["quick_replies"] = replies
             await self._send(recipient_id, message)
 
+    async def send_call(self, recipient_id: str, text: str, number: str) -> None:
+        *before, last = split_text(text, TEMPLATE_TEXT_LIMIT)
+        for part in before:
+            await self._send(recipient_id, {"text": part})
+        await self._send(recipient_id, call_template(last, number))
+
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._send(
             recipient_id, {"attachment": {"type": "image", "payload": {"url": image, "is_reusable": True}}}
@@ -165,33 +157,55 @@ def _mid(event: Dict[str, Any]) -> Optional[str]:
     return str(mid) if mid else None
 
 
-class FacebookChannel(PlatformChannel, FacebookInput):
+def _incoming(event: Dict[str, Any]) -> Optional[Incoming]:
+    """A patient's message, quick reply or postback; a note for attachments without text."""
+    sender = (event.get("sender") or {}).get("id")
+    message = event.get("message") or {}
+    if message.get("is_echo") or not sender:
+        return None
+    if (message.get("quick_reply") or {}).get("payload"):
+        text = str(message["quick_reply"]["payload"])
+    elif event.get("postback"):
+        text = str(event["postback"].get("payload") or event["postback"].get("title") or "")
+    elif message:
+        text = str(message.get("text") or "")  # "" for stickers and attachments without text
+    else:
+        return None  # deliveries, reads, reactions...
+    return Incoming(str(sender), text, _mid(event), note=None if text.strip() else "text_only")
+
+
+class FacebookChannel(PlatformChannel):
     """Messenger webhook (``/webhooks/facebook/webhook``); off while its variables are unset."""
 
-    PLATFORM, SETTINGS = PLATFORM, SETTINGS
+    PLATFORM, SETTINGS, REFUSED = PLATFORM, SETTINGS, f"bad or missing {SIGNATURE_HEADER}"
 
-    def __init__(self, settings: Settings) -> None:  # noqa: D107 (Rasa's __init__ is not called)
-        if not self._start(settings):
-            return
-        self.fb_access_token = settings["page_access_token_env"]
-        self.fb_secret = settings["app_secret_env"]
-        self.fb_verify = settings["verify_token_env"]
+    def setup(self, settings: Settings) -> None:
+        self.fb_access_token = settings.value("page_access_token_env")
+        self.fb_secret = settings.value("app_secret_env")
+        self.fb_verify = settings.value("verify_token_env")
         self.graph_url = api_base(settings, "graph_url_env")
         self.api = ApiClient(PLATFORM, _error_of)
-        self.background = BackgroundHandler(PLATFORM)
-        self.deliveries = DeliveryLog()
 
-    def get_output_channel(self) -> Optional[FacebookOutput]:
-        if not self.settings.on:
-            return None
+    def authentic(self, request: Request) -> bool:
+        return verify_signature(self.fb_secret, request.body, request.headers.get(SIGNATURE_HEADER) or "")
+
+    def parse(self, request: Request) -> Parsed:
+        body = request.json if isinstance(request.json, dict) else {}
+        if body.get("object") != "page":
+            return []
+        events = [e for entry in body.get("entry") or [] for e in entry.get("messaging") or []]
+        return [m for m in map(_incoming, events) if m is not None]
+
+    def acknowledge(self) -> HTTPResponse:
+        return response.text("EVENT_RECEIVED")
+
+    def output(self, incoming: Optional[Incoming] = None) -> FacebookOutput:
         return FacebookOutput(self.api, self.graph_url, self.fb_access_token)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        if not self.settings.on:
-            return off_blueprint(PLATFORM)
-        bp = self._blueprint()
+    def shows_numbers(self, buttons: Sequence[Button]) -> bool:
+        return numbered(buttons)
 
-        @bp.route("/webhook", methods=["GET"])
+    def add_routes(self, bp: Blueprint) -> None:
         async def subscribe(request: Request) -> HTTPResponse:
             token = request.args.get("hub.verify_token") or ""
             if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
@@ -201,52 +215,7 @@ class FacebookChannel(PlatformChannel, FacebookInput):
             logger.warning("facebook: webhook subscription refused: wrong verify token")
             return response.text("forbidden", status=403)
 
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            if not verify_signature(
-                self.fb_secret, request.body, request.headers.get(SIGNATURE_HEADER) or ""
-            ):
-                logger.warning("facebook: request refused: bad or missing %s", SIGNATURE_HEADER)
-                return response.text("forbidden", status=403)
-            body = request.json if isinstance(request.json, dict) else {}
-            messages = []
-            if body.get("object") == "page":
-                for entry in body.get("entry") or []:
-                    events = [e for e in entry.get("messaging") or [] if self.deliveries.first_time(_mid(e))]
-                    messages += [m for m in map(self._message_of, events) if m]
-            if messages:  # one task, so a batch is handled in order
-                self.background.spawn(self._handle(request.app, messages, on_new_message))
-            return response.text("EVENT_RECEIVED")
+        bp.add_route(subscribe, "/webhook", methods=["GET"])
 
-        return bp
-
-    @staticmethod
-    def _message_of(event: Dict[str, Any]) -> Optional[Tuple[str, str]]:
-        """(sender, text) of a patient's message, quick reply or postback (text "" for attachments only)."""
-        sender = (event.get("sender") or {}).get("id")
-        message = event.get("message") or {}
-        if message.get("is_echo") or not sender:
-            return None
-        if (message.get("quick_reply") or {}).get("payload"):
-            text = str(message["quick_reply"]["payload"])
-        elif event.get("postback"):
-            text = str(event["postback"].get("payload") or event["postback"].get("title") or "")
-        elif message:
-            text = str(message.get("text") or "")  # "" for stickers and attachments without text
-        else:
-            return None  # deliveries, reads, reactions...
-        return str(sender), text
-
-    async def _handle(
-        self,
-        app: Any,
-        messages: List[Tuple[str, str]],
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> None:
-        for sender, text in messages:
-            if not text.strip():
-                await self.get_output_channel().send_text_message(sender, TEXT_ONLY_NOTE)
-                continue
-            sender_id = conversation_id(PLATFORM, sender)
-            text = await resolve_answer(app, sender_id, text, numbered)
-            await on_new_message(user_message(text, self.get_output_channel(), sender_id, PLATFORM))
+    async def close(self) -> None:
+        await self.api.close()

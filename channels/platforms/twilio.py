@@ -12,49 +12,29 @@ Environment (names can be changed in credentials.yml):
   so set it there. Default: the URL of the request as received.
 * TWILIO_API_URL: REST API base, default https://api.twilio.com.
 
-Every webhook must carry a valid ``X-Twilio-Signature`` (base64 HMAC-SHA1 of the URL followed by
-the sorted POST parameters, keyed with the auth token) and our AccountSid, else 403; Rasa's
-``TwilioInput`` checks nothing. Neither SMS nor WhatsApp (outside templates) has buttons, so
-options are numbered ("Reply 1 for Yes, 2 for No, 3 for Not sure") and a bare number answers
-the last question asked, read from the tracker store. Messages go out through the REST API
-without blocking the server (Rasa's uses the blocking Twilio client).
+Every webhook must carry a valid ``X-Twilio-Signature`` (checked with twilio's RequestValidator)
+and our AccountSid, else 403; Rasa's ``TwilioInput`` checks nothing. Neither SMS nor WhatsApp
+(outside templates) has buttons, so options are numbered ("Reply 1 for Yes, 2 for No, 3 for Not
+sure") and a bare number answers the last question asked, read from the tracker store. Messages
+go out through the REST API without blocking the server (Rasa's uses the blocking Twilio client).
 """
 
 from __future__ import annotations
 
 import hmac
-import logging
 import urllib.parse
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 import aiohttp
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.twilio import TwilioInput
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from channels.platforms.base import (
-    TEXT_ONLY_NOTE,
-    ApiClient,
-    BackgroundHandler,
-    DeliveryLog,
-    EnvSetting,
-    PlatformChannel,
-    PlatformOutput,
-    Settings,
-    api_base,
-    conversation_id,
-    numbered_line,
-    off_blueprint,
-    platform_id,
-    resolve_answer,
-    split_text,
-    user_message,
-)
-
-logger = logging.getLogger(__name__)
+from channels.platforms.api import ApiClient
+from channels.platforms.base import Incoming, Parsed, PlatformChannel, PlatformOutput, platform_id
+from channels.platforms.settings import EnvSetting, Settings, api_base
+from channels.platforms.text import Button, numbered_line, split_text
 
 PLATFORM = "twilio"
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -81,12 +61,12 @@ def _error_of(status: int, body: Any) -> Optional[str]:
     return "error"
 
 
-def numbered(buttons: List[Dict[str, Any]]) -> bool:
+def numbered(buttons: Sequence[Button]) -> bool:
     """SMS and WhatsApp always show options by number."""
     return True
 
 
-def with_options(text: str, buttons: List[Dict[str, Any]]) -> str:
+def with_options(text: str, buttons: Sequence[Button]) -> str:
     return f"{text}\n\n{numbered_line(buttons)}" if buttons else text
 
 
@@ -110,9 +90,7 @@ class _Form(Dict[str, List[str]]):
 class TwilioOutput(PlatformOutput):
     """Sends with POST /2010-04-01/Accounts/<sid>/Messages.json."""
 
-    @classmethod
-    def name(cls) -> str:
-        return PLATFORM
+    PLATFORM = PLATFORM
 
     def __init__(
         self, api: ApiClient, api_url: str, sid: str, token: str, sms_from: str, whatsapp_from: str
@@ -128,13 +106,8 @@ class TwilioOutput(PlatformOutput):
         to = platform_id(PLATFORM, recipient_id)
         sender = self.whatsapp_from if to.startswith(WHATSAPP) else self.sms_from
         for part in split_text(text, BODY_LIMIT):
-            await self.api.call(
-                "Messages.create",
-                "POST",
-                self.url,
-                data={"To": to, "From": sender, "Body": part},
-                auth=self.auth,
-            )
+            form = {"To": to, "From": sender, "Body": part}
+            await self.api.call("Messages.create", "POST", self.url, data=form, auth=self.auth)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -142,29 +115,45 @@ class TwilioOutput(PlatformOutput):
         await self.send_text_message(recipient_id, with_options(text, buttons))
 
 
-class TwilioChannel(PlatformChannel, TwilioInput):
+class TwilioChannel(PlatformChannel):
     """Twilio messaging webhook (``/webhooks/twilio/webhook``) for SMS and WhatsApp."""
 
-    PLATFORM, SETTINGS = PLATFORM, SETTINGS
+    PLATFORM, SETTINGS, REFUSED = PLATFORM, SETTINGS, f"bad or missing {SIGNATURE_HEADER}"
 
-    def __init__(self, settings: Settings) -> None:  # noqa: D107 (Rasa's __init__ is not called)
-        if not self._start(settings):
-            return
-        self.account_sid = settings["account_sid_env"]
-        self.auth_token = settings["auth_token_env"]
-        self.twilio_number = settings["number_env"]
+    def setup(self, settings: Settings) -> None:
+        self.account_sid = settings.value("account_sid_env")
+        self.auth_token = settings.value("auth_token_env")
+        self.twilio_number = settings.value("number_env")
         whatsapp = settings["whatsapp_number_env"] or self.twilio_number
         self.whatsapp_number = whatsapp if whatsapp.startswith(WHATSAPP) else WHATSAPP + whatsapp
         self.webhook_url = settings["webhook_url_env"]
         self.api_url = api_base(settings, "api_url_env")
         self.api = ApiClient(PLATFORM, _error_of)
         self.validator = RequestValidator(self.auth_token)
-        self.background = BackgroundHandler(PLATFORM)
-        self.deliveries = DeliveryLog()
 
-    def get_output_channel(self) -> Optional[TwilioOutput]:
-        if not self.settings.on:
-            return None
+    def authentic(self, request: Request) -> bool:
+        signature = request.headers.get(SIGNATURE_HEADER) or ""
+        if not signature:
+            return False
+        form = _Form.parse(request.body)
+        if not self.validator.validate(self.webhook_url or request.url, form, signature):
+            return False
+        return hmac.compare_digest(form.first("AccountSid").encode(), self.account_sid.encode())
+
+    def parse(self, request: Request) -> Parsed:
+        form = _Form.parse(request.body)
+        sender, words, sid = form.first("From"), form.first("Body"), form.first("MessageSid") or None
+        if sender and words.strip():
+            channel = "whatsapp" if sender.startswith(WHATSAPP) else "sms"
+            return [Incoming(sender, words, sid, metadata={"twilio_channel": channel})]
+        if sender and form.first("NumMedia") not in ("", "0"):  # a picture or voice note only
+            return [Incoming(sender, delivery_id=sid, note="text_only")]
+        return []
+
+    def acknowledge(self) -> HTTPResponse:
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+    def output(self, incoming: Optional[Incoming] = None) -> TwilioOutput:
         return TwilioOutput(
             self.api,
             self.api_url,
@@ -174,43 +163,8 @@ class TwilioChannel(PlatformChannel, TwilioInput):
             self.whatsapp_number,
         )
 
-    def _authentic(self, request: Request, form: _Form) -> bool:
-        signature = request.headers.get(SIGNATURE_HEADER) or ""
-        if not signature:
-            return False
-        url = self.webhook_url or request.url
-        if not self.validator.validate(url, form, signature):
-            return False
-        return hmac.compare_digest(form.first("AccountSid").encode(), self.account_sid.encode())
+    def shows_numbers(self, buttons: Sequence[Button]) -> bool:
+        return numbered(buttons)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        if not self.settings.on:
-            return off_blueprint(PLATFORM)
-        bp = self._blueprint()
-
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            form = _Form.parse(request.body)
-            if not self._authentic(request, form):
-                logger.warning("twilio: request refused: bad or missing %s", SIGNATURE_HEADER)
-                return response.text("forbidden", status=403)
-            sender, text = form.first("From"), form.first("Body")
-            if not self.deliveries.first_time(form.first("MessageSid")):
-                return response.text(EMPTY_TWIML, content_type="text/xml")  # a re-delivery: answered once
-            if sender and text.strip():
-                self.background.spawn(self._handle(request.app, sender, text, on_new_message))
-            elif sender and form.first("NumMedia") not in ("", "0"):  # a picture or voice note only
-                self.background.spawn(self.get_output_channel().send_text_message(sender, TEXT_ONLY_NOTE))
-            return response.text(EMPTY_TWIML, content_type="text/xml")
-
-        return bp
-
-    async def _handle(
-        self, app: Any, sender: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
-        sender_id = conversation_id(PLATFORM, sender)
-        text = await resolve_answer(app, sender_id, text, numbered)
-        channel = "whatsapp" if sender.startswith(WHATSAPP) else "sms"
-        await on_new_message(
-            user_message(text, self.get_output_channel(), sender_id, PLATFORM, {"twilio_channel": channel})
-        )
+    async def close(self) -> None:
+        await self.api.close()

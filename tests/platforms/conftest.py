@@ -178,7 +178,8 @@ def slack_respond(call: Call) -> tuple[int, Any]:
 
 
 def facebook_respond(call: Call) -> tuple[int, Any]:
-    if call.query.get("access_token") != [FB_TOKEN]:
+    """The Graph API takes the token as a Bearer header; this fake also refuses it in the query."""
+    if call.headers.get("authorization") != f"Bearer {FB_TOKEN}" or "access_token" in call.query:
         return 400, {
             "error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}
         }

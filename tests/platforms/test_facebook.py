@@ -11,7 +11,8 @@ import urllib.parse
 import urllib.request
 from typing import Any, Optional
 
-from channels.platforms.base import TEXT_ONLY_NOTE
+from actions.locale import locale_vars
+from channels.platforms.text import note
 from tests.platforms.conftest import (
     FB_SECRET,
     FB_TOKEN,
@@ -96,8 +97,19 @@ def with_replies(p: Platforms, psid: str, since: int) -> dict[str, Any]:
     )
 
 
+def shown(message: dict[str, Any]) -> str:
+    """The text a message shows: its own, or its button template's (the emergency advice)."""
+    template = (message.get("attachment") or {}).get("payload") or {}
+    return str(message.get("text") or template.get("text", ""))
+
+
+def call_buttons(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    templates = [((m.get("attachment") or {}).get("payload") or {}) for m in messages]
+    return [b for t in templates for b in t.get("buttons") or [] if b.get("type") == "phone_number"]
+
+
 def wait_text(p: Platforms, psid: str, since: int, part: str) -> None:
-    p.facebook.wait_for(lambda calls: any(part in m.get("text", "") for m in sent(calls, psid, since)))
+    p.facebook.wait_for(lambda calls: any(part in shown(m) for m in sent(calls, psid, since)))
 
 
 def test_subscription_handshake(platforms: Platforms) -> None:
@@ -123,7 +135,9 @@ def test_conversation_with_quick_replies_and_postback_to_the_outcome(platforms: 
         {"content_type": "text", "title": "No, thanks", "payload": '/deny{"answer_to":"consent"}'},
     ]
     calls = p.facebook.snapshot()[start:]
-    assert all(c.path == "/v23.0/me/messages" and c.query["access_token"] == [FB_TOKEN] for c in calls)
+    assert all(c.path == "/v23.0/me/messages" for c in calls)
+    assert all(c.headers["authorization"] == f"Bearer {FB_TOKEN}" for c in calls), "the token in a header"
+    assert all("access_token" not in c.query and FB_TOKEN not in c.path for c in calls), "not in the URL"
     assert all(c.json["messaging_type"] == "RESPONSE" for c in calls)
 
     mark = len(p.facebook.snapshot())
@@ -143,7 +157,12 @@ def test_conversation_with_quick_replies_and_postback_to_the_outcome(platforms: 
     after = len(p.facebook.snapshot())
     assert post(p, [text(psid, "thanks a lot")]) == 200
     p.facebook.wait_for(lambda calls: sent(calls, psid, after))
-    assert_outcome([m["text"] for m in sent(p.facebook.snapshot(), psid, mark)])
+    outcome = sent(p.facebook.snapshot(), psid, mark)
+    assert_outcome([shown(m) for m in outcome])
+    number = locale_vars()["emergency_number"]  # what the action server put in custom.triage.call
+    call = {"type": "phone_number", "title": note("call_button", number=number), "payload": f"+{number}"}
+    assert call_buttons(outcome) == [call], "the emergency advice carries one call button"
+    assert call_buttons(sent(p.facebook.snapshot(), psid, 0)[:mark]) == [], "no call button before it"
 
 
 def test_bad_signatures_are_refused(platforms: Platforms) -> None:
@@ -179,8 +198,8 @@ def test_a_picture_gets_a_note_that_only_text_is_read(platforms: Platforms) -> N
     picture = {"type": "image", "payload": {"url": "https://scontent.xx.fbcdn.net/v/t1/p.jpg"}}
     start = len(p.facebook.snapshot())
     assert post(p, [event(psid, message={"mid": "m_pic", "attachments": [picture]})]) == 200
-    note = p.facebook.wait_for(lambda calls: sent(calls, psid, start))
-    assert note == [{"text": TEXT_ONLY_NOTE}]
+    said = p.facebook.wait_for(lambda calls: sent(calls, psid, start))
+    assert said == [{"text": note("text_only")}]
 
 
 def test_no_patient_text_in_the_logs(platforms: Platforms) -> None:

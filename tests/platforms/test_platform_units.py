@@ -15,7 +15,9 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
-from channels.platforms import base, facebook, slack, telegram, twilio
+from channels.platforms import answers, api, base, facebook, slack, telegram, twilio
+from channels.platforms.settings import api_base, log_state, read_settings
+from channels.platforms.text import numbered_line, shorten, split_text
 from tests.platforms.conftest import PLATFORM_BLOCK, FakeApi
 from tooling.stack import ROOT
 
@@ -31,35 +33,35 @@ YES_NO = [
 
 def test_settings_come_from_the_variables_credentials_yml_names() -> None:
     env = {"MY_TG_TOKEN": " 123:abc ", "TELEGRAM_SECRET_TOKEN": ""}
-    settings = base.read_settings("telegram", {"access_token_env": "MY_TG_TOKEN"}, telegram.SETTINGS, env)
+    settings = read_settings("telegram", {"access_token_env": "MY_TG_TOKEN"}, telegram.SETTINGS, env)
     assert settings.on and settings["access_token_env"] == "123:abc"
     assert settings["secret_token_env"] is None, "an empty variable is unset"
     assert settings["api_url_env"] == "https://api.telegram.org"
 
 
 def test_unset_required_variables_switch_the_channel_off() -> None:
-    settings = base.read_settings("facebook", None, facebook.SETTINGS, {"FACEBOOK_APP_SECRET": "s"})
+    settings = read_settings("facebook", None, facebook.SETTINGS, {"FACEBOOK_APP_SECRET": "s"})
     assert not settings.on and settings.partly_set
     assert settings.missing == ("FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_VERIFY_TOKEN")
-    assert not base.read_settings("twilio", {}, twilio.SETTINGS, {}).partly_set
+    assert not read_settings("twilio", {}, twilio.SETTINGS, {}).partly_set
 
 
 @pytest.mark.parametrize("value", ["123456:AAH-real-looking-token", "xoxb-1-2", "a b"])
 def test_a_secret_in_credentials_yml_is_refused(value: str) -> None:
     with pytest.raises(RasaException, match="NAME of an environment variable"):
-        base.read_settings("telegram", {"access_token_env": value}, telegram.SETTINGS, {})
+        read_settings("telegram", {"access_token_env": value}, telegram.SETTINGS, {})
 
 
 def test_rasa_style_secret_keys_are_refused() -> None:
     with pytest.raises(RasaException, match="unknown key"):
-        base.read_settings("slack", {"slack_token": "xoxb-123"}, slack.SETTINGS, {})
+        read_settings("slack", {"slack_token": "xoxb-123"}, slack.SETTINGS, {})
 
 
 def test_one_log_line_per_channel(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="channels.platforms")
-    base.log_state(base.read_settings("twilio", None, twilio.SETTINGS, {}), "twilio/webhook")
-    partial = base.read_settings("slack", None, slack.SETTINGS, {"SLACK_BOT_TOKEN": "x"})
-    base.log_state(partial, "slack/webhook")
+    log_state(read_settings("twilio", None, twilio.SETTINGS, {}), "twilio/webhook")
+    partial = read_settings("slack", None, slack.SETTINGS, {"SLACK_BOT_TOKEN": "x"})
+    log_state(partial, "slack/webhook")
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
         (logging.INFO, "twilio channel off: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_NUMBER not set"),
         (
@@ -70,9 +72,9 @@ def test_one_log_line_per_channel(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_api_urls_must_be_http() -> None:
-    settings = base.read_settings("slack", None, slack.SETTINGS, {"SLACK_API_URL": "file:///etc/passwd"})
+    settings = read_settings("slack", None, slack.SETTINGS, {"SLACK_API_URL": "file:///etc/passwd"})
     with pytest.raises(RasaException, match="SLACK_API_URL"):
-        base.api_base(settings, "api_url_env")
+        api_base(settings, "api_url_env")
 
 
 def test_the_block_for_credentials_yml_loads_every_channel() -> None:
@@ -81,7 +83,7 @@ def test_the_block_for_credentials_yml_loads_every_channel() -> None:
     assert len(block) == 4
     for path, options in block.items():
         module = modules[path.split(".")[2]]
-        settings = base.read_settings(module.PLATFORM, options, module.SETTINGS, {})
+        settings = read_settings(module.PLATFORM, options, module.SETTINGS, {})
         assert not settings.on
         assert set(options) == {s.key for s in module.SETTINGS}, "the block lists every variable"
 
@@ -102,7 +104,7 @@ def test_sms_options_are_numbered() -> None:
         twilio.with_options("Any fever?", YES_NO) == "Any fever?\n\nReply 1 for Yes, 2 for No, 3 for Not sure"
     )
     consent = [{"title": "Yes, I agree", "payload": "/a"}, {"title": "No, thanks", "payload": "/d"}]
-    assert base.numbered_line(consent) == 'Reply 1 for "Yes, I agree", 2 for "No, thanks"'
+    assert numbered_line(consent) == 'Reply 1 for "Yes, I agree", 2 for "No, thanks"'
 
 
 def test_facebook_quick_replies_fit_the_limits() -> None:
@@ -121,10 +123,10 @@ def test_facebook_quick_replies_fit_the_limits() -> None:
 
 
 def test_shorten_cuts_at_a_word_and_marks_the_cut() -> None:
-    assert base.shorten("Yes", 20) == "Yes"
-    assert base.shorten("Pain that wakes me up at night", 20) == "Pain that wakes me…"
-    assert base.shorten("Supercalifragilisticexpialidocious", 10) == "Supercali…"
-    assert all(len(base.shorten("word " * 30, n)) <= n for n in range(5, 40))
+    assert shorten("Yes", 20) == "Yes"
+    assert shorten("Pain that wakes me up at night", 20) == "Pain that wakes me…"
+    assert shorten("Supercalifragilisticexpialidocious", 10) == "Supercali…"
+    assert all(len(shorten("word " * 30, n)) <= n for n in range(5, 40))
 
 
 def test_telegram_keyboard_rows_and_long_payloads() -> None:
@@ -136,7 +138,7 @@ def test_telegram_keyboard_rows_and_long_payloads() -> None:
     assert len(telegram.inline_keyboard(durations)["inline_keyboard"]) == 3, "long titles one per row"
     long_payload = '/inform{"answer_to":"duration_days","duration_days":"14","note":"longer than 64 bytes"}'
     key = telegram.inline_keyboard([{"title": "A", "payload": long_payload}])["inline_keyboard"][0][0]
-    assert key["callback_data"].startswith(base.TOKEN_PREFIX) and len(key["callback_data"].encode()) <= 64
+    assert key["callback_data"].startswith(answers.TOKEN_PREFIX) and len(key["callback_data"].encode()) <= 64
 
 
 def test_slack_buttons_are_block_kit() -> None:
@@ -163,7 +165,7 @@ def test_custom_payloads_are_never_sent() -> None:
 
 def test_split_text_keeps_parts_within_the_limit() -> None:
     text = "\n".join(f"Line {i} " + "word " * 20 for i in range(60))
-    parts = base.split_text(text, 500)
+    parts = split_text(text, 500)
     assert all(len(part) <= 500 for part in parts) and len(parts) > 1
     assert " ".join(" ".join(parts).split()) == " ".join(text.split())
 
@@ -176,7 +178,7 @@ def test_api_calls_retry_server_errors_and_log_failures_without_bodies(
 ) -> None:
     answers = iter([(503, {"error": "busy"}), (200, {"ok": True, "result": 1}), (400, {"ok": False})])
     fake = FakeApi("fake", lambda call: next(answers))
-    client = base.ApiClient("telegram", telegram._error_of)
+    client = api.ApiClient("telegram", telegram._error_of)
 
     async def two_calls() -> tuple[Any, Any]:
         try:
@@ -216,26 +218,26 @@ def test_a_number_answers_the_last_numbered_question_on_any_replica() -> None:
     other_replica = _replica(store)  # shares only the tracker store with the one that asked
 
     def resolve(text: str) -> str:
-        return asyncio.run(base.resolve_answer(other_replica, "twilio:+1555", text, twilio.numbered))
+        return asyncio.run(answers.resolve_answer(other_replica, "twilio:+1555", text, twilio.numbered))
 
     assert resolve("2") == '/deny{"answer_to":"fever"}'
     assert resolve(" 3. ") == '/unsure{"answer_to":"fever"}'
     assert resolve("4") == "4" and resolve("0") == "0", "no such option: passed on"
     assert resolve("2 days") == "2 days"
-    assert asyncio.run(base.resolve_answer(other_replica, "twilio:+1999", "2", twilio.numbered)) == "2"
+    assert asyncio.run(answers.resolve_answer(other_replica, "twilio:+1999", "2", twilio.numbered)) == "2"
 
 
 def test_a_number_after_the_patient_already_answered_is_text() -> None:
     events = [UserUttered("hi"), BotUttered("Any fever?", data={"buttons": YES_NO}), UserUttered("no")]
     store = _store_with("s", events + [BotUttered("How old are you?")])
-    assert asyncio.run(base.resolve_answer(_replica(store), "s", "54", twilio.numbered)) == "54"
-    assert asyncio.run(base.resolve_answer(_replica(store), "s", "2", twilio.numbered)) == "2"
+    assert asyncio.run(answers.resolve_answer(_replica(store), "s", "54", twilio.numbered)) == "54"
+    assert asyncio.run(answers.resolve_answer(_replica(store), "s", "2", twilio.numbered)) == "2"
 
 
 def test_numbers_map_only_where_the_platform_showed_numbers() -> None:
     store = _store_with("s", [UserUttered("hi"), BotUttered("Any fever?", data={"buttons": YES_NO})])
-    assert asyncio.run(base.resolve_answer(_replica(store), "s", "2", facebook.numbered)) == "2"
-    assert asyncio.run(base.resolve_answer(_replica(store), "s", "2")) == "2"
+    assert asyncio.run(answers.resolve_answer(_replica(store), "s", "2", facebook.numbered)) == "2"
+    assert asyncio.run(answers.resolve_answer(_replica(store), "s", "2")) == "2"
 
 
 def test_a_button_token_resolves_to_the_payload_it_stands_for() -> None:
@@ -243,9 +245,9 @@ def test_a_button_token_resolves_to_the_payload_it_stands_for() -> None:
     asked = BotUttered("How long?", data={"buttons": [{"title": "2 weeks", "payload": long_payload}]})
     later = BotUttered("Any fever?", data={"buttons": YES_NO})
     store = _store_with("s", [UserUttered("hi"), asked, UserUttered("x"), later])
-    token = base.button_token(long_payload, 64)
-    assert asyncio.run(base.resolve_answer(_replica(store), "s", token)) == long_payload, "older button"
-    assert asyncio.run(base.resolve_answer(_replica(store), "s", "#b:0000")) == "#b:0000"
+    token = answers.button_token(long_payload, 64)
+    assert asyncio.run(answers.resolve_answer(_replica(store), "s", token)) == long_payload, "older button"
+    assert asyncio.run(answers.resolve_answer(_replica(store), "s", "#b:0000")) == "#b:0000"
 
 
 def test_conversation_ids_are_namespaced_per_platform() -> None:

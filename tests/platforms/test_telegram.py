@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Optional
 
-from channels.platforms.base import EDITED_NOTE, TEXT_ONLY_NOTE
+from channels.platforms.text import note
 from tests.platforms.conftest import (
     TELEGRAM_PUBLIC_WEBHOOK,
     TELEGRAM_SECRET,
@@ -201,7 +201,7 @@ def test_edits_and_photos_get_a_note_instead_of_an_answer(platforms: Platforms) 
     photo["message"]["photo"] = [{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 90, "height": 90}]
     assert post_update(p, photo) == 200
     notes = p.telegram.wait_for(lambda calls: len(sent(calls, chat, start)) >= 2 and sent(calls, chat, start))
-    assert sorted(m["text"] for m in notes) == sorted([EDITED_NOTE, TEXT_ONLY_NOTE])
+    assert sorted(m["text"] for m in notes) == sorted([note("edited"), note("text_only")])
 
 
 def test_no_patient_text_in_the_logs(platforms: Platforms) -> None:

@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 from typing import Optional
 
-from channels.platforms.base import TEXT_ONLY_NOTE
+from channels.platforms.text import note
 from tests.platforms.conftest import (
     TWILIO_NUMBER,
     TWILIO_SID,
@@ -184,8 +184,8 @@ def test_a_picture_without_text_gets_a_note(platforms: Platforms) -> None:
     )
     start = len(p.twilio.snapshot())
     assert post(p, params)[0] == 200
-    note = p.twilio.wait_for(lambda calls: sent(calls, patient, start))
-    assert [m["Body"] for m in note] == [TEXT_ONLY_NOTE] and note[0]["From"] == TWILIO_NUMBER
+    said = p.twilio.wait_for(lambda calls: sent(calls, patient, start))
+    assert [m["Body"] for m in said] == [note("text_only")] and said[0]["From"] == TWILIO_NUMBER
 
 
 def test_no_patient_text_in_the_logs(platforms: Platforms) -> None:
