@@ -114,13 +114,17 @@ class FacebookOutput(PlatformOutput):
         self.graph_url = graph_url
         self.headers = {"Authorization": f"Bearer {page_access_token}"}
 
-    async def _send(self, recipient_id: str, message: Dict[str, Any]) -> None:
+    async def _send(self, recipient_id: str, message: Dict[str, Any]) -> bool:
+        """Send one message; False when the Send API refused it (or could not be reached)."""
         body = {
             "recipient": {"id": platform_id(PLATFORM, recipient_id)},
             "messaging_type": "RESPONSE",
             "message": message,
         }
-        await self.api.call("send", "POST", f"{self.graph_url}/me/messages", json=body, headers=self.headers)
+        answer = await self.api.call(
+            "send", "POST", f"{self.graph_url}/me/messages", json=body, headers=self.headers
+        )
+        return answer is not None
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in split_text(text, TEXT_LIMIT):
@@ -143,7 +147,10 @@ class FacebookOutput(PlatformOutput):
         *before, last = split_text(text, TEMPLATE_TEXT_LIMIT)
         for part in before:
             await self._send(recipient_id, {"text": part})
-        await self._send(recipient_id, call_template(last, number))
+        if not await self._send(recipient_id, call_template(last, number)):
+            # The advice must arrive even if the button does not (Messenger wants "+<country
+            # code><number>", which a short emergency number such as 911 is not): plain text.
+            await self._send(recipient_id, {"text": last})
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._send(

@@ -83,6 +83,24 @@ def test_messenger_emergency_advice_carries_a_call_button(fb_api: FakeApi) -> No
     ]
 
 
+def test_messenger_emergency_advice_arrives_even_if_the_call_button_is_refused() -> None:
+    def refuse_buttons(call: Any) -> tuple[int, Any]:
+        if "attachment" in ((call.json or {}).get("message") or {}):
+            return 400, {
+                "error": {"message": "(#100) Invalid phone number", "type": "OAuthException", "code": 100}
+            }
+        return facebook_respond(call)
+
+    fake = FakeApi("facebook", refuse_buttons)
+    try:
+        output, api = _facebook(fake)
+        _send(output, api, EMERGENCY)
+        sent = [c.json["message"] for c in fake.snapshot()]
+    finally:
+        fake.close()
+    assert "attachment" in sent[0] and sent[-1] == {"text": EMERGENCY["text"]}
+
+
 def test_messenger_routine_outcome_has_no_call_button(fb_api: FakeApi) -> None:
     output, api = _facebook(fb_api)
     _send(output, api, ROUTINE)
