@@ -248,6 +248,29 @@ def test_text_comes_as_a_plain_message_and_the_payload_right_after_it(testbot_se
     assert not any("text" in x and "custom" in x for x in messages)
 
 
+def test_a_client_disconnect_logs_no_error(testbot_server):
+    """A patient closing the tab is normal: the server log must not fill with ERROR tracebacks
+    (python-engineio's Sanic route used to end every websocket with one)."""
+    before = testbot_server.log.stat().st_size
+
+    async def go():
+        for transports in (["websocket"], ["polling"]):
+            chat = Chat(testbot_server.url, testbot_server.origin)
+            headers = {"Origin": chat.origin}
+            await chat.sio.connect(chat.url, headers=headers, transports=transports, wait_timeout=5)
+            await chat.session()
+            await chat.say("hi")
+            await chat.wait_for(lambda m: "text" in m)
+            await chat.close()
+        await asyncio.sleep(QUIET_WAIT)  # the server notices the close and ends the request
+
+    run(go())
+    with open(testbot_server.log, "rb") as fh:
+        fh.seek(before)
+        added = fh.read().decode("utf-8", "replace")
+    assert "ERROR" not in added and "Traceback" not in added, added[-3000:]
+
+
 # ------------------------------------------------------------------ static web
 def test_demo_page_and_widget_files_are_served(testbot_server):
     base = testbot_server.url
