@@ -22,7 +22,8 @@ Differences from :class:`rasa.core.channels.socketio.SocketIOInput` (each piece 
 * Text goes as plain ``{"text"}`` messages and a custom payload as a message of its own
   (``output.py``), so rasa-webchat and other clients of Rasa's protocol show every word.
 * A client's disconnect ends quietly, without an ERROR traceback (``engineio_route.py``).
-* The ``web/`` folder (the widget and its demo page) is served by the Rasa server (``static.py``).
+* The ``web/`` folder (the widget and its demo page) is served by the Rasa server (``static.py``),
+  and each new session gets the widget's labels from a content file (``labels.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from socketio import AsyncServer
 
 from channels.socketio_web import engineio_route
 from channels.socketio_web.engineio_route import maybe_await
+from channels.socketio_web.labels import LABELS_EVENT, load_labels
 from channels.socketio_web.origins import ORIGINS_ENV, default_origins, normalise_origins
 from channels.socketio_web.output import SecureSocketIOOutput
 from channels.socketio_web.sessions import DEFAULT_SESSION_MAX_AGE, SECRET_ENV, SessionSigner
@@ -118,6 +120,7 @@ class SecureSocketIOInput(SocketIOInput):
             max_message_length=credentials.get("max_message_length", DEFAULT_MAX_MESSAGE_LENGTH),
             serve_web=credentials.get("serve_web", True),
             web_dir=credentials.get("web_dir"),
+            labels_file=credentials.get("labels_file"),
         )
 
     def __init__(
@@ -136,6 +139,7 @@ class SecureSocketIOInput(SocketIOInput):
         serve_web: bool = True,
         web_dir: Optional[str] = None,
         session_secret: Optional[str] = None,
+        labels_file: Optional[str] = None,
     ) -> None:
         super().__init__(
             user_message_evt,
@@ -152,6 +156,7 @@ class SecureSocketIOInput(SocketIOInput):
         self.max_message_length = int(max_message_length)
         self.serve_web = bool(serve_web)
         self.web_dir = Path(web_dir).resolve() if web_dir else DEFAULT_WEB_DIR
+        self.labels = load_labels(Path(labels_file) if labels_file else None)
         logger.info(f"secure_socketio: allowed origins {self.allowed_origins}")
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -228,6 +233,8 @@ class SecureSocketIOInput(SocketIOInput):
         async def session_request(sid: str, data: Any = None) -> None:
             token = data.get("session_id") if isinstance(data, dict) else None
             _, token = await self._bind_session(sio, sid, token)
+            # the labels first: the widget renders the conversation with them once confirmed
+            await sio.emit(LABELS_EVENT, self.labels, room=sid, namespace=self.namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
