@@ -38,14 +38,14 @@ train: install nlp answers ## train the Rasa model if (and only if) its data cha
 run: train ## start the action server and the Rasa server (REST on :5005)
 	@scripts/run.sh
 
-shell: train ## chat in the terminal
-	@SHELL_MODE=1 scripts/run.sh
+shell: train ## chat in the terminal (own servers on free ports: works beside `make run`)
+	@$(PY) -m tooling.shell
 
 browser: ## Debian's Chromium for the widget's browser test (root installs it if missing)
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-webchat: ## rasa-webchat from the npm registry (integrity-checked) for its browser test
-	@tooling/fetch_webchat.sh
+webchat: ## rasa-webchat and axe-core from the npm registry (pinned, integrity-checked) for the browser tests
+	@tooling/fetch_npm.sh
 
 test: train browser webchat ## static checks (scripts/check), then every test
 	@VENV=$(VENV) scripts/check

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the action server (localhost only) and the Rasa server, and say where to chat.
-# Used by `make run`; stops the action server when the Rasa server stops.
+# Used by `make run`; stops the action server when the Rasa server stops. (`make shell` is
+# tooling/shell.py: its own servers on free ports, so it runs beside this one.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -16,30 +17,26 @@ export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}  # fewer malloc arenas: less resi
 ACTION_PID=$!
 trap 'kill $ACTION_PID 2>/dev/null || true' EXIT INT TERM
 
-[ -n "${SHELL_MODE:-}" ] || cat <<MSG
+cat <<MSG
 
   Back-pain triage assistant
   --------------------------
   REST:   POST http://localhost:${RASA_PORT}/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
   e.g.    curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
-  Chat in the terminal instead: make shell.   Stop: Ctrl-C.
+  Chat in the terminal (beside this server, on its own ports): make shell.   Stop: Ctrl-C.
 
 MSG
 unset SANIC_HOST
-if [ -n "${SHELL_MODE:-}" ]; then
-  exec_cmd=("$VENV/bin/python" scripts/rasa_server.py shell --model "$MODEL" --endpoints "$ENDPOINTS")
-else
-  # scripts/rasa_server.py is `rasa` without JAX (which TensorFlow imports for nothing): -64 MB.
-  exec_cmd=("$VENV/bin/python" scripts/rasa_server.py run --model "$MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS"
-    --credentials "${CREDENTIALS:-credentials.yml}")
-  # Rasa's HTTP API (trackers, model, parse) only with a token (CVE-2024-49375): off by default.
-  if [ -n "${RASA_API_TOKEN:-}" ]; then
-    exec_cmd+=(--enable-api --auth-token "$RASA_API_TOKEN")
-  fi
-  # Cross-origin REST calls only from these exact origins (space-separated); none by default.
-  if [ -n "${CORS_ORIGINS:-}" ]; then
-    read -r -a origins <<<"$CORS_ORIGINS"
-    exec_cmd+=(--cors "${origins[@]}")
-  fi
+# scripts/rasa_server.py is `rasa` without JAX (which TensorFlow imports for nothing): -64 MB.
+exec_cmd=("$VENV/bin/python" scripts/rasa_server.py run --model "$MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS"
+  --credentials "${CREDENTIALS:-credentials.yml}")
+# Rasa's HTTP API (trackers, model, parse) only with a token (CVE-2024-49375): off by default.
+if [ -n "${RASA_API_TOKEN:-}" ]; then
+  exec_cmd+=(--enable-api --auth-token "$RASA_API_TOKEN")
+fi
+# Cross-origin REST calls only from these exact origins (space-separated); none by default.
+if [ -n "${CORS_ORIGINS:-}" ]; then
+  read -r -a origins <<<"$CORS_ORIGINS"
+  exec_cmd+=(--cors "${origins[@]}")
 fi
 "${exec_cmd[@]}"

@@ -51,15 +51,52 @@
   var MAX_INPUT = 1000;
   var TYPING_TIMEOUT_MS = 20000;
 
-  var LEVELS = {
-    emergency: { label: 'Emergency', icon: 'alert' },
-    urgent: { label: 'Urgent', icon: 'exclaim' },
-    soon: { label: 'See a clinician soon', icon: 'clock' },
-    routine: { label: 'Routine', icon: 'check' }
+  var LEVEL_ICONS = { emergency: 'alert', urgent: 'exclaim', soon: 'clock', routine: 'check' };
+
+  // The widget's own words. The server sends its own when a session starts (the "widget_labels"
+  // event, from channels/socketio_web/widget_labels.yml); these English copies are for servers
+  // that send none.
+  var DEFAULT_LABELS = {
+    levels: { emergency: 'Emergency', urgent: 'Urgent', soon: 'See a clinician soon', routine: 'Routine' },
+    unknown_level: 'Result',
+    outcome_prefix: 'Outcome: ',
+    reference_prefix: 'Reference: ',
+    call: 'Call {number}',
+    summary: {
+      heading: 'Summary for your doctor',
+      file_title: 'Back pain summary',
+      save: 'Save summary (.txt)',
+      save_fhir: 'Save for your clinic (FHIR)',
+      fields: {
+        age: 'Age', duration: 'Pain for', location: 'Where', level: 'Triage', rules: 'Rules',
+        policy_version: 'Policy version', created_at: 'Created'
+      },
+      lists: {
+        positives: 'Signs reported', negatives: 'Said no to', unknown: 'Not sure or not known',
+        not_asked: 'Not asked (not needed for this advice)'
+      }
+    }
   };
+  var SUMMARY_FIELDS = ['age', 'duration', 'location', 'level', 'rules', 'policy_version', 'created_at'];
+  var SUMMARY_LISTS = ['positives', 'negatives', 'unknown', 'not_asked'];
+
+  // Only texts, and only where the defaults have one: whatever else a server sends is ignored.
+  function mergeLabels(base, given) {
+    var out = {};
+    Object.keys(base).forEach(function (k) {
+      var g = given && typeof given === 'object' ? given[k] : undefined;
+      if (typeof base[k] === 'string') {
+        out[k] = typeof g === 'string' && g.trim() ? g : base[k];
+      } else {
+        out[k] = mergeLabels(base[k], g);
+      }
+    });
+    return out;
+  }
 
   // ------------------------------------------------------------------ state
   var state = load() || { token: null, messages: [], buttons: [], open: cfg.open };
+  var L = mergeLabels(DEFAULT_LABELS, state.labels);
   var socket = null;
   var ready = false;          // session confirmed on the current connection
   var outbox = [];            // messages waiting for a confirmed session
@@ -225,18 +262,19 @@
 
   function renderTriage(triage, text) {
     var level = String(triage.level || '').toLowerCase();
-    var info = LEVELS[level] || { label: 'Result', icon: 'info' };
+    var known = Object.prototype.hasOwnProperty.call(LEVEL_ICONS, level);
+    var label = known ? L.levels[level] : L.unknown_level;
     var headingId = nextId('card');
     var card = el('section', {
-      className: 'bpw-card bpw-card--' + (LEVELS[level] ? level : 'unknown'),
+      className: 'bpw-card bpw-card--' + (known ? level : 'unknown'),
       'data-level': level || 'unknown',
       'aria-labelledby': headingId,
       role: level === 'emergency' ? 'alert' : null
     });
     var head = el('div', { className: 'bpw-card-head' }, [
-      icon(info.icon),
+      icon(known ? LEVEL_ICONS[level] : 'info'),
       el('h3', { id: headingId, className: 'bpw-card-title' }, [
-        el('span', { className: 'bpw-vh', text: 'Outcome: ' }), info.label
+        el('span', { className: 'bpw-vh', text: L.outcome_prefix }), label
       ])
     ]);
     card.appendChild(head);
@@ -244,22 +282,14 @@
     var call = String(triage.call || '').replace(/[^0-9+]/g, '');
     if (level === 'emergency' && call) {
       // the number to call, one tap away (a phone dials it; a desktop offers its calling app)
-      card.appendChild(el('a', { href: 'tel:' + call, className: 'bpw-call', text: 'Call ' + call }));
+      card.appendChild(el('a', { href: 'tel:' + call, className: 'bpw-call', text: L.call.split('{number}').join(call) }));
     }
     if (Array.isArray(triage.rules) && triage.rules.length) {
-      card.appendChild(el('p', { className: 'bpw-card-rules', text: 'Reference: ' + triage.rules.map(String).join(', ') }));
+      card.appendChild(el('p', { className: 'bpw-card-rules', text: L.reference_prefix + triage.rules.map(String).join(', ') }));
     }
     return card;
   }
 
-  var SUMMARY_FIELDS = [
-    ['age', 'Age'], ['duration', 'Pain for'], ['location', 'Where'],
-    ['level', 'Triage'], ['rules', 'Rules'], ['policy_version', 'Policy version'], ['created_at', 'Created']
-  ];
-  var SUMMARY_LISTS = [
-    ['positives', 'Signs reported'], ['negatives', 'Said no to'], ['unknown', 'Not sure or not known'],
-    ['not_asked', 'Not asked (not needed for this advice)']
-  ];
   var DATE_FIELDS = { created_at: true };
 
   function fmt(v, key) {
@@ -274,12 +304,12 @@
   }
 
   function summaryText(summary, text) {
-    var lines = ['Back pain summary', ''];
-    SUMMARY_FIELDS.forEach(function (f) { lines.push(f[1] + ': ' + fmt(summary[f[0]], f[0])); });
-    SUMMARY_LISTS.forEach(function (f) {
-      var items = Array.isArray(summary[f[0]]) ? summary[f[0]] : [];
+    var lines = [L.summary.file_title, ''];
+    SUMMARY_FIELDS.forEach(function (k) { lines.push(L.summary.fields[k] + ': ' + fmt(summary[k], k)); });
+    SUMMARY_LISTS.forEach(function (k) {
+      var items = Array.isArray(summary[k]) ? summary[k] : [];
       lines.push('');
-      lines.push(f[1] + ':');
+      lines.push(L.summary.lists[k] + ':');
       if (!items.length) { lines.push('  —'); }
       items.forEach(function (i) { lines.push('  - ' + String(i)); });
     });
@@ -310,28 +340,28 @@
   function renderSummary(summary, text, fhir) {
     var headingId = nextId('sum');
     var card = el('section', { className: 'bpw-summary', 'aria-labelledby': headingId, 'data-summary': 'true' });
-    card.appendChild(el('h3', { id: headingId, className: 'bpw-card-title', text: 'Summary for your doctor' }));
+    card.appendChild(el('h3', { id: headingId, className: 'bpw-card-title', text: L.summary.heading }));
     if (text && text !== summary.text) { card.appendChild(el('p', { className: 'bpw-card-text' }, [linkify(text)])); }
     var dl = el('dl', { className: 'bpw-dl' });
-    SUMMARY_FIELDS.forEach(function (f) {
-      if (summary[f[0]] === undefined) { return; }
-      dl.appendChild(el('dt', { text: f[1] }));
-      dl.appendChild(el('dd', { text: fmt(summary[f[0]], f[0]) }));
+    SUMMARY_FIELDS.forEach(function (k) {
+      if (summary[k] === undefined) { return; }
+      dl.appendChild(el('dt', { text: L.summary.fields[k] }));
+      dl.appendChild(el('dd', { text: fmt(summary[k], k) }));
     });
     card.appendChild(dl);
-    SUMMARY_LISTS.forEach(function (f) {
-      var items = Array.isArray(summary[f[0]]) ? summary[f[0]] : [];
+    SUMMARY_LISTS.forEach(function (k) {
+      var items = Array.isArray(summary[k]) ? summary[k] : [];
       if (!items.length) { return; }
-      card.appendChild(el('h4', { className: 'bpw-sum-h', text: f[1] }));
+      card.appendChild(el('h4', { className: 'bpw-sum-h', text: L.summary.lists[k] }));
       card.appendChild(el('ul', { className: 'bpw-sum-list' }, items.map(function (i) { return el('li', { text: String(i) }); })));
     });
     if (summary.text) { card.appendChild(el('p', { className: 'bpw-card-text' }, [linkify(summary.text)])); }
-    var btn = el('button', { type: 'button', className: 'bpw-save', text: 'Save summary (.txt)' });
+    var btn = el('button', { type: 'button', className: 'bpw-save', text: L.summary.save });
     btn.addEventListener('click', function () { saveSummary(summary, text); });
     card.appendChild(btn);
     if (fhir && typeof fhir === 'object' && fhir.resourceType === 'QuestionnaireResponse') {
       // The same answers as a FHIR R4 QuestionnaireResponse, for a clinic's record system.
-      var fbtn = el('button', { type: 'button', className: 'bpw-save', text: 'Save for your clinic (FHIR)' });
+      var fbtn = el('button', { type: 'button', className: 'bpw-save', text: L.summary.save_fhir });
       fbtn.addEventListener('click', function () { saveFhir(fhir); });
       card.appendChild(fbtn);
     }
@@ -496,6 +526,14 @@
       ready = false;
       setStatus('Connecting…');
       socket.emit('session_request', { session_id: state.token || null });
+    });
+    socket.on('widget_labels', function (labels) {
+      var merged = mergeLabels(DEFAULT_LABELS, labels);
+      if (JSON.stringify(merged) === JSON.stringify(L)) { return; }
+      L = merged;
+      state.labels = merged;  // kept with the history, so a reload shows the same words
+      save();
+      renderAll();
     });
     socket.on('session_confirm', function (token) {
       if (token && typeof token === 'object') { token = token.session_id; }

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import pytest
 import requests
+import yaml
 
 if TYPE_CHECKING:
     from tooling.stack import Stack
@@ -30,6 +31,9 @@ TESTBOT = Path(__file__).resolve().parent / "testbot"
 CACHE = Path(os.environ.get("BPW_TESTBOT_CACHE", Path(tempfile.gettempdir()) / "bpw-testbot-cache"))
 TEST_SECRET = "test-secret-for-tests-web-only-0123456789abcdef"
 API_TOKEN = "bpw-test-api-token"
+# The test bot's widget labels: the shipped ones with one changed, so a browser test can tell the
+# widget shows the words the server sent, not its built-in copies.
+TESTBOT_SOON_LABEL = "Soon (label sent by the test server)"
 START_TIMEOUT = float(os.environ.get("BPW_SERVER_START_TIMEOUT", "180"))
 
 
@@ -91,8 +95,12 @@ def start_rasa(model: Path, extra_origins=()) -> "tuple[subprocess.Popen, RasaSe
     port = _free_port()
     work = Path(tempfile.mkdtemp(prefix="bpw-server-"))
     origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}", *extra_origins]
+    labels = yaml.safe_load((REPO / "channels" / "socketio_web" / "widget_labels.yml").read_text())
+    labels["levels"]["soon"] = TESTBOT_SOON_LABEL
+    (work / "widget_labels.yml").write_text(yaml.safe_dump(labels))
     (work / "credentials.yml").write_text(
         "channels.secure_socketio.SecureSocketIOInput:\n"
+        f"  labels_file: {work / 'widget_labels.yml'}\n"
         "  allowed_origins:\n" + "".join(f"    - {o}\n" for o in origins)
     )
     (work / "endpoints.yml").write_text("{}\n")

@@ -4,7 +4,7 @@ rasa-webchat renders only plain ``{"text"}`` and ``{"text", "quick_replies"}`` m
 text that travels beside a ``custom`` payload. A patient who uses it must still read the emergency
 advice and the doctor's summary: this drives it in headless Chromium through an emergency and a
 routine conversation and looks for those words on the screen. Screenshots go to SCREENSHOT_DIR.
-The bundle is fetched (integrity-checked) by `make webchat`; the page is served to the browser by
+The bundle is fetched (pinned, integrity-checked) by `make webchat`; the page is served to the browser by
 Playwright at the bot's own origin, so the channel's origin allow-list applies unchanged.
 """
 
@@ -17,12 +17,10 @@ from pathlib import Path
 import yaml
 from playwright.sync_api import Page, Route, expect
 
-from tests.web.widget_driver import SCREENSHOT_DIR
+from tests.web.widget_driver import SCREENSHOT_DIR, npm_file
 from tooling.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
-WEBCHAT_VERSION = "1.0.1"  # the version tooling/fetch_webchat.sh pins (latest on npm)
-BUNDLE = ROOT / "build" / f"rasa-webchat-{WEBCHAT_VERSION}" / "index.js"
 PAGE_PATH = "/rasa-webchat-test/"
 TIMEOUT_MS = 20_000  # rasa-webchat shows each message after a typing delay
 MAX_TURNS = 20  # more questions than the triage can ask
@@ -58,14 +56,14 @@ def page_html(socket_url: str) -> str:
 
 
 def open_webchat(browser, stack: Stack) -> Page:
-    assert BUNDLE.is_file(), f"{BUNDLE} missing: run `make webchat`"
+    bundle = npm_file("rasa-webchat", "index.js")  # the version tooling/npm_packages.txt pins
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.on("dialog", lambda d: (_ for _ in ()).throw(AssertionError(f"a script ran: {d.message!r}")))
     base = stack.rasa_url.rstrip("/")
 
     def serve(route: Route) -> None:
         if route.request.url.endswith("/index.js"):
-            route.fulfill(body=BUNDLE.read_bytes(), content_type="text/javascript")
+            route.fulfill(body=bundle.read_bytes(), content_type="text/javascript")
         else:
             route.fulfill(body=page_html(base), content_type="text/html")
 

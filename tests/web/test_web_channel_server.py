@@ -12,6 +12,7 @@ import requests
 import socketio
 
 from channels.secure_socketio import SessionSigner
+from tests.web.conftest import TESTBOT_SOON_LABEL
 
 EVIL = "http://evil.example"
 REPLY_WAIT = 10.0
@@ -246,6 +247,52 @@ def test_text_comes_as_a_plain_message_and_the_payload_right_after_it(testbot_se
     assert messages[messages.index(m) - 1]["text"].startswith("This could be serious")
     assert s["custom"]["summary"]["location"] == "lower back"
     assert not any("text" in x and "custom" in x for x in messages)
+
+
+def test_a_client_disconnect_logs_no_error(testbot_server):
+    """A patient closing the tab is normal: the server log must not fill with ERROR tracebacks
+    (python-engineio's Sanic route used to end every websocket with one)."""
+    before = testbot_server.log.stat().st_size
+
+    async def go():
+        for transports in (["websocket"], ["polling"]):
+            chat = Chat(testbot_server.url, testbot_server.origin)
+            headers = {"Origin": chat.origin}
+            await chat.sio.connect(chat.url, headers=headers, transports=transports, wait_timeout=5)
+            await chat.session()
+            await chat.say("hi")
+            await chat.wait_for(lambda m: "text" in m)
+            await chat.close()
+        await asyncio.sleep(QUIET_WAIT)  # the server notices the close and ends the request
+
+    run(go())
+    with open(testbot_server.log, "rb") as fh:
+        fh.seek(before)
+        added = fh.read().decode("utf-8", "replace")
+    assert "ERROR" not in added and "Traceback" not in added, added[-3000:]
+
+
+def test_a_new_session_gets_the_widget_labels_first(testbot_server):
+    """The widget renders the words the server sends (content, not code), before any message."""
+    got: List[Any] = []
+
+    async def go():
+        chat = Chat(testbot_server.url, testbot_server.origin)
+        chat.sio.on("widget_labels", lambda data: got.append(("labels", data)))
+        chat.sio.on("session_confirm", lambda data: got.append(("confirm", data)))
+        await chat.connect()
+        await chat.sio.emit("session_request", {"session_id": None})
+        for _ in range(int(REPLY_WAIT * 10)):
+            if len(got) == 2:
+                break
+            await asyncio.sleep(0.1)
+        await chat.close()
+
+    run(go())
+    assert [kind for kind, _ in got] == ["labels", "confirm"]
+    labels = got[0][1]
+    assert labels["levels"]["soon"] == TESTBOT_SOON_LABEL
+    assert labels["summary"]["heading"] and labels["summary"]["lists"]["unknown"]
 
 
 # ------------------------------------------------------------------ static web

@@ -4,6 +4,7 @@ import asyncio
 from typing import Any, Dict, List
 
 import pytest
+import yaml
 
 from channels.secure_socketio import (
     SecureSocketIOInput,
@@ -13,6 +14,7 @@ from channels.secure_socketio import (
     maybe_await,
     normalise_origins,
 )
+from channels.socketio_web.labels import load_labels
 
 SECRET = "unit-test-secret-0123456789abcdef0123456789"
 
@@ -216,3 +218,20 @@ def test_output_sends_text_as_plain_messages_and_the_payload_as_its_own():
     assert len(sio.emitted) == 6
     # no message carries text and a payload together
     assert not any("text" in e[1] and "custom" in e[1] for e in sio.emitted)
+
+
+# ------------------------------------------------------------------ widget labels
+def test_widget_labels_load_and_a_missing_one_is_refused(tmp_path):
+    labels = load_labels()
+    assert set(labels["levels"]) == {"emergency", "urgent", "soon", "routine"}
+    assert "{number}" in labels["call"]
+    del labels["summary"]["lists"]["not_asked"]
+    broken = tmp_path / "labels.yml"
+    broken.write_text(yaml.safe_dump(labels))
+    with pytest.raises(ValueError, match="not_asked"):
+        load_labels(broken)
+    labels = load_labels()
+    labels["levels"]["soon"] = ""
+    broken.write_text(yaml.safe_dump(labels))
+    with pytest.raises(ValueError, match="soon"):
+        SecureSocketIOInput(session_secret=SECRET, labels_file=str(broken))

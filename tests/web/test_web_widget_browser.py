@@ -15,6 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.web.conftest import TESTBOT_SOON_LABEL
 from tests.web.widget_driver import ChatWidget, launch_browser
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -243,6 +244,7 @@ def test_every_outcome_level_renders_distinctly(browser, testbot_server):
     expect(urgent).to_contain_text("Reference: U1, U2")
     chat.send_text("sooncard")
     soon = chat.wait_for_card("soon")  # a card without text
+    expect(soon.get_by_role("heading")).to_have_text("Outcome: " + TESTBOT_SOON_LABEL)  # the server's word
     chat.send_text("hi")
     chat.click_button("No")
     routine = chat.wait_for_card("routine")

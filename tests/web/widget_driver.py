@@ -20,6 +20,8 @@ from typing import Iterator, List, Optional, Pattern, Union
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 DEFAULT_TIMEOUT_MS = int(os.environ.get("WIDGET_TIMEOUT_MS", "15000"))
+ROOT = Path(__file__).resolve().parents[2]
+NPM_PACKAGES = ROOT / "tooling" / "npm_packages.txt"
 SCREENSHOT_DIR = Path(os.environ.get("WIDGET_SCREENSHOT_DIR", "/tmp/bpw-widget-screenshots"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,6 +41,18 @@ def chromium_path() -> str:
         "Chromium not found: run `apt-get update && apt-get install -y chromium chromium-driver` "
         "or set CHROMIUM_PATH"
     )
+
+
+def npm_file(name: str, filename: str) -> Path:
+    """A file of an npm package that `make webchat` (tooling/fetch_npm.sh) fetched into build/, at
+    the version pinned in tooling/npm_packages.txt."""
+    for line in NPM_PACKAGES.read_text().splitlines():
+        fields = line.split()
+        if fields and fields[0] == name:
+            path = ROOT / "build" / f"{name}-{fields[1]}" / filename
+            assert path.is_file(), f"{path} missing: run `make webchat`"
+            return path
+    raise KeyError(f"{name} is not in {NPM_PACKAGES}")
 
 
 @contextlib.contextmanager
