@@ -15,6 +15,7 @@ from answers.lead import (
     lead_reply,
     lead_words,
     names_recent_topic,
+    names_topic,
     says_not_new,
     says_recent,
 )
@@ -151,7 +152,15 @@ class DirectAnswers:
                 if says_not_new(text, target) and target not in EVER_FACTS:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
                 words = sentence_around(text, own.words)
-                return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, words, said_new=says_recent(text))
+                return Answer(
+                    target,
+                    Reply.NONE,
+                    None,
+                    0.0,
+                    Source.WORDS,
+                    words,
+                    said_new=names_recent_topic(target, text),
+                )
             if (
                 own.value == "absent"
                 and emergency
@@ -179,7 +188,13 @@ class DirectAnswers:
             # describe the very sign asked about. Read it back (with the advice; firmly when it
             # says the sign is recent) before recording anything.
             return Answer(
-                target, Reply.NONE, None, 0.0, Source.WORDS, quote(text), said_new=says_recent(text)
+                target,
+                Reply.NONE,
+                None,
+                0.0,
+                Source.WORDS,
+                quote(text),
+                said_new=names_recent_topic(target, text),
             )
         if lead is not None:
             if lead is Reply.YES and generic == "fine":
@@ -223,6 +238,13 @@ class DirectAnswers:
                     return Answer(
                         target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER, quote(text)
                     )
+            if emergency and reply is Reply.YES and target not in EVER_FACTS and says_not_new(text, target):
+                # "I get up twice in the night to pee but that's since the op in 2019, nothing new
+                # there": a reader's yes to a sign the patient calls old is read back (is it new?),
+                # never an emergency yet
+                return Answer(
+                    target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER, quote(text)
+                )
             if emergency and reply is Reply.YES and self._yes_to_another_sign(target, text):
                 # the description is of another emergency sign (flagged possible below, asked
                 # next); this question stays open
@@ -234,9 +256,18 @@ class DirectAnswers:
                 )
             if prediction.probability >= needed:
                 return self.from_reply(target, reply, prediction.probability, Source.CLASSIFIER)
-            return Answer(target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER)
+            return self._unplaced(target, text, emergency, prediction.probability)
 
-        return Answer(target)
+        return self._unplaced(target, text, emergency, 0.0)
+
+    def _unplaced(self, target: str, text: str, emergency: bool, probability: float) -> Answer:
+        """No clear answer. To an emergency question, a reply that names the sign's topic ("a
+        couple of little leaks. I don't always notice") is read back, with the advice, and asked
+        again: never just "didn't understand" (nor a no)."""
+        if emergency and not looks_like_question(text) and names_topic(target, text):
+            return Answer(target, Reply.NONE, None, probability, Source.WORDS, quote(text))
+        source = Source.CLASSIFIER if probability else Source.NONE
+        return Answer(target, Reply.NONE, None, probability, source)
 
     def _yes_to_another_sign(self, target: str, text: str) -> bool:
         """The sign detectors hear another emergency sign, and not the asked one."""

@@ -21,7 +21,7 @@ EPISODE_FACTS = frozenset({"bladder_bowel", "major_injury"})
 # Signs that are events, not states: "recent" says nothing about them.
 EVENT_FACTS = frozenset({"major_injury"})
 # A topic word right after a negation ("no accident", "not wet") does not name the sign.
-_NEGATED_BEFORE = re.compile(r"\b(no|not|never|without|nae|non)\s+(\w+\s+)?$", re.I)
+_NEGATED_BEFORE = re.compile(r"\b(no|not|never|without|nae|non|pas|nicht|nada)\s+(\w+\s+)?$", re.I)
 _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
 # Fillers before the answer word: "hmm maybe", "well no", "oh yes", "erm not sure".
 # Words that open a reply before its answer, in English and in patients' other languages
@@ -77,6 +77,15 @@ def lead_reply(text: str) -> Optional[Reply]:
     return lead
 
 
+def names_topic(fact: str, text: str) -> bool:
+    """The message names the sign's topic, not negated ("a couple of little leaks")."""
+    topic = lead_words().get("topics", {}).get(fact)
+    folded = fold(text)
+    return topic is not None and any(
+        not _NEGATED_BEFORE.search(folded[: m.start()]) for m in topic.finditer(folded)
+    )
+
+
 def names_recent_topic(fact: str, text: str) -> bool:
     """The message names the sign's topic, not negated, and says it is recent ("these 2 day ...
     pee"). Not for an injury: it is an event by nature ("no accident, it just started")."""
@@ -110,3 +119,9 @@ def says_not_new(text: str, fact: Optional[str] = None) -> bool:
     return any(p.search(folded) for p in words["not_new"]) and not any(
         p.search(folded) for p in words["recent"]
     )
+
+
+def topic_named(fact: str, text: str) -> bool:
+    """The message names the sign's topic ("its not my water": the bladder), negated or not."""
+    topic = lead_words().get("topics", {}).get(fact)
+    return bool(topic is not None and topic.search(fold(text)))

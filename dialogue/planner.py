@@ -16,6 +16,7 @@ from answers.contract import Interpretation
 from answers.contract import Reply as AnswerReply
 from answers.contract import Source as AnswerSource
 from answers.interpret import Interpreter, Message, default_interpreter
+from answers.lead import names_recent_topic, says_not_new, topic_named
 from dialogue.chat import TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
 from dialogue.outcome import outcome_replies, summary_reply
 from dialogue.proxy import typed_for_someone
@@ -72,7 +73,10 @@ _CORRECTION = re.compile(
 def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[str]:
     """After an emergency outcome, a message disputing it names no fact: the one sign that fired
     the emergency, if exactly one did, to be asked again."""
-    if state.phase != DONE or state.last_level != EMERGENCY or not _CORRECTION.search(msg.text or ""):
+    text = msg.text or ""
+    if state.phase != DONE or state.last_level != EMERGENCY:
+        return None
+    if not _CORRECTION.search(text) and not says_not_new(text):
         return None
     if any(e.get("entity") in engine.facts for e in msg.entities):
         return None  # the correction names its fact: the usual reading handles it
@@ -83,6 +87,9 @@ def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[st
         for f in rule.facts()
         if state.facts.get(f) == PRESENT and engine.facts[f].follows is None
     }
+    if len(present) > 1:
+        # "its not my water its always been like that": the fired sign whose topic is named
+        present = {f for f in present if topic_named(f, text)}
     return present.pop() if len(present) == 1 else None
 
 
@@ -175,6 +182,8 @@ def _decide(
         if state.last_level != EMERGENCY or set(outcome.fired) - set(state.last_rules):
             return Plan(new, outcome_replies(outcome, engine, state.sources), changed, outcome)
         replies = chat_reply(msg, state, bool(changed) or _answers_something(reading), False)
+        # "I will ask my husband to drive me now": the reminder, never "I can only help with back pain"
+        replies = [r for r in replies if r.response != "utter_out_of_scope"]
         return Plan(new, [*replies, Reply("utter_emergency_reminder")], changed)
 
     # An answer is not a question to answer ("Okay, yes, go ahead" is consent, not a topic).
@@ -203,17 +212,29 @@ def _decide(
     possible = possible_sign(engine, facts, reading)
     if possible is not None and state.phase != DONE or (possible is not None and changed):
         sign, words = possible
-        return ask(state, facts, sign, [*replies, read_back(engine, sign, words)], changed=changed)
+        echo = read_back(engine, sign, words)
+        if echo.response == "utter_read_back_emergency" and names_recent_topic(sign, words):
+            # "ass n taint been kinda numb since yesterday": the sign named as new, so the advice
+            # is given firmly now, and confirmed by the question that follows
+            echo = Reply("utter_read_back_new", values=dict(echo.values))
+        return ask(state, facts, sign, [*replies, echo], changed=changed)
     if reading.asks_meaning and state.pending:
         # put the question again in simpler words (its short form), never counted as a failure
         return ask(state, facts, state.pending, [Reply("utter_put_simply")], state.reasks, short=True)
+    if reading.answer.confirm is not None and state.pending and state.reasks >= MAX_REASKS:
+        # read back twice and still not a clear answer: "not sure" (an emergency sign left unsure
+        # floors the outcome at urgent, with what to watch for), never a loop of read-backs
+        facts = {**facts, state.pending: UNSURE}
+        return _after_answer(
+            engine, state, facts, {*changed, state.pending}, [*replies, Reply("utter_noted_unsure")]
+        )
     if reading.answer.confirm is not None and state.pending:
         echo = read_back(engine, state.pending, reading.answer.confirm)
         if reading.answer.said_new and echo.response == "utter_read_back_emergency":
             # "no, but since last week it feels numb down there": the patterns found the sign and
             # the patient says it is new, so the advice is given now, firmly, and confirmed below
             echo = Reply("utter_read_back_new", values=dict(echo.values))
-        return ask(state, facts, state.pending, [*replies, echo], state.reasks, changed=changed)
+        return ask(state, facts, state.pending, [*replies, echo], state.reasks + 1, changed=changed)
 
     question = next_question(engine, facts)
     if state.phase == DONE and not changed:

@@ -75,6 +75,7 @@ RULES: dict[str, Callable[[int], dt.date]] = {
     "easter": _easter,
     "good_friday": lambda y: _easter(y) - dt.timedelta(days=2),
     "us_thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
+    "ca_thanksgiving": lambda y: _nth_weekday(y, 10, 0, 2),
     "us_labor_day": lambda y: _nth_weekday(y, 9, 0, 1),
     "us_memorial_day": lambda y: _nth_weekday(y, 5, 0, -1),
 }

@@ -11,6 +11,9 @@ from nlp.facts.mention import SIDES_FACTS, TRI_FACTS, Mention
 from nlp.facts.numbers import NUM, number_value
 from nlp.facts.text import MAX_BARE_REPLY_WORDS, WORD, find_all
 
+# A reply this long may still give the side asked about, if it names only one kind of side.
+MAX_SIDE_REPLY_WORDS = 16
+
 _LEADING_JUNK = re.compile(r"(?:\s|<[^>]*>|[^\w\s<])*")
 # "no I haven't", "yep a bit": a reply word may be followed by a few words, not by a statement.
 MAX_ANSWER_TAIL_WORDS = 2
@@ -61,8 +64,8 @@ def generic_mentions(text: str, facts: list[Mention], symptom_seen: bool) -> lis
     """Short replies to the pending question: yes/no/unsure, a side, a bare number."""
     out = _reply_word(text, facts) or _described_answer(text, facts)
     limb_said = any(f.fact in TRI_FACTS or f.fact in SIDES_FACTS for f in facts) or symptom_seen
-    if not limb_said:
-        out += _bare_side(text)
+    if not limb_said or (out and out[0].value == "yes" and not any(f.fact in SIDES_FACTS for f in facts)):
+        out += _bare_side(text)  # "Yes, both legs, like ants walking": the yes and its side
     return out + _bare_number(text)
 
 
@@ -101,8 +104,10 @@ def _stands_alone(
 
 
 def _bare_side(text: str) -> list[Mention]:
-    """'Both', 'just the left', 'my left leg': a side in a short reply."""
-    if not 0 < len(text.split()) <= MAX_BARE_REPLY_WORDS:
+    """'Both', 'just the left', 'my left leg': a side in a short reply; in a longer one ("Yes, both
+    legs, like ants walking, since 3 days") only when it names one kind of side."""
+    words = len(text.split())
+    if not 0 < words <= MAX_SIDE_REPLY_WORDS:
         return []
     stripped = text.strip()
     s_off = text.find(stripped)
@@ -113,7 +118,7 @@ def _bare_side(text: str) -> list[Mention]:
     cues = cue_regexes()
     side_cues = list(find_all(cues["both"], text, 0, len(text), "both"))
     side_cues += list(find_all(cues["one"], text, 0, len(text), "one"))
-    if not side_cues:
+    if not side_cues or (words > MAX_BARE_REPLY_WORDS and len({c[2] for c in side_cues}) > 1):
         return []
     best = sorted(side_cues, key=lambda c: (c[2] != "both", c[0]))[0]
     return [Mention("sides", best[2], best[0], best[1], text[best[0] : best[1]])]
