@@ -73,6 +73,12 @@ SIDES_VALUES = ("one", "both")
 _TOPIC_THEN_NO = re.compile(r"^\W*((?:[\w']+\W+){1,3}?)(?:no+|none|never|nope|nah|nae)\b", re.I)
 
 
+def _confirm(target: str, words: str, said_new: bool = False) -> Answer:
+    """No answer yet: the patient's words, to be read back before anything is recorded (firmly,
+    with the advice to call now, when they name the sign as recent)."""
+    return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, words, said_new=said_new)
+
+
 class DirectAnswers:
     """The answer to the pending question, with the learned reader when it is built."""
 
@@ -152,15 +158,7 @@ class DirectAnswers:
                 if says_not_new(text, target) and target not in EVER_FACTS:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
                 words = sentence_around(text, own.words)
-                return Answer(
-                    target,
-                    Reply.NONE,
-                    None,
-                    0.0,
-                    Source.WORDS,
-                    words,
-                    said_new=names_recent_topic(target, text),
-                )
+                return _confirm(target, words, said_new=names_recent_topic(target, text))
             if (
                 own.value == "absent"
                 and emergency
@@ -187,15 +185,7 @@ class DirectAnswers:
             # water is coming alone in my trousers, I am not feel it coming": the explanation may
             # describe the very sign asked about. Read it back (with the advice; firmly when it
             # says the sign is recent) before recording anything.
-            return Answer(
-                target,
-                Reply.NONE,
-                None,
-                0.0,
-                Source.WORDS,
-                quote(text),
-                said_new=names_recent_topic(target, text),
-            )
+            return _confirm(target, quote(text), said_new=names_recent_topic(target, text))
         if lead is not None:
             if lead is Reply.YES and generic == "fine":
                 lead = None  # "yes, all fine" is read below as fine

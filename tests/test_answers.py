@@ -198,3 +198,51 @@ def test_a_topic_then_no_is_a_no(nlp: Any) -> None:
 def test_i_dont_have_that_to_a_side_question_means_no_such_sign(nlp: Any) -> None:
     reading = read("weakness_sides", "I don't have that", nlp)
     assert reading.answer.value is None and reading.stated() == {"weakness": "absent"}
+
+
+# --- round 7 (general causes found by blind role-play) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("Um, I'm honestly not sure? It feels a bit odd when I sit down", Reply.UNSURE),
+        ("yeah no worries thats fine", Reply.YES),
+        ("yeah no, no problems there", Reply.NO),
+    ],
+)
+def test_round7_lead_replies(text: str, reply: Reply) -> None:
+    assert lead_reply(text) == reply
+
+
+def test_no_worries_agrees_to_start(nlp: Any) -> None:
+    assert read("consent", "yeah no worries thats fine", nlp).answer.reply is Reply.YES
+
+
+def test_a_readers_yes_to_a_sign_called_old_is_read_back_without_an_emergency(
+    nlp: Any, learned: Interpreter
+) -> None:
+    text = (
+        "Ag, I get up twice in the night to pee but that's since the prostate op in 2019, nothing new there."
+    )
+    answer = read("bladder_bowel", text, nlp, learned).answer
+    assert answer.value is None and answer.confirm and not answer.said_new
+
+
+def test_a_reply_naming_the_signs_topic_is_read_back_not_misunderstood(nlp: Any) -> None:
+    text = "Well, as I said, a couple of little leaks. I don't always seem to notice until it's happened."
+    answer = read("bladder_bowel", text, nlp).answer
+    assert answer.value is None and answer.confirm
+
+
+def test_firm_advice_needs_the_asked_signs_topic_named_as_recent(nlp: Any, learned: Interpreter) -> None:
+    """ "non c'est pareil since thursday, pas pire" ("no, the same since Thursday, not worse"): read
+    back if at all, never the firm emergency advice."""
+    answer = read("weakness_worsening", "non c'est pareil since thursday, pas pire", nlp, learned).answer
+    assert answer.value != "present" and not answer.said_new
+
+
+def test_a_yes_with_its_side_answers_both_questions(nlp: Any) -> None:
+    reading = read("numbness", "Yes, both legs, like ants walking, since 3 days.", nlp)
+    assert reading.answer.value == "present"
+    assert ("numbness_sides", "both") in {(f.fact, f.value) for f in reading.facts}

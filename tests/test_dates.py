@@ -70,3 +70,13 @@ def test_ages_said_indirectly(text: str, age: int, nlp: Any) -> None:
 
 def test_a_corrected_away_duration_is_not_taken(nlp: Any) -> None:
     assert _fact("the back ache is 3 weeks now, not 11 years", nlp, "duration_days") != 11 * 365
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [("since canadian thanksgiving", 49), ("since American Thanksgiving", 4), ("since thanksgiving", None)],
+)
+def test_thanksgiving_is_read_only_with_its_country(text: str, days: Optional[int], nlp: Any) -> None:
+    """The US (late November) and Canada (mid October) keep it 6 weeks apart: plain Thanksgiving is
+    asked about instead of guessed."""
+    assert _fact(text, nlp, "duration_days") == days

@@ -626,3 +626,35 @@ def test_he_and_she_are_someone_else_when_the_patient_types() -> None:
     msg = Message(text="no. my husband had that, he couldn't walk", intent="deny", entities=entities)
     plan = plan_turn(state, msg, ENGINE, WORDS_ONLY)
     assert plan.state.facts.get("walking_balance") is None and not plan.state.proxy
+
+
+# --- round 7 (blind role-play) ------------------------------------------------------------------
+
+
+def test_two_read_backs_then_not_sure_never_a_loop() -> None:
+    """A reply that names the sign's topic without a clear answer is read back; the third such
+    reply records "not sure" (an unsure emergency sign floors the outcome at urgent)."""
+    state = State(phase=ASKING, pending="bladder_bowel", described=True)
+    seen = []
+    for _ in range(3):
+        plan = turn(state, None, "well a couple of little leaks, I don't always notice")
+        seen.append(plan.responses)
+        state = plan.state
+    assert "utter_read_back_emergency" in seen[0] and "utter_read_back_emergency" in seen[1]
+    assert "utter_noted_unsure" in seen[2] and state.facts.get("bladder_bowel") == "unsure"
+
+
+def test_after_an_emergency_no_only_back_pain_reply() -> None:
+    state = turn(State(phase=ASKING, pending="bladder_bowel", described=True), "affirm", "yes").state
+    assert state.last_level == "emergency"
+    plan = turn(state, "out_of_scope", "Okay thank you. I will ask my husband to drive me now.")
+    assert "utter_out_of_scope" not in plan.responses and "utter_emergency_reminder" in plan.responses
+
+
+def test_a_not_new_correction_after_an_emergency_asks_the_named_sign_again() -> None:
+    facts = {"bladder_bowel": "present", "walking_balance": "present"}
+    state = State(facts=facts, phase=DONE, last_level="emergency", last_rules=("E1", "E4"), described=True)
+    plan = turn(
+        state, "inform", "my bladder is fine dear nothing new with it, i just get up at night like always"
+    )
+    assert plan.responses[0] == "utter_check_again" and plan.state.pending == "bladder_bowel"

@@ -364,3 +364,22 @@ def test_medspacy_is_loaded_without_quickumls():
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip().splitlines()[-1] == "False False"
+
+
+# --------------------------------------------------------------------------- round 7 (blind role-play)
+
+
+def test_the_children_as_a_time_are_not_another_person(nlp):
+    text = "i always have done since the children.. my legs have gone all wobbly lately"
+    assert facts_of(text, nlp).get("walking_balance") == "present"
+
+
+def test_weak_from_a_fever_is_the_fever_not_a_weak_limb(nlp):
+    facts = facts_of("No, I can walk, just slow because I feel weak from the fever, not my legs.", nlp)
+    assert facts.get("fever") == "present"
+    assert "weakness" not in facts and "weakness_sides" not in facts
+
+
+def test_not_seeing_the_oncology_people_denies_no_cancer(nlp):
+    text = "should I call my oncologist? I havent seen the oncology people since last spring."
+    assert "cancer_history" not in facts_of(text, nlp)
