@@ -383,3 +383,13 @@ def test_weak_from_a_fever_is_the_fever_not_a_weak_limb(nlp):
 def test_not_seeing_the_oncology_people_denies_no_cancer(nlp):
     text = "should I call my oncologist? I havent seen the oncology people since last spring."
     assert "cancer_history" not in facts_of(text, nlp)
+
+
+def test_a_leg_named_with_its_side_after_the_back_of_is_shooting_pain(nlp):
+    text = "there is also a shooting pain down the back of my left leg to about mid calf."
+    assert facts_of(text, nlp).get("radiating_pain") == "present"
+
+
+def test_sleeplessness_with_another_cause_is_not_night_pain(nlp):
+    assert "night_pain" not in facts_of("I can't sleep, it's the codeine", nlp)
+    assert facts_of("i cant sleep because of the pain", nlp).get("night_pain") == "present"
