@@ -77,25 +77,23 @@ def lead_reply(text: str) -> Optional[Reply]:
     return lead
 
 
-def names_topic(fact: str, text: str) -> bool:
-    """The message names the sign's topic, not negated ("a couple of little leaks")."""
+def names_topic(fact: str, text: str, negated_too: bool = False) -> bool:
+    """The message names the sign's topic, not negated ("a couple of little leaks"); with
+    ``negated_too``, negated or not ("its not my water": the bladder is named)."""
     topic = lead_words().get("topics", {}).get(fact)
     folded = fold(text)
     return topic is not None and any(
-        not _NEGATED_BEFORE.search(folded[: m.start()]) for m in topic.finditer(folded)
+        negated_too or not _NEGATED_BEFORE.search(folded[: m.start()]) for m in topic.finditer(folded)
     )
 
 
 def names_recent_topic(fact: str, text: str) -> bool:
     """The message names the sign's topic, not negated, and says it is recent ("these 2 day ...
     pee"). Not for an injury: it is an event by nature ("no accident, it just started")."""
-    words = lead_words()
-    topic = words.get("topics", {}).get(fact)
-    folded = fold(text)
-    if topic is None or fact in EVENT_FACTS:
+    if fact in EVENT_FACTS or not names_topic(fact, text):
         return False
-    named = [m for m in topic.finditer(folded) if not _NEGATED_BEFORE.search(folded[: m.start()])]
-    return bool(named) and any(p.search(folded) for p in words["recent"])
+    folded = fold(text)
+    return any(p.search(folded) for p in lead_words()["recent"])
 
 
 def asks_meaning(text: str) -> bool:
@@ -119,9 +117,3 @@ def says_not_new(text: str, fact: Optional[str] = None) -> bool:
     return any(p.search(folded) for p in words["not_new"]) and not any(
         p.search(folded) for p in words["recent"]
     )
-
-
-def topic_named(fact: str, text: str) -> bool:
-    """The message names the sign's topic ("its not my water": the bladder), negated or not."""
-    topic = lead_words().get("topics", {}).get(fact)
-    return bool(topic is not None and topic.search(fold(text)))

@@ -16,7 +16,7 @@ from answers.contract import Interpretation
 from answers.contract import Reply as AnswerReply
 from answers.contract import Source as AnswerSource
 from answers.interpret import Interpreter, Message, default_interpreter
-from answers.lead import names_recent_topic, says_not_new, topic_named
+from answers.lead import names_recent_topic, names_topic, says_not_new
 from dialogue.chat import TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
 from dialogue.outcome import outcome_replies, summary_reply
 from dialogue.proxy import typed_for_someone
@@ -89,7 +89,7 @@ def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[st
     }
     if len(present) > 1:
         # "its not my water its always been like that": the fired sign whose topic is named
-        present = {f for f in present if topic_named(f, text)}
+        present = {f for f in present if names_topic(f, text, negated_too=True)}
     return present.pop() if len(present) == 1 else None
 
 
@@ -212,11 +212,8 @@ def _decide(
     possible = possible_sign(engine, facts, reading)
     if possible is not None and state.phase != DONE or (possible is not None and changed):
         sign, words = possible
-        echo = read_back(engine, sign, words)
-        if echo.response == "utter_read_back_emergency" and names_recent_topic(sign, words):
-            # "ass n taint been kinda numb since yesterday": the sign named as new, so the advice
-            # is given firmly now, and confirmed by the question that follows
-            echo = Reply("utter_read_back_new", values=dict(echo.values))
+        # "ass n taint been kinda numb since yesterday": the sign named as new gets the firm advice
+        echo = read_back(engine, sign, words, new=names_recent_topic(sign, words))
         return ask(state, facts, sign, [*replies, echo], changed=changed)
     if reading.asks_meaning and state.pending:
         # put the question again in simpler words (its short form), never counted as a failure
@@ -229,11 +226,8 @@ def _decide(
             engine, state, facts, {*changed, state.pending}, [*replies, Reply("utter_noted_unsure")]
         )
     if reading.answer.confirm is not None and state.pending:
-        echo = read_back(engine, state.pending, reading.answer.confirm)
-        if reading.answer.said_new and echo.response == "utter_read_back_emergency":
-            # "no, but since last week it feels numb down there": the patterns found the sign and
-            # the patient says it is new, so the advice is given now, firmly, and confirmed below
-            echo = Reply("utter_read_back_new", values=dict(echo.values))
+        # "no, but since last week it feels numb down there": said new, so the advice is firm
+        echo = read_back(engine, state.pending, reading.answer.confirm, new=reading.answer.said_new)
         return ask(state, facts, state.pending, [*replies, echo], state.reasks + 1, changed=changed)
 
     question = next_question(engine, facts)

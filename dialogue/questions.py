@@ -54,18 +54,16 @@ def possible_sign(
     return best.fact, best.words
 
 
-def read_back(engine: Engine, fact: str, words: str) -> Reply:
+def read_back(engine: Engine, fact: str, words: str, new: bool = False) -> Reply:
     """The patient's words read back before an answer is used. For a possible emergency sign the
-    read-back itself carries the advice (call now if it is new), so it is never a turn late."""
+    read-back itself carries the advice (call now if it is new), so it is never a turn late; when
+    the patient says it is new (``new``), the advice is given firmly and confirmed by the question."""
     # every sign that can be (part of) an emergency by itself: not a cancer history or shooting
     # pain, which are one only together (E5)
     sign = fact in engine.emergency_facts and engine.level({fact: PRESENT}) != URGENT_ALONE_LEVEL
-    name = (
-        "utter_read_back_emergency"
-        if sign and fact not in ("cancer_history", "radiating_pain")
-        else "utter_read_back"
-    )
-    return Reply(name, values={"words": words})
+    if not sign or fact in ("cancer_history", "radiating_pain"):
+        return Reply("utter_read_back", values={"words": words})
+    return Reply("utter_read_back_new" if new else "utter_read_back_emergency", values={"words": words})
 
 
 def parent_present(engine: Engine, facts: Mapping[str, FactValue], name: str) -> bool:
