@@ -8,13 +8,13 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
+from bench.simulated_patients import RECORDED_ON
 from nlp.dates import TODAY_ENV
 from tooling.stack import Stack, running_stack
 
 _ids = itertools.count()
 # The injected clock of every conversation test: relative dates ("since early last month") are
-# counted from the day the recorded and role-played patients were written (nlp/dates.py).
-RECORDED_ON = "2026-11-30"
+# counted from the day the recorded and role-played patients were written (RECORDED_ON).
 
 
 @pytest.fixture(scope="session")
