@@ -73,10 +73,12 @@ SIDES_VALUES = ("one", "both")
 _TOPIC_THEN_NO = re.compile(r"^\W*((?:[\w']+\W+){1,3}?)(?:no+|none|never|nope|nah|nae)\b", re.I)
 
 
-def _confirm(target: str, words: str, said_new: bool = False) -> Answer:
+def _confirm(
+    target: str, words: str, said_new: bool = False, confidence: float = 0.0, source: Source = Source.WORDS
+) -> Answer:
     """No answer yet: the patient's words, to be read back before anything is recorded (firmly,
     with the advice to call now, when they name the sign as recent)."""
-    return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, words, said_new=said_new)
+    return Answer(target, Reply.NONE, None, confidence, source, words, said_new=said_new)
 
 
 class DirectAnswers:
@@ -225,15 +227,15 @@ class DirectAnswers:
                 if says_recent(text):
                     # "wet the armchair twice this week, never done that before": a reader's "no"
                     # beside words that say something is new is no clear negative
-                    return Answer(
-                        target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER, quote(text)
+                    return _confirm(
+                        target, quote(text), confidence=prediction.probability, source=Source.CLASSIFIER
                     )
             if emergency and reply is Reply.YES and target not in EVER_FACTS and says_not_new(text, target):
                 # "I get up twice in the night to pee but that's since the op in 2019, nothing new
                 # there": a reader's yes to a sign the patient calls old is read back (is it new?),
                 # never an emergency yet
-                return Answer(
-                    target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER, quote(text)
+                return _confirm(
+                    target, quote(text), confidence=prediction.probability, source=Source.CLASSIFIER
                 )
             if emergency and reply is Reply.YES and self._yes_to_another_sign(target, text):
                 # the description is of another emergency sign (flagged possible below, asked
@@ -241,8 +243,8 @@ class DirectAnswers:
                 return Answer(target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER)
             if emergency and reply is Reply.YES and prediction.probability < READER_EMERGENCY_YES_PROBABILITY:
                 # A possible yes to an emergency question: read it back, then ask again.
-                return Answer(
-                    target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER, quote(text)
+                return _confirm(
+                    target, quote(text), confidence=prediction.probability, source=Source.CLASSIFIER
                 )
             if prediction.probability >= needed:
                 return self.from_reply(target, reply, prediction.probability, Source.CLASSIFIER)
