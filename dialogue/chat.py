@@ -12,7 +12,7 @@ from typing import Optional
 import yaml
 
 from answers.message import Message
-from dialogue.state import DONE, Reply, State
+from dialogue.state import DONE, INTRO, Reply, State
 from nlp.questions import looks_like_question
 
 # Messages longer than this get a gentle note (they are still read in full, so an emergency sign
@@ -61,7 +61,16 @@ def looks_non_english(text: str) -> bool:
     words = re.findall(r"[a-z']+", folded)
     if len(words) < MIN_WORDS_FOR_LANGUAGE_GUESS:
         return False
-    return sum(w in _ENGLISH_WORDS for w in words) / len(words) < MIN_ENGLISH_WORD_SHARE
+    return sum(_is_english(w) for w in words) / len(words) < MIN_ENGLISH_WORD_SHARE
+
+
+def _is_english(word: str) -> bool:
+    """A known word, or one in its texted form: "babys" (baby), "cryin" (crying)."""
+    return (
+        word in _ENGLISH_WORDS
+        or (word.endswith(("s", "'s")) and word.rstrip("s").rstrip("'") in _ENGLISH_WORDS)
+        or (word.endswith("in") and word + "g" in _ENGLISH_WORDS)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +116,8 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         # own level once there is one, never with a general text that may not fit it
         level = state.last_level if state.phase == DONE and state.last_level else "pending"
         replies.append(Reply(f"utter_{care}_question_{level}"))
-    elif intent == "greet" and not had_facts:
+    elif (intent == "greet" and not had_facts) or (intent == "goodbye" and state.phase == INTRO):
+        # a first message is never a farewell ("hey. just off nights" reads like "good night")
         replies.append(Reply("utter_greet"))
     elif intent == "why_ask":
         if state.pending:

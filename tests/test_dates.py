@@ -41,6 +41,21 @@ def _fact(text: str, nlp: Any, fact: str, today: dt.date = TODAY) -> Optional[in
         ("Low back pain since 2026-10-20", 41),
         ("since 03/10", 58),
         ("since two days", 2),
+        # a day number with its month or weekday, and the British "Friday week"
+        ("since Thursday 12 November", 18),
+        ("since 3rd of November", 27),
+        ("it started wednesday the 18th", 12),
+        ("since last Friday week", 10),
+        ("it started sunday just gone", 1),
+        ("since wed", 5),
+        # a short reply that is a date on its own (to "how long have you had it?")
+        ("early October", 56),
+        ("prob mid sept.", 76),
+        ("12th nov", 18),
+        ("I think the 18th", 12),
+        ("um it was last friday", 3),
+        ("around the 20th of october", 41),
+        ("I told ya. Since da end of September. Two months give or take.", 66),
         ("Hello. I was treated for cancer; in remission since. About a week ago I developed new pain.", 7),
     ],
 )
@@ -54,7 +69,15 @@ def test_the_same_words_on_another_day_give_another_duration(nlp: Any) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["I went to the christmas party", "I will be 60 at christmas", "I see the GP on the 3rd of December"],
+    [
+        "I went to the christmas party",
+        "I will be 60 at christmas",
+        "I see the GP on the 3rd of December",
+        "I see the GP on Monday",
+        "2015",
+        "I sat down",
+        "I take my tablets at 20 I think",
+    ],
 )
 def test_a_named_day_that_dates_nothing(text: str, nlp: Any) -> None:
     assert _fact(text, nlp, "duration_days") is None
@@ -62,7 +85,12 @@ def test_a_named_day_that_dates_nothing(text: str, nlp: Any) -> None:
 
 @pytest.mark.parametrize(
     ("text", "age"),
-    [("I will be 60 at christmas", 59), ("I was born in June 1971", 55), ("turning 50 next month", 49)],
+    [
+        ("I will be 60 at christmas", 59),
+        ("I was born in June 1971", 55),
+        ("turning 50 next month", 49),
+        ("my legs are wobbly, but at 81 I suppose that is to be expected", 81),
+    ],
 )
 def test_ages_said_indirectly(text: str, age: int, nlp: Any) -> None:
     assert _fact(text, nlp, "age") == age

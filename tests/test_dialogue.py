@@ -358,6 +358,17 @@ def test_language_guess() -> None:
     assert not looks_non_english("my back hurts at night")
     assert not looks_non_english("ok")
     assert not looks_non_english("😀")
+    # texted English: "babys" (baby), "cryin" (crying), "brb"
+    assert not looks_non_english("sorry babys cryin brb")
+
+
+def test_a_first_message_is_never_a_farewell() -> None:
+    """ "hey. just off nights" may read like "good night": at the start it is a greeting."""
+    plan = turn(State(), "goodbye", "hey. just off nights")
+    assert "utter_goodbye" not in plan.responses
+    assert plan.responses[-1] == "utter_consent"
+    later = turn(consented(), "goodbye", "bye")
+    assert "utter_goodbye" in later.responses
 
 
 def test_intro_phase_chat_without_facts_stays_in_intro_until_consent() -> None:

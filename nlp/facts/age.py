@@ -46,6 +46,12 @@ _AGE_PATTERNS = [
         rf"\bage(?:d)?\s*(?::|=|-|is|of)?\s*(?P<n>{NUM})\b{_AGE_NOT_UNIT}",
         re.I,
     ),
+    # "at 81 I suppose that is to be expected", "at 67, you expect aches": 25 and over only (a time
+    # of day is 1-12, or 13-23 in a 24-hour clock: "at 20 I take my tablets").
+    re.compile(
+        r"\bat\s+(?P<n>2[5-9]|[3-9]\d|1[01]\d),?\s+(?:i|you|one|that|it'?s|what|who|we)\b(?!\s*(?:am|pm)\b)",
+        re.I,
+    ),
     re.compile(rf"\b(?:just\s+|recently\s+)?turned\s+(?P<n>{NUM})\b{_AGE_NOT_UNIT}", re.I),
     re.compile(
         r"\bin my (?P<part>early |mid |mid-|late )?(?P<decade>[2-9]0)'?s\b|"

@@ -40,7 +40,7 @@ _PRE = (
 _DURATION = re.compile(
     rf"\b{_PRE}{_QTY}\s*-?\s*{_UNITS}\b(?P<post>\s+(?:ago|now|into (?:this|it)|of (?:this|pain|it|"
     r"back pain|(?:\w+\s+){0,3}?(?:pain|ache|aching|backache|stiffness|agony))|on and off|or so|straight|"
-    r"running|in a row|already|or more|plus)\b)?",
+    r"running|in a row|already|or more|plus|give or take|or thereabouts|or something|roughly|odd)\b)?",
     re.I,
 )
 _TIME = regexes("time")

@@ -14,9 +14,14 @@ from nlp.facts.pain_context import START_CUE, not_patients_pain, start_cue_aroun
 _TIME_WORDS = words("time")
 MONTHS = {m: i + 1 for i, m in enumerate(_TIME_WORDS["months"])}
 WEEKDAYS: list[str] = _TIME_WORDS["weekdays"]
-_WEEKDAY_RE = "|".join(WEEKDAYS)
+# "since wed", "last fri": the short forms, read only after a start lead ("I sat", "the sun").
+_WEEKDAY_SHORT = r"mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun"
+_WEEKDAY_RE = "|".join(WEEKDAYS) + "|" + _WEEKDAY_SHORT
+# "last Friday week", "a week last Friday" (British): the Friday a week before last Friday.
+WEEK_DAYS = 7
 RELATIVE_DAYS: dict[str, int] = _TIME_WORDS["relative_days"]
-MID_MONTH_DAY, LATE_MONTH_DAY, END_MONTH_DAY = 15, 20, 25
+_FILLERS = frozenset(str(w) for w in _TIME_WORDS["date_reply_fillers"])
+EARLY_MONTH_DAY, MID_MONTH_DAY, LATE_MONTH_DAY, END_MONTH_DAY = 5, 15, 20, 25
 # "The first week of October": the middle of that week.
 WEEK_START_DAY = {"first": "4", "second": "11", "third": "18", "last": "25"}
 
@@ -24,18 +29,36 @@ MONTH_RE = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+# "the" as people text it ("since da end of September", "tha start of oct").
+_THE = r"(?:the|da|tha|teh)"
 SINCE_MONTH = re.compile(
     r"\b(?:since|from|started in|began in|start of|beginning of|back in|in|started on|began on|on)\s+"
     rf"(?:about\s+|around\s+|roughly\s+)?(?:(?:{_WEEKDAY_RE}),?\s+)?"
-    r"(?:the\s+(?P<day_before>\d{1,2})(?:st|nd|rd|th)?\s+of\s+)?"
+    r"(?:(?:the\s+)?(?P<day_before>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
     r"(?:the\s+(?P<week>first|second|third|last)\s+week\s+(?:of|in)\s+)?"
-    r"(?:(?P<part>early|mid|late|(?:the )?(?:start|beginning|middle|end) of)\s+)?"
+    rf"(?:(?P<part>early|mid|late|(?:{_THE} )?(?:start|beginning|middle|end) of)\s+)?"
     rf"{MONTH_RE}\b(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?",
     re.I,
 )
 SINCE_DAY = re.compile(
-    rf"\b(?:since|started|began|started on|began on|on|last)\s+(?:last\s+)?(?P<wd>{_WEEKDAY_RE})\b", re.I
+    rf"\b(?P<week_before>a week\s+)?(?P<lead>since|started|began|started on|began on|from|on|last)\s+"
+    rf"(?:last\s+)?(?P<wd>{_WEEKDAY_RE})\b(?P<week_after>\s+week\b)?(?!\s+(?:the\s+)?\d)",
+    re.I,
 )
+# Leads that are themselves the start: "started Sunday", "since wed" need no other cue.
+_START_LEADS = ("since", "started", "began", "from")
+# "Wednesday the 18th", "since Thu 12th": a day of this or last month, the one on that weekday.
+WEEKDAY_DATE = re.compile(
+    rf"\b(?:(?P<lead>since|from|started(?: on)?|began(?: on)?|on)\s+)?(?:last\s+)?(?P<wd>{_WEEKDAY_RE}),?\s+"
+    rf"(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:of\s+)?{MONTH_RE})(?!\s*(?:am|pm|hours?|days?|weeks?))",
+    re.I,
+)
+# A date reply on its own is a few words ("around the 20th of october"); a longer one is a story,
+# read only with its own cues.
+MAX_DATE_REPLY_WORDS = 6
+_TRAILING = " .!?,;:)"
+# How far back a weekday-and-day date is looked for: this month and the two before.
+WEEKDAY_DATE_MONTHS = 3
 RELATIVE = regexes("time")["relative"]
 SINCE_YEAR = re.compile(r"\bsince (?P<year>(?:19|20)\d\d)\b(?![-/.]\d)", re.I)
 
@@ -44,6 +67,8 @@ def month_start(today: dt.date, month: int, part: str | None, day: str | None) -
     """The most recent past (or current) date in ``month`` matching the description."""
     if day:
         d = int(day)
+    elif part and "early" in part:
+        d = EARLY_MONTH_DAY
     elif part and ("mid" in part or "middle" in part):
         d = MID_MONTH_DAY
     elif part and "late" in part:
@@ -66,10 +91,36 @@ def month_start(today: dt.date, month: int, part: str | None, day: str | None) -
 
 def onset_days(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
     """(days before today, phrase) for each start date of the patient's pain, in this order: a month,
-    a weekday, a relative day, a named day (nlp/dates.py), a year."""
+    a weekday, a relative day, a named day (nlp/dates.py), a year; else the date a short reply
+    names on its own."""
+    return _said_dates(text, today) or _bare_date(text, today)
+
+
+def _bare_date(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
+    """A short reply that is a date on its own ("early October", "wednesday the 18th", "last
+    friday", "prob mid sept"): read as if it began with "since", from the first word on which the
+    date runs to the end of the reply. A bare year is not read ("2015" answers the cancer question)."""
+    words = text.split()
+    if len(words) > MAX_DATE_REPLY_WORDS:
+        return []
+    for i in range(len(words)):
+        if i and words[i - 1].lower().strip(_TRAILING) not in _FILLERS:
+            break  # "I will be 60 at christmas": a sentence, not a date
+        tail = " ".join(words[i:]).rstrip(_TRAILING)
+        said = "since " + tail
+        found = [(days, m) for days, m in _said_dates(said, today) if m.start() == 0 and m.end() == len(said)]
+        found = [(days, m) for days, m in found if not SINCE_YEAR.fullmatch(m.group(0))]
+        if found:
+            where = re.search(re.escape(tail), text)
+            return [(max(days for days, _ in found), where)] if where else []
+    return []
+
+
+def _said_dates(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
     return (
         _since_month(text, today)
         + _since_weekday(text, today)
+        + _weekday_date(text, today)
         + _relative_day(text, today)
         + [(days, m) for days, m in start_dates(text, today, START_CUE) if not not_patients_pain(text, m)]
         + _since_year(text, today)
@@ -102,16 +153,54 @@ def _month_date(today: dt.date, m: re.Match[str]) -> dt.date:
     return month_start(today, month, m.group("part"), day)
 
 
+def _weekday_index(name: str) -> int:
+    return next(i for i, wd in enumerate(WEEKDAYS) if wd.startswith(name.lower()[:3]))
+
+
 def _since_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
-    """A weekday ("since Monday", "started on Tuesday"): back to the last one (a week for today's)."""
+    """A weekday ("since Monday", "started on Tuesday", "last Friday week"): back to the last one
+    (a week for today's), a week more for "Friday week"."""
     out = []
     for m in SINCE_DAY.finditer(text):
-        if not m.group(0).lower().startswith("since") and not start_cue_around(text, m):
+        lead = m.group("lead").lower()
+        if not lead.startswith(_START_LEADS) and not start_cue_around(text, m):
             continue  # "I see the GP on Monday"
         if not_patients_pain(text, m):
             continue
-        wd = WEEKDAYS.index(m.group("wd").lower())
-        out.append(((today.weekday() - wd) % len(WEEKDAYS) or len(WEEKDAYS), m))
+        if lead != "since" and lead in ("on", "last") and len(m.group("wd")) <= len("thurs"):
+            if m.group("wd").lower() not in WEEKDAYS:
+                continue  # "on sat" / "last sun": short forms only after since / started
+        days = (today.weekday() - _weekday_index(m.group("wd"))) % len(WEEKDAYS) or len(WEEKDAYS)
+        if m.group("week_before") or m.group("week_after"):
+            days += WEEK_DAYS
+        out.append((days, m))
+    return out
+
+
+def _weekday_date(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
+    """A weekday with a day number ("Wednesday the 18th"): the latest such day on or before
+    today that falls on that weekday (else the latest with that number)."""
+    out = []
+    for m in WEEKDAY_DATE.finditer(text):
+        lead = (m.group("lead") or "").lower()
+        if not lead.startswith(_START_LEADS) and not start_cue_around(text, m):
+            continue
+        if not_patients_pain(text, m):
+            continue
+        day, weekday = int(m.group("day")), _weekday_index(m.group("wd"))
+        dates = []
+        first = today.replace(day=1)
+        for _ in range(WEEKDAY_DATE_MONTHS):
+            try:
+                candidate = first.replace(day=day)
+            except ValueError:
+                candidate = None
+            if candidate is not None and candidate <= today:
+                dates.append(candidate)
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        if dates:
+            start = next((d for d in dates if d.weekday() == weekday), dates[0])
+            out.append(((today - start).days, m))
     return out
 
 
