@@ -17,6 +17,9 @@ LOCATIONS_FILE = Path(__file__).resolve().parent / "locations.yml"
 MAX_READ_BACK_CHARS = 160
 # A reply to the age question with one number in it, in a few words, is the age; plausible ages only.
 MAX_AGE_REPLY_WORDS = 6
+# Words kept on each side of a fact's words when quoting them for the doctor: enough for the
+# negation or the hedge before them ("no not numb nowhere") and what they are about.
+QUOTE_CONTEXT_WORDS = 5
 MIN_AGE_YEARS, MAX_AGE_YEARS = 1, 120
 _OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*[.!,;:]")
 _WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
@@ -53,20 +56,27 @@ _NEGATED_PLACE = re.compile(r"\b(not|no|isn'?t|never|nothing in)\W+(\w+\W+){0,3}
 
 
 @functools.lru_cache(maxsize=1)
-def _locations() -> list[tuple[str, re.Pattern[str]]]:
+def _locations() -> list[tuple[str, re.Pattern[str], bool]]:
+    """(label, pattern, fallback): a fallback place counts only when no other is said."""
     rows = yaml.safe_load(LOCATIONS_FILE.read_text(encoding="utf-8")) or []
-    return [(str(r["label"]), re.compile(str(r["pattern"]), re.I)) for r in rows]
+    return [(str(r["label"]), re.compile(str(r["pattern"]), re.I), bool(r.get("fallback"))) for r in rows]
 
 
 def pain_location(text: str) -> Optional[str]:
     """Where the pain is, in a clinician's words ("lower back", "neck and upper back"), if said."""
     folded = fold(text)
-    found = [
-        label
-        for label, pattern in _locations()
+    said = [
+        (label, fallback)
+        for label, pattern, fallback in _locations()
         if any(not _NEGATED_PLACE.search(folded[: m.start()]) for m in pattern.finditer(folded))
     ]
+    found = [label for label, fallback in said if not fallback] or [label for label, _ in said]
     return " and ".join(found) if found else None
+
+
+def general_place(where: str) -> bool:
+    """Whether a place is only the general one ("back"): a later, more exact one replaces it."""
+    return any(fallback and label == where for label, _, fallback in _locations())
 
 
 def quote(text: str) -> str:
@@ -82,6 +92,24 @@ def sentence_around(text: str, words: str) -> str:
     start = max(text.rfind(c, 0, pos) for c in ".!?\n") + 1
     ends = [i for i in (text.find(c, pos + len(words)) for c in ".!?\n") if i >= 0]
     return quote(text[start : (min(ends) + 1 if ends else len(text))].strip())
+
+
+def words_around(text: str, words: str) -> str:
+    """The words with what stands around them in their sentence (for the doctor's summary):
+    "not numb nowhere", "I don't fall", "Not improving", never the bare "numb" / "fall" /
+    "improving" that would read as the opposite."""
+    sentence = sentence_around(text, words) if words else ""
+    tokens = sentence.split()
+    if len(tokens) <= QUOTE_CONTEXT_WORDS * 2 + len(words.split()):
+        return sentence
+    at = sentence.find(words)
+    if at < 0:
+        return sentence
+    before = [m.start() for m in re.finditer(r"\S+", sentence[:at])][-QUOTE_CONTEXT_WORDS:]
+    after = [m.end() for m in re.finditer(r"\S+", sentence[at + len(words) :])][:QUOTE_CONTEXT_WORDS]
+    start = before[0] if before else at
+    end = at + len(words) + (after[-1] if after else 0)
+    return sentence[start:end]
 
 
 def about_the_pain(text: str, words: str, answering: bool) -> bool:

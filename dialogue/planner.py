@@ -17,6 +17,7 @@ from answers.contract import Reply as AnswerReply
 from answers.contract import Source as AnswerSource
 from answers.interpret import Interpreter, Message, default_interpreter
 from answers.lead import names_recent_topic, names_topic, says_not_new
+from answers.wording import general_place, words_around
 from dialogue.chat import TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
 from dialogue.outcome import outcome_replies, summary_reply
 from dialogue.proxy import typed_for_someone
@@ -135,14 +136,14 @@ def plan_turn(
     reading = interpreter.interpret(question, msg, proxy=proxy)
     facts, changed, answered = _merge(engine, state, reading)
     # Where each fact came from, for the doctor's summary; kept with the state from here on.
-    state = replace(state, sources=_sources(state.sources, reading, changed), proxy=proxy)
+    state = replace(state, sources=_sources(state.sources, reading, changed, msg.text or ""), proxy=proxy)
     plan = _decide(engine, state, msg, reading, facts, changed, answered)
     plan.state = replace(plan.state, sources=state.sources, proxy=proxy)
     return plan
 
 
 def _sources(
-    before: Mapping[str, Mapping[str, str]], reading: Interpretation, changed: set[str]
+    before: Mapping[str, Mapping[str, str]], reading: Interpretation, changed: set[str], text: str
 ) -> dict[str, Mapping[str, str]]:
     """Where each changed fact came from: a question's answer (its button or the patient's words)
     or the patient's own words, volunteered."""
@@ -150,10 +151,17 @@ def _sources(
     answer = reading.answer
     for fact in reading.facts:
         if fact.fact in changed:
-            sources[fact.fact] = {"how": "said", "words": fact.words}
-    if reading.where and (LOCATION_SOURCE not in sources or answer.question == "mid_back"):
+            sources[fact.fact] = {"how": "said", "words": words_around(text, fact.words)}
+    known = (sources.get(LOCATION_SOURCE) or {}).get("words")
+    vaguer = known is not None and general_place(reading.where or "") and not general_place(str(known))
+    if (
+        reading.where
+        and not vaguer
+        and (known is None or answer.question == "mid_back" or general_place(str(known)))
+    ):
         # where the pain is, for the doctor (not a rule fact): the first place the patient names
-        # (a story may name a neighbour's neck later), or their answer to the mid-back question
+        # (a story may name a neighbour's neck later), or their answer to the mid-back question;
+        # "my back" is replaced by a more exact place said later, never the other way round
         sources[LOCATION_SOURCE] = {"how": "said", "words": reading.where}
     if answer.question in changed and answer.answered:
         how = "button" if answer.source is AnswerSource.BUTTON else "answered"

@@ -669,3 +669,19 @@ def test_a_not_new_correction_after_an_emergency_asks_the_named_sign_again() -> 
         state, "inform", "my bladder is fine dear nothing new with it, i just get up at night like always"
     )
     assert plan.responses[0] == "utter_check_again" and plan.state.pending == "bladder_bowel"
+
+
+def test_a_volunteered_no_is_quoted_with_its_negation_and_a_vaguer_place_never_replaces_an_exact_one() -> (
+    None
+):
+    """The doctor reads "no not numb nowhere", never the bare "numb" that says the opposite; "my
+    back" is replaced by "lower back" said later, never the other way round."""
+    text = "ok so my back is sore, no not numb nowhere"
+    said = ({"entity": "numbness", "value": "absent", "text": "numb"},)
+    plan = plan_turn(consented(), Message(text=text, intent="inform", entities=said), ENGINE, WORDS_ONLY)
+    assert "not numb" in plan.state.sources["numbness"]["words"]
+    assert plan.state.sources["where"]["words"] == "back"
+    plan = turn(plan.state, "inform", "its the lower back mostly")
+    assert plan.state.sources["where"]["words"] == "lower back"
+    plan = turn(plan.state, "inform", "yeah my back")
+    assert plan.state.sources["where"]["words"] == "lower back"
