@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 import yaml
 
-# The date that relative durations are counted from ("since early last month"). Unset, it is the
-# server's local date. Set (ISO date) only to replay recorded conversations on the date they were
-# held: the blind role-play rounds were held on 2026-11-30, and "since early last month" said then
-# is 7-8 weeks, but 4 weeks on 1 December.
-TODAY_ENV = "TRIAGE_TODAY"
+from triage import clock
+
+# Replays set the date (triage/clock.py): the blind role-play rounds were held on 2026-11-30, and
+# "since early last month" said then is 7-8 weeks, but 4 weeks on 1 December.
+TODAY_ENV = clock.TODAY_ENV
 
 NAMED_DAYS_FILE = Path(__file__).resolve().parent / "patterns" / "named_days.yml"
 # Where in a month "early / mid / late" and "the start / end of" fall.
@@ -242,6 +241,5 @@ def _sentence(text: str, pos: int) -> str:
 
 
 def today() -> dt.date:
-    """The date durations are counted from: TRIAGE_TODAY when a replay sets it, else today."""
-    fixed = os.environ.get(TODAY_ENV, "").strip()
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+    """The date durations are counted from (triage/clock.py: the deployment's time zone)."""
+    return clock.today()

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from triage import clock
 from triage.engine import default_engine
 from triage.summary import build_summary, describe_duration, template_values
 
@@ -39,7 +40,8 @@ def test_summary_has_what_a_clinician_needs() -> None:
     assert s["level"] == "emergency" and s["rules"] == ["E5", "U1", "U3", "S7"]
 
 
-def test_template_values_are_all_filled() -> None:
+def test_template_values_are_all_filled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(clock.TIMEZONE_ENV, raising=False)
     values = template_values(build_summary(ENGINE, FACTS, ENGINE.evaluate(FACTS), NOW))
     assert values["summary_created"] == "21 Nov 2026, 09:30 UTC"
     assert values["summary_level"].startswith("EMERGENCY")
@@ -92,3 +94,15 @@ def test_each_sign_says_where_it_came_from_and_location_is_in_the_patients_terms
     assert summary["location"] == "lower back"
     assert "a lump or swelling" in summary["not_asked"] and "fever or chills" not in summary["not_asked"]
     assert summary["policy_version"] == engine.policy_version
+
+
+def test_the_summary_time_and_today_are_the_deployments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 00:30 UTC on 1 December it is still 30 November in New York: the summary shows the
+    clinic's time and "since Thursday" counts from the clinic's day (triage/clock.py)."""
+    monkeypatch.setenv(clock.TIMEZONE_ENV, "America/New_York")
+    late = datetime(2026, 12, 1, 0, 30, tzinfo=timezone.utc)
+    values = template_values(build_summary(ENGINE, FACTS, ENGINE.evaluate(FACTS), late))
+    assert values["summary_created"] == "30 Nov 2026, 19:30 EST"
+    monkeypatch.setenv(clock.TIMEZONE_ENV, "Mars/Olympus_Mons")
+    with pytest.raises(ValueError):
+        clock.zone()

@@ -13,6 +13,7 @@ from typing import Any, Mapping, Optional
 
 import yaml
 
+from . import clock
 from .engine import ABSENT, PRESENT, UNSURE, Engine, FactValue, Outcome
 
 WORDS_FILE = Path(__file__).resolve().parent / "summary_words.yml"
@@ -163,6 +164,7 @@ def template_values(summary: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _readable_time(iso: str) -> str:
-    """'30 Nov 2026, 17:13 UTC': unambiguous in every locale (no 11/30 vs 30/11), never raw ISO."""
-    when = datetime.fromisoformat(iso)
+    """'30 Nov 2026, 12:13 EST': unambiguous in every locale (no 11/30 vs 30/11), never raw ISO,
+    in the deployment's time zone (triage/clock.py) with its name."""
+    when = datetime.fromisoformat(iso).astimezone(clock.zone())
     return f"{when.day} {when.strftime(words()['time_format'])}"
