@@ -79,8 +79,12 @@ def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[st
         return None
     if not _CORRECTION.search(text) and not says_not_new(text):
         return None
-    if any(e.get("entity") in engine.facts for e in msg.entities):
-        return None  # the correction names its fact: the usual reading handles it
+    if any(
+        e.get("entity") in engine.facts and state.facts.get(str(e.get("entity"))) != e.get("value")
+        for e in msg.entities
+    ):
+        return None  # the correction names its fact and changes it: the usual reading handles it
+    # ("I never said me waterworks were worse, I said I don't know" restates the sign it disputes)
     present = {
         f
         for rule in engine.rules

@@ -246,3 +246,18 @@ def test_a_yes_with_its_side_answers_both_questions(nlp: Any) -> None:
     reading = read("numbness", "Yes, both legs, like ants walking, since 3 days.", nlp)
     assert reading.answer.value == "present"
     assert ("numbness_sides", "both") in {(f.fact, f.value) for f in reading.facts}
+
+
+# --- round 8 (general causes found by blind role-play) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("I don't rightly know love. I've had a weak bladder for donkey's years", Reply.UNSURE),
+        ("I don't really know", Reply.UNSURE),
+        ("couldn't really tell you", Reply.UNSURE),
+    ],
+)
+def test_round8_lead_replies(text: str, reply: Reply) -> None:
+    assert lead_reply(text) == reply

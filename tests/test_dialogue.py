@@ -671,6 +671,16 @@ def test_a_not_new_correction_after_an_emergency_asks_the_named_sign_again() -> 
     assert plan.responses[0] == "utter_check_again" and plan.state.pending == "bladder_bowel"
 
 
+def test_a_dispute_that_restates_the_sign_it_disputes_asks_it_again() -> None:
+    """ "I never said me waterworks were worse, I said I don't know": the words name the sign (read
+    as present, as it was recorded), but the message disputes it: asked again, never repeated."""
+    facts = {"bladder_bowel": "present", "walking_balance": "present"}
+    state = State(facts=facts, phase=DONE, last_level="emergency", last_rules=("E1", "E4"), described=True)
+    text = "I never said me waterworks were worse, I said I don't know"
+    plan = turn(state, "inform", text, bladder_bowel="present")
+    assert plan.responses[0] == "utter_check_again" and plan.state.pending == "bladder_bowel"
+
+
 def test_a_volunteered_no_is_quoted_with_its_negation_and_a_vaguer_place_never_replaces_an_exact_one() -> (
     None
 ):
