@@ -28,6 +28,8 @@ REASKS_SLOT = "reasks"
 DESCRIBED_SLOT = "described"
 PROXY_SLOT = "proxy"
 SOURCES_SLOT = "fact_sources"
+ASIDES_SLOT = "asides"
+DEFERRED_SLOT = "deferred_question"
 # Entity keys the answer interpreter reads besides entity and value: whose, when and how sure.
 MENTION_KEYS = ("entity", "value", "time", "person", "certainty", "who", "first_person")
 
@@ -48,6 +50,8 @@ def state_from_tracker(tracker: Tracker) -> State:
         last_level=tracker.get_slot(LEVEL_SLOT),
         last_rules=tuple(tracker.get_slot(RULES_SLOT) or ()),
         reasks=int(tracker.get_slot(REASKS_SLOT) or 0),
+        asides=int(tracker.get_slot(ASIDES_SLOT) or 0),
+        deferred=tracker.get_slot(DEFERRED_SLOT),
         described=bool(tracker.get_slot(DESCRIBED_SLOT)),
         proxy=bool(tracker.get_slot(PROXY_SLOT)),
         sources=dict(tracker.get_slot(SOURCES_SLOT) or {}),
@@ -86,6 +90,8 @@ def plan_events(before: State, plan: Plan) -> List[EventType]:
         (LEVEL_SLOT, before.last_level, after.last_level),
         (RULES_SLOT, list(before.last_rules), list(after.last_rules)),
         (REASKS_SLOT, before.reasks, after.reasks),
+        (ASIDES_SLOT, before.asides, after.asides),
+        (DEFERRED_SLOT, before.deferred, after.deferred),
         (DESCRIBED_SLOT, before.described, after.described),
         (PROXY_SLOT, before.proxy, after.proxy),
         (SOURCES_SLOT, dict(before.sources), dict(after.sources)),

@@ -327,6 +327,8 @@ class DirectAnswers:
             return ANSWER_INTENTS[msg.intent]
         lead = lead_reply(msg.text) if msg.meaningful else None
         generic = msg.first(ANSWER_ENTITY)
+        if msg.meaningful and any(p.match(fold(msg.text)) for p in lead_words()["consent_yes"][:1]):
+            return Reply.YES  # "no worries, fire away": the "no" is of the worries
         if lead is None and (
             generic == "fine" or any(p.match(fold(msg.text)) for p in lead_words()["consent_yes"])
         ):

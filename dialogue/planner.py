@@ -61,6 +61,9 @@ _RESTART_WORDS = re.compile(
 )
 
 
+# A question of the patient's whose answer depends on the outcome is put off with this reply
+# ("utter_care_question_pending") and answered with the outcome.
+DEFERRED_SUFFIX = "_question_pending"
 _CORRECTION = re.compile(
     r"\b(i said|i meant|i did ?n.?t say|i never said|not what i said|you misunderstood|misunderstood|"
     r"you got (it|that|me) wrong|that'?s (wrong|not right|not true|incorrect)|wrong|i do ?n.?t have|"
@@ -142,8 +145,25 @@ def plan_turn(
     # Where each fact came from, for the doctor's summary; kept with the state from here on.
     state = replace(state, sources=_sources(state.sources, reading, changed, msg.text or ""), proxy=proxy)
     plan = _decide(engine, state, msg, reading, facts, changed, answered)
-    plan.state = replace(plan.state, sources=state.sources, proxy=proxy)
+    plan.state = replace(
+        plan.state, sources=state.sources, proxy=proxy, deferred=_answer_deferred(state, plan)
+    )
     return plan
+
+
+def _answer_deferred(before: State, plan: Plan) -> Optional[str]:
+    """A question of the patient's put off until the outcome ("can I go back to work?" asked
+    mid-triage) is answered with the outcome, from its level; until then it is kept."""
+    deferred = before.deferred
+    for r in plan.replies:
+        if r.response.startswith("utter_") and r.response.endswith(DEFERRED_SUFFIX):
+            deferred = r.response[len("utter_") : -len(DEFERRED_SUFFIX)]
+    if deferred is None or plan.outcome is None or plan.state.phase != DONE:
+        return deferred
+    level = plan.state.last_level or plan.outcome.level
+    plan.replies = [r for r in plan.replies if not r.response.endswith(DEFERRED_SUFFIX)]
+    plan.replies.append(Reply(f"utter_{deferred}_question_{level}"))
+    return None
 
 
 def _sources(
@@ -190,7 +210,7 @@ def _decide(
     # Emergency first: whatever else this message is about (even before consent), the advice
     # comes in this turn.
     if outcome.level == EMERGENCY:
-        new = State(facts, None, DONE, EMERGENCY, outcome.fired, 0, True)
+        new = State(facts, None, DONE, EMERGENCY, outcome.fired, reasks=0, described=True)
         if state.last_level != EMERGENCY or set(outcome.fired) - set(state.last_rules):
             return Plan(new, outcome_replies(outcome, engine, state.sources), changed, outcome)
         replies = chat_reply(msg, state, bool(changed) or _answers_something(reading), False)
@@ -246,7 +266,11 @@ def _decide(
     if state.phase == DONE and not changed:
         if not replies:
             replies.append(Reply("utter_after_outcome"))
-        return Plan(State(facts, None, DONE, state.last_level, state.last_rules, 0, True), replies, changed)
+        return Plan(
+            State(facts, None, DONE, state.last_level, state.last_rules, reasks=0, described=True),
+            replies,
+            changed,
+        )
 
     if question is not None and state.pending == question and not answered and not changed:
         if any(r.response != "utter_too_long" for r in replies):
@@ -287,12 +311,12 @@ def _after_answer(
     """The next question, or the outcome when no answer could change the level any more."""
     outcome = engine.evaluate(facts)
     if outcome.level == EMERGENCY:
-        new = State(facts, None, DONE, EMERGENCY, outcome.fired, 0, True)
+        new = State(facts, None, DONE, EMERGENCY, outcome.fired, reasks=0, described=True)
         return Plan(new, [*replies, *outcome_replies(outcome, engine, state.sources)], changed, outcome)
     question = next_question(engine, facts)
     if question is not None:
         return ask(state, facts, question, replies, changed=changed)
-    new = State(facts, None, DONE, outcome.level, outcome.fired, 0, True)
+    new = State(facts, None, DONE, outcome.level, outcome.fired, reasks=0, described=True)
     if state.phase == DONE and state.last_level == outcome.level and tuple(state.last_rules) == outcome.fired:
         replies.append(Reply("utter_outcome_unchanged", {"triage": outcome.payload()}))
         return Plan(new, replies, changed, outcome)

@@ -84,7 +84,7 @@ def ask(
     """Ask `question` next (its short form when asked again or put more simply)."""
     response = f"utter_ask_{question}_short" if short else f"utter_ask_{question}"
     return Plan(
-        State(facts, question, ASKING, state.last_level, state.last_rules, reasks, True),
+        State(facts, question, ASKING, state.last_level, state.last_rules, reasks=reasks, described=True),
         [*replies, Reply(response)],
         changed or set(),
     )

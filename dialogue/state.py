@@ -28,6 +28,7 @@ class State:
     described: bool = False  # the patient has already described the pain (never asked again)
     sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # fact -> where it came from
     proxy: bool = False  # someone is typing for the patient ("he" / "she" is the patient)
+    deferred: Optional[str] = None  # a question of the patient's to answer at the outcome ("care")
 
 
 @dataclass(frozen=True)

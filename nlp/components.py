@@ -20,6 +20,8 @@ from nlp.medspacy_light import ConText, ConTextRule
 # one letter away from a keyword ("every" / "fever", "numb" / "dumb"); short typos are listed.
 MIN_FUZZY_LEN = 6
 RULES_FILE = "rules.json"
+# Words that may stand between a dialect "me" and the body word it owns ("me left leg").
+BODY_WORD_MODIFIERS = frozenset({"left", "right", "lower", "upper", "low", "bad", "sore", "poor", "whole", "other", "good", "dodgy", "gammy", "crook"})
 
 
 def quiet_noisy_loggers() -> None:
@@ -97,6 +99,12 @@ class TypoNormalizer:
         candidates = {c for c in candidates if len(c) >= MIN_FUZZY_LEN}
         return min(candidates) if candidates else None
 
+    def _body_word_after(self, doc: Doc, i: int) -> bool:
+        """A body word here, or after one side or state word ("me left leg", "me lower back")."""
+        if doc[i].norm_ in self.possessed:
+            return True
+        return doc[i].lower_ in BODY_WORD_MODIFIERS and i + 1 < len(doc) and doc[i + 1].norm_ in self.possessed
+
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
             fixed = self.repair(token.lower_)
@@ -104,7 +112,7 @@ class TypoNormalizer:
                 token.norm_ = fixed
         for token in doc[:-1]:
             # "can't feel me backside": a dialect possessive before a body word reads as "my"
-            if token.lower_ in self.possessives and doc[token.i + 1].norm_ in self.possessed:
+            if token.lower_ in self.possessives and self._body_word_after(doc, token.i + 1):
                 token.norm_ = "my"
         for token in doc:
             if self._names_someone(doc, token):

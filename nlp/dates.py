@@ -144,7 +144,7 @@ _RELATIVE_MONTH = re.compile(
     re.I,
 )
 _DAY_OF_MONTH = re.compile(
-    r"\b(?:since|from)\s+the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|"
+    r"\b(?P<lead>since|from|on)\s+the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|"
     r"sep|oct|nov|dec))(?:\s+of\s+(?:the|this)\s+month)?",
     re.I,
 )
@@ -217,6 +217,8 @@ def start_dates(text: str, today: dt.date, start_cue: re.Pattern[str]) -> Iterat
         if start is not None:
             yield (today - start).days, m
     for m in _DAY_OF_MONTH.finditer(text):
+        if m.group("lead").lower() == "on" and not start_cue.search(_sentence(text, m.start()).replace(m.group(0), " ")):
+            continue  # "I see the GP on the 3rd"; "did my back in on the 20th" is a start
         day = int(m.group("day"))
         if not 1 <= day <= 31:
             continue

@@ -409,6 +409,20 @@ def test_thats_fine_gives_consent() -> None:
     assert plan.state.phase == ASKING
 
 
+@pytest.mark.parametrize(
+    ("text", "phase"),
+    [
+        ("no worries, fire away", ASKING),
+        ("no problem go ahead", ASKING),
+        ("no worries but not now thanks", CONSENT),
+    ],
+)
+def test_no_worries_gives_consent(text: str, phase: str) -> None:
+    """ "no worries, fire away" (round 8) was taken as a refusal: the "no" is of the worries."""
+    plan = turn(State(phase=CONSENT), "deny", text, answer="no")
+    assert plan.state.phase == phase
+
+
 def test_a_statement_classified_as_a_topic_is_not_answered_as_a_question() -> None:
     state = State(facts={}, pending="night_pain", phase=ASKING)
     text = "No, the pain does not wake me at night."
@@ -695,3 +709,27 @@ def test_a_volunteered_no_is_quoted_with_its_negation_and_a_vaguer_place_never_r
     assert plan.state.sources["where"]["words"] == "lower back"
     plan = turn(plan.state, "inform", "yeah my back")
     assert plan.state.sources["where"]["words"] == "lower back"
+
+
+def test_a_question_put_off_until_the_outcome_is_answered_with_it() -> None:
+    """ "can I still drive to work?" mid-triage: "after a few more questions", then the answer
+    comes with the outcome, from its level (it was never answered in round 8)."""
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    plan = turn(state, "nlu_fallback", "can I still drive to work?")
+    assert plan.responses[0] == "utter_activity_question_pending" and plan.state.deferred == "activity"
+    _, _, last = answer_all(plan.state)
+    level = last.outcome.level if last.outcome else None
+    assert last.responses[-1] == f"utter_activity_question_{level}" and last.state.deferred is None
+
+
+def test_the_count_of_questions_in_a_row_is_kept_between_turns() -> None:
+    """The slots keep how often the question came back after a question of the patient's, so
+    endless questions still reach an outcome through the action server."""
+    from actions.actions import ASIDES_SLOT, plan_events
+
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    plan = turn(state, "ask_mri", "do I need an MRI?")
+    assert plan.state.asides == 1
+    assert {"event": "slot", "name": ASIDES_SLOT, "value": 1} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in plan_events(state, plan)
+    ]
