@@ -21,7 +21,24 @@ from nlp.medspacy_light import ConText, ConTextRule
 MIN_FUZZY_LEN = 6
 RULES_FILE = "rules.json"
 # Words that may stand between a dialect "me" and the body word it owns ("me left leg").
-BODY_WORD_MODIFIERS = frozenset({"left", "right", "lower", "upper", "low", "bad", "sore", "poor", "whole", "other", "good", "dodgy", "gammy", "crook"})
+BODY_WORD_MODIFIERS = frozenset(
+    {
+        "left",
+        "right",
+        "lower",
+        "upper",
+        "low",
+        "bad",
+        "sore",
+        "poor",
+        "whole",
+        "other",
+        "good",
+        "dodgy",
+        "gammy",
+        "crook",
+    }
+)
 
 
 def quiet_noisy_loggers() -> None:
@@ -103,7 +120,8 @@ class TypoNormalizer:
         """A body word here, or after one side or state word ("me left leg", "me lower back")."""
         if doc[i].norm_ in self.possessed:
             return True
-        return doc[i].lower_ in BODY_WORD_MODIFIERS and i + 1 < len(doc) and doc[i + 1].norm_ in self.possessed
+        modifier = doc[i].lower_ in BODY_WORD_MODIFIERS
+        return modifier and i + 1 < len(doc) and doc[i + 1].norm_ in self.possessed
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:

@@ -217,7 +217,8 @@ def start_dates(text: str, today: dt.date, start_cue: re.Pattern[str]) -> Iterat
         if start is not None:
             yield (today - start).days, m
     for m in _DAY_OF_MONTH.finditer(text):
-        if m.group("lead").lower() == "on" and not start_cue.search(_sentence(text, m.start()).replace(m.group(0), " ")):
+        sentence = _sentence(text, m.start()).replace(m.group(0), " ")
+        if m.group("lead").lower() == "on" and not start_cue.search(sentence):
             continue  # "I see the GP on the 3rd"; "did my back in on the 20th" is a start
         day = int(m.group("day"))
         if not 1 <= day <= 31:
