@@ -18,6 +18,7 @@ from answers.lead import (
     names_topic,
     says_not_new,
     says_recent,
+    says_topic_fine,
 )
 from answers.message import (
     AGE_FACT,
@@ -110,6 +111,10 @@ class DirectAnswers:
 
         if spec.kind == "sides":
             return self._sides_answer(target, msg, own, prediction, lead)
+        if own is None and lead is None and any(f.fact == target and f.person is Person.OTHER for f in rest):
+            # "me old man had prostate cancer": someone else's, and nothing said of the patient's
+            # own: no answer (the planner asks about the patient themselves), never a read-back
+            return Answer(target)
         past = [f for f in rest if f.fact == target and f.time is Time.PAST and f.person is Person.SELF]
         if own is None and past and lead in (None, Reply.NO):
             if target in EPISODE_FACTS and says_recent(text):
@@ -278,8 +283,8 @@ class DirectAnswers:
     def _explains_a_yes(self, target: str, text: str, prediction: Any) -> bool:
         """After a leading no, does the explanation look like the asked sign, present and new?
         A clear no needs stronger evidence to be doubted than a negation the patterns found."""
-        if len(text.split()) < MIN_EXPLANATION_WORDS:
-            return False
+        if len(text.split()) < MIN_EXPLANATION_WORDS or says_topic_fine(target, text):
+            return False  # "No, walking's fine, we did the Living Desert walk last week"
         if names_recent_topic(target, text):
             return True  # "no. but these 2 day I not feel when need pee"
         if says_not_new(text, target):

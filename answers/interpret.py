@@ -32,7 +32,14 @@ from answers.message import (
     Message,
 )
 from answers.stated import after_self_correction, stated_facts
-from answers.wording import about_the_pain, pain_location, quote, sentence_and_next, sentence_around
+from answers.wording import (
+    about_the_pain,
+    pain_location,
+    quote,
+    sentence_and_next,
+    sentence_around,
+    statements,
+)
 from nlp.questions import looks_like_question
 from triage.engine import ABSENT, PRESENT, Engine
 
@@ -203,7 +210,9 @@ class Interpreter:
             replace(f, words=sentence_around(msg.text, f.words) if f.words else quote(msg.text))
             for f in possible
         ]
-        where = pain_location(msg.text) if msg.meaningful and not is_question else None
+        # where the pain is, from what the message states ("lower back pain 10 days ... do I need
+        # to see someone?" names it; "is it my neck?" does not)
+        where = pain_location(statements(msg.text)) if msg.meaningful else None
         return Interpretation(answer, tuple(facts), tuple(possible), tuple(ignored), is_question, where)
 
 

@@ -22,6 +22,11 @@ EPISODE_FACTS = frozenset({"bladder_bowel", "major_injury"})
 EVENT_FACTS = frozenset({"major_injury"})
 # A topic word right after a negation ("no accident", "not wet") does not name the sign.
 _NEGATED_BEFORE = re.compile(r"\b(no|not|never|without|nae|non|pas|nicht|nada)\s+(\w+\s+)?$", re.I)
+# "walking's fine", "waterworks are all good", "bladder ok": the topic, then that it is fine.
+_FINE_AFTER = re.compile(
+    r"\w*('s|s)?\s+(is |are |has been |have been |was |were |been |seems |all )?(\w+ )?"
+    r"(fine|ok|okay|good|normal|grand|alright|all right|sweet|no problem|no bother|as usual|same as ever)\b"
+)
 _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
 # Fillers before the answer word: "hmm maybe", "well no", "oh yes", "erm not sure".
 # Words that open a reply before its answer, in English and in patients' other languages
@@ -94,6 +99,16 @@ def names_recent_topic(fact: str, text: str) -> bool:
         return False
     folded = fold(text)
     return any(p.search(folded) for p in lead_words()["recent"])
+
+
+def says_topic_fine(fact: str, text: str) -> bool:
+    """The message says the sign's topic is fine ("walking's fine", "waterworks are all good",
+    "bladder ok"): a recent word beside it ("we did a long walk last week") is no sign."""
+    topic = lead_words().get("topics", {}).get(fact)
+    if topic is None:
+        return False
+    folded = fold(text)
+    return any(_FINE_AFTER.match(folded[m.end() :]) for m in topic.finditer(folded))
 
 
 def asks_meaning(text: str) -> bool:

@@ -74,6 +74,11 @@ def pain_location(text: str) -> Optional[str]:
     return " and ".join(found) if found else None
 
 
+def statements(text: str) -> str:
+    """The message without its questions: "Tweaked my lower back. Can I still fly?" -> the first."""
+    return " ".join(s for s in re.findall(r"[^.!?\n]+[.!?\n]*", text) if not s.rstrip().endswith("?"))
+
+
 def general_place(where: str) -> bool:
     """Whether a place is only the general one ("back"): a later, more exact one replaces it."""
     return any(fallback and label == where for label, _, fallback in _locations())

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from typing import Mapping, Optional
 
-from answers.contract import Interpretation
+from answers.contract import Interpretation, Person
 from answers.contract import Reply as AnswerReply
 from answers.contract import Source as AnswerSource
 from answers.interpret import Interpreter, Message, default_interpreter
@@ -294,6 +294,11 @@ def _decide(
                 changed = {question}
                 replies.append(Reply("utter_noted_unsure"))
                 return _after_answer(engine, state, facts, changed, replies)
+            if any(f.fact == question and f.person is Person.OTHER for f in reading.ignored):
+                # "me old man had prostate cancer": noted as someone else's, and asked of the
+                # patient themselves (counted, so that it still ends)
+                replies.append(Reply("utter_about_you"))
+                return ask(state, facts, question, replies, state.reasks + 1, short=True)
             if state.reasks == 0:
                 replies.append(Reply("utter_not_understood"))
                 return ask(state, facts, question, replies, 1)

@@ -144,7 +144,10 @@ class TypoNormalizer:
             return False
         before = doc[token.i - 1].lower_ if token.i > 0 else ""
         after = doc[token.i + 1].lower_ if token.i + 1 < len(doc) else ""
-        possessive = after in ("'s", "’s") and token.i > 0 and not token.is_sent_start
+        sentence_start = token.is_sent_start or (
+            token.i > 0 and doc[token.i - 1].text in (".", "!", "?", "\n")
+        )
+        possessive = after in ("'s", "’s") and token.i > 0 and not sentence_start
         return before in self.name_before or possessive
 
 

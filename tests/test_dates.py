@@ -55,6 +55,8 @@ def _fact(text: str, nlp: Any, fact: str, today: dt.date = TODAY) -> Optional[in
         ("I think the 18th", 12),
         ("um it was last friday", 3),
         ("around the 20th of october", 41),
+        ("my lower back has been killing me since melbourne cup day", 27),
+        ("done me back in proper liftin feed sacks on the 20th", 10),
         ("I told ya. Since da end of September. Two months give or take.", 66),
         ("Hello. I was treated for cancer; in remission since. About a week ago I developed new pain.", 7),
     ],

@@ -733,3 +733,17 @@ def test_the_count_of_questions_in_a_row_is_kept_between_turns() -> None:
     assert {"event": "slot", "name": ASIDES_SLOT, "value": 1} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in plan_events(state, plan)
     ]
+
+
+def test_someone_elses_sign_as_the_answer_asks_about_the_patient() -> None:
+    """ "me old man had prostate cancer" to "have you ever had cancer?" (round 8): noted as
+    someone else's and asked of the patient, never "didn't understand" nor a read-back."""
+    state = State(facts={}, pending=next_question(ENGINE, {}), phase=ASKING)
+    while state.pending != "cancer_history":
+        answer = NUMBER_ANSWERS.get(str(state.pending), "no")
+        state = turn(state, "inform", answer, number=answer if answer != "no" else None).state
+    said = ({"entity": "cancer_history", "value": "present", "person": "other", "text": "cancer"},)
+    msg = Message(text="me old man had prostate cancer", intent="inform", entities=said)
+    plan = plan_turn(state, msg, ENGINE, WORDS_ONLY)
+    assert plan.responses == ["utter_about_you", "utter_ask_cancer_history_short"]
+    assert plan.state.facts["cancer_history"] is None

@@ -393,3 +393,33 @@ def test_a_leg_named_with_its_side_after_the_back_of_is_shooting_pain(nlp):
 def test_sleeplessness_with_another_cause_is_not_night_pain(nlp):
     assert "night_pain" not in facts_of("I can't sleep, it's the codeine", nlp)
     assert facts_of("i cant sleep because of the pain", nlp).get("night_pain") == "present"
+
+
+# --------------------------------------------------------------------------- round 8 (blind role-play)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bonjour, I have mal au dos since 3 weeks, it go down in my right leg.",
+        "its like shooting down the backs of my legs now",
+        "the pain going down to the knee",
+        "gert pain goes right down me left leg",
+    ],
+)
+def test_pain_that_goes_down_a_leg_in_other_words(text, nlp):
+    assert facts_of(text, nlp).get("radiating_pain") == "present"
+
+
+def test_a_discourse_so_is_not_a_purpose(nlp):
+    text = (
+        "hey so ive had this pain between my shoulder blades for like 3 weeks and my left hand's been tingly"
+    )
+    assert facts_of(text, nlp).get("mid_back") == "present"
+    assert "bladder_bowel" not in facts_of("I lie flat so I don't lose control of my bladder", nlp)
+
+
+def test_knocks_are_not_lumps_and_a_partner_or_parent_is_someone_else(nlp):
+    assert "lump" not in facts_of("No, no falls or bumps.", nlp)
+    assert facts_of("a bump on my back that is growing", nlp).get("lump") == "present"
+    assert "cancer_history" not in facts_of("me old man had prostate cancer", nlp)

@@ -41,6 +41,11 @@ _AGE_PATTERNS = [
     re.compile(
         r"^\W*(?:male|female|man|woman|m|f)\W{1,3}(?P<n>\d{2})\b(?!\s*(?:days?|weeks?|months?|kg|lbs?))", re.I
     ),
+    # "52M. lower back pain", "G'day. 41M, lower back": age and sex in the clinic's shorthand, at
+    # the start of a sentence (never "20m walk" or "10m ago" inside one)
+    re.compile(
+        r"(?:^|[.!?;:]\s+)\W*(?P<n>[1-9]\d)\s?(?:m|f|male|female|yo ?m|yo ?f)\b(?=\s*(?:[,.;:/]|$))", re.I
+    ),
     re.compile(
         r"(?<!since the )(?<!at the )(?<!from the )(?<!of the )"
         rf"\bage(?:d)?\s*(?::|=|-|is|of)?\s*(?P<n>{NUM})\b{_AGE_NOT_UNIT}",
