@@ -17,7 +17,7 @@ from answers.contract import Reply as AnswerReply
 from answers.contract import Source as AnswerSource
 from answers.interpret import Interpreter, Message, default_interpreter
 from answers.lead import names_recent_topic, names_topic, says_not_new
-from answers.wording import general_place, words_around
+from answers.wording import general_place, sentence_around, words_around
 from dialogue.chat import TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
 from dialogue.outcome import outcome_replies, summary_reply
 from dialogue.proxy import typed_for_someone
@@ -64,6 +64,13 @@ _RESTART_WORDS = re.compile(
 # A question of the patient's whose answer depends on the outcome is put off with this reply
 # ("utter_care_question_pending") and answered with the outcome.
 DEFERRED_SUFFIX = "_question_pending"
+# A limb sign said with no limb named, once the saddle sign is known, is about the saddle area.
+_LIMB_FACT_OF = {"numbness": "saddle_numbness"}
+_LIMB_WORDS = re.compile(
+    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?|wrists?|"
+    r"shoulders?|elbows?|hips?|side)\b",
+    re.I,
+)
 _CORRECTION = re.compile(
     r"\b(i said|i meant|i did ?n.?t say|i never said|not what i said|you misunderstood|misunderstood|"
     r"you got (it|that|me) wrong|that'?s (wrong|not right|not true|incorrect)|wrong|i do ?n.?t have|"
@@ -107,11 +114,21 @@ def _answers_something(reading: Interpretation) -> bool:
 
 
 def _merge(
-    engine: Engine, state: State, reading: Interpretation
+    engine: Engine, state: State, reading: Interpretation, text: str = ""
 ) -> tuple[dict[str, FactValue], set[str], bool]:
     """Apply the interpretation: facts stated, then the direct answer to the question asked."""
     facts: dict[str, FactValue] = {name: state.facts.get(name) for name in engine.facts}
     stated = reading.stated()
+    for f in reading.facts:
+        if (
+            f.fact in _LIMB_FACT_OF
+            and reading.answer.question != f.fact
+            and state.facts.get(_LIMB_FACT_OF[f.fact]) == PRESENT
+            and not _LIMB_WORDS.search(sentence_around(text, f.words) if f.words else text)
+        ):
+            # "seriously? its just a bit numb" after saddle numbness was advised on: the numbness
+            # talked about, not a new numb arm or leg
+            stated.pop(f.fact, None)
     answer = reading.answer
     if answer.answered and answer.question in engine.facts:
         stated[answer.question] = answer.value
@@ -141,7 +158,7 @@ def plan_turn(
         return plan
     proxy = typed_for_someone(msg.text or "", state.proxy)
     reading = interpreter.interpret(question, msg, proxy=proxy)
-    facts, changed, answered = _merge(engine, state, reading)
+    facts, changed, answered = _merge(engine, state, reading, msg.text or "")
     # Where each fact came from, for the doctor's summary; kept with the state from here on.
     state = replace(state, sources=_sources(state.sources, reading, changed, msg.text or ""), proxy=proxy)
     plan = _decide(engine, state, msg, reading, facts, changed, answered)

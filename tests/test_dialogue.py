@@ -747,3 +747,21 @@ def test_someone_elses_sign_as_the_answer_asks_about_the_patient() -> None:
     plan = plan_turn(state, msg, ENGINE, WORDS_ONLY)
     assert plan.responses == ["utter_about_you", "utter_ask_cancer_history_short"]
     assert plan.state.facts["cancer_history"] is None
+
+
+def test_a_bare_numb_after_saddle_numbness_is_not_a_numb_limb() -> None:
+    """ "seriously? its just a bit numb" after the saddle-numbness emergency (round 8) added a numb
+    arm or leg (S6); a numb leg named is still read."""
+    state = State(
+        facts={"saddle_numbness": "present"},
+        phase=DONE,
+        last_level="emergency",
+        last_rules=("E2",),
+        described=True,
+    )
+    said = ({"entity": "numbness", "value": "present", "text": "numb"},)
+    msg = Message(text="seriously? its just a bit numb. can i still fly fri", intent="inform", entities=said)
+    plan = plan_turn(state, msg, ENGINE, WORDS_ONLY)
+    assert plan.state.facts["numbness"] is None
+    msg = Message(text="and my left leg is numb too", intent="inform", entities=said)
+    assert plan_turn(state, msg, ENGINE, WORDS_ONLY).state.facts["numbness"] == "present"
