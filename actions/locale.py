@@ -27,4 +27,8 @@ def locale_vars(locale: str | None = None) -> dict[str, str]:
     name = (locale or os.environ.get(LOCALE_ENV) or table["default"]).upper()
     if name not in table["locales"]:
         raise ValueError(f"unknown locale {name!r}; known: {sorted(table['locales'])}")
-    return dict(table["locales"][name])
+    chosen = dict(table["locales"][name])
+    chosen["emergency_numbers"] = ", ".join(
+        f"{v['emergency_number']} in {v['where']}" for v in table["locales"].values()
+    )
+    return chosen

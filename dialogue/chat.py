@@ -81,9 +81,12 @@ def _care_patterns() -> dict[str, re.Pattern[str]]:
 
 def care_question(text: str) -> Optional[str]:
     """ "care" for a question about where or when to get care, "activity" for one about whether an
-    everyday activity is OK, else None (the caller checks that the message is a question)."""
+    everyday activity is OK, "number" for one about which emergency number to call, else None (the
+    caller checks that the message is a question)."""
     patterns = _care_patterns()
     folded = text.lower()
+    if patterns["number"].search(folded) and "?" in folded:
+        return "number"
     if not patterns["ask"].search(folded):
         return None
     if patterns["place"].search(folded):
@@ -115,7 +118,9 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         # "A&E now or wait for the GP?", "can I still train?": answered from this conversation's
         # own level once there is one, never with a general text that may not fit it
         level = state.last_level if state.phase == DONE and state.last_level else "pending"
-        replies.append(Reply(f"utter_{care}_question_{level}"))
+        replies.append(
+            Reply("utter_emergency_numbers" if care == "number" else f"utter_{care}_question_{level}")
+        )
     elif (intent == "greet" and not had_facts) or (intent == "goodbye" and state.phase == INTRO):
         # a first message is never a farewell ("hey. just off nights" reads like "good night")
         replies.append(Reply("utter_greet"))

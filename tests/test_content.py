@@ -97,6 +97,7 @@ DIALOGUE_NAMES = [
     "utter_continue",
     "utter_no_pending",
     "utter_still_not_understood",
+    "utter_about_you",
     "utter_noted_unsure",
     "utter_read_back",
     "utter_advice_changed",

@@ -765,3 +765,14 @@ def test_a_bare_numb_after_saddle_numbness_is_not_a_numb_limb() -> None:
     assert plan.state.facts["numbness"] is None
     msg = Message(text="and my left leg is numb too", intent="inform", entities=said)
     assert plan_turn(state, msg, ENGINE, WORDS_ONLY).state.facts["numbness"] == "present"
+
+
+def test_a_question_about_the_emergency_number_is_answered() -> None:
+    """ "911?? d'you mean ring 999" (an English patient, round 8): every country's number, never
+    "I can't answer that"."""
+    from actions.locale import locale_vars
+
+    state = State(facts={}, phase=DONE, last_level="emergency", last_rules=("E4",), described=True)
+    plan = turn(state, "nlu_fallback", "911?? d'you mean ring 999 or get our lad to run us up to A&E")
+    assert plan.responses[0] == "utter_emergency_numbers"
+    assert "999 in the UK" in locale_vars("US")["emergency_numbers"]
