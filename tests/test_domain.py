@@ -101,9 +101,8 @@ def test_emergency_facts_are_derived_from_the_table() -> None:
 
 
 def test_templates_only_use_locale_variables() -> None:
-    from triage.summary import build_summary, template_values
-
     from actions.locale import locale_vars
+    from triage.summary import build_summary, template_values
 
     allowed = set(locale_vars())  # emergency_number, emergency_department, emergency_numbers, where
     summary_values = set(template_values(build_summary(ENGINE, {}, None)))
