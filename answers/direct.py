@@ -33,6 +33,13 @@ from answers.wording import in_a_question, lone_age, quote, sentence_around, to_
 from nlp.questions import looks_like_question
 from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 
+# "well its new yeah", "yes it's all new": a yes that says the sign is new (to a read-back "is
+# that new?" or to the question), however the patient then plays it down.
+_SAYS_IT_IS_NEW = re.compile(
+    r"^((yes|yeah|yep|aye)\W+)?(it'?s|its|it is|that'?s|thats|this is) (quite |pretty |fairly |very |all |"
+    r"brand |totally |completely )?(new|recent)\b"
+)
+
 ANSWER_INTENTS = {"affirm": Reply.YES, "deny": Reply.NO, "unsure": Reply.UNSURE}
 # A yes/no taken from the intent classifier alone must be confident, and the message must have a
 # letter or digit: its guess for an empty or emoji-only message is often "affirm".
@@ -166,6 +173,10 @@ class DirectAnswers:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
                 words = sentence_around(text, own.words)
                 return _confirm(target, words, said_new=names_recent_topic(target, text))
+            if own.value == "absent" and lead is Reply.YES and _SAYS_IT_IS_NEW.match(fold(text)):
+                # "well its new yeah ... but its not like im wetting myself proper": it says the
+                # sign is new; the rest plays it down, it does not deny it
+                return Answer(target, Reply.YES, PRESENT, 1.0, Source.WORDS)
             if (
                 own.value == "absent"
                 and emergency

@@ -25,9 +25,12 @@ _OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*[.!,;:]")
 _WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _PAIN_WORDS = re.compile(
     r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|twing\w*|back|neck|spine|sciatica|tweak\w*|pulled|strain\w*|"
-    r"put (it|my back) out|did (it|my back)|it started|it began|it came on|it happened|it'?s been)\b",
+    r"put (it|my back) out|did my back)\b",
     re.I,
 )
+# "It's been the same since last week": the pain's in an opening, but in an answer to the weakness
+# question "it" is the weakness.
+_IT_WORDS = re.compile(r"\b(did it|it started|it began|it came on|it happened|it'?s been)\b", re.I)
 _OTHER_THING_WORDS = re.compile(
     r"\b(numb\w*|tingl\w*|pins and needles|weak\w*|wee(?:s|ing|d)?|pee(?:s|ing|d)?|urine|bladder|bowel\w*|"
     r"poo(?:s|ing|ed|p)?|stool|leak\w*|wet|weight|diet\w*|slimming|tablets?|pills?|meds?|medication|"
@@ -128,7 +131,7 @@ def about_the_pain(text: str, words: str, answering: bool) -> bool:
         between = sentence[past.end() : at] if at > past.end() else ""
         if not _TURN_TO_NOW.search(between):
             return False
-    if _PAIN_WORDS.search(sentence):
+    if _PAIN_WORDS.search(sentence) or (not answering and _IT_WORDS.search(sentence)):
         return True
     return not answering and not _OTHER_THING_WORDS.search(sentence)
 

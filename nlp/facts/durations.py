@@ -51,6 +51,12 @@ _AND_A_HALF_AFTER = _TIME["and_a_half_after"]
 _NO_DURATION_BEFORE = _TIME["no_duration_before"]
 _PAIN_BEFORE = _TIME["pain_before"]
 _CORRECTED_AWAY = _TIME["corrected_away"]
+# "all been fine for years", "clear for years": how long something has been well, not the pain
+_FINE_BEFORE = re.compile(
+    r"\b(fine|ok|okay|good|well|gone|better|clear|normal|free|nothing|no (problems|trouble|issues))"
+    r"\s+(\w+\s+)?$",
+    re.I,
+)
 
 
 def _unit_days(unit: str) -> int:
@@ -143,4 +149,8 @@ def _in_the_last(text: str) -> list[tuple[int, re.Match[str]]]:
 
 def _vague(text: str) -> list[tuple[int, re.Match[str]]]:
     """The smallest plural: "for weeks", "for years"."""
-    return [(VAGUE_PLURAL_COUNT * _unit_days(m.group("unit")), m) for m in _VAGUE.finditer(text)]
+    return [
+        (VAGUE_PLURAL_COUNT * _unit_days(m.group("unit")), m)
+        for m in _VAGUE.finditer(text)
+        if not _FINE_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+    ]

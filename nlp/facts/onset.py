@@ -45,6 +45,12 @@ SINCE_DAY = re.compile(
     rf"(?:last\s+)?(?P<wd>{_WEEKDAY_RE})\b(?P<week_after>\s+week\b)?(?!\s+(?:the\s+)?\d)",
     re.I,
 )
+# "slept on the couch friday night and woke up with it": a weekday and its part of the day, dated
+# by a start cue in the sentence (no lead needed).
+WEEKDAY_PART = re.compile(
+    rf"\b(?:on\s+)?(?:last\s+)?(?P<wd>{'|'.join(WEEKDAYS)})\s+(?:night|morning|afternoon|evening|arvo|avo|lunchtime)\b",
+    re.I,
+)
 # Leads that are themselves the start: "started Sunday", "since wed" need no other cue.
 _START_LEADS = ("since", "started", "began", "from")
 # "Wednesday the 18th", "since Thu 12th": a day of this or last month, the one on that weekday.
@@ -174,6 +180,12 @@ def _since_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]
         if m.group("week_before") or m.group("week_after"):
             days += WEEK_DAYS
         out.append((days, m))
+    for m in WEEKDAY_PART.finditer(text):
+        if any(m.start() < o.end() and o.start() < m.end() for _, o in out):
+            continue  # "since Friday night": read above
+        if start_cue_around(text, m) and not not_patients_pain(text, m):
+            days = (today.weekday() - _weekday_index(m.group("wd"))) % len(WEEKDAYS) or len(WEEKDAYS)
+            out.append((days, m))
     return out
 
 
