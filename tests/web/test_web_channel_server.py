@@ -5,6 +5,8 @@ or plain HTTP to the server started by the ``testbot_server`` fixture.
 """
 
 import asyncio
+import re
+from pathlib import Path
 from typing import Any, List, Optional
 
 import pytest
@@ -16,6 +18,7 @@ from tests.web.conftest import TESTBOT_SOON_LABEL
 
 EVIL = "http://evil.example"
 REPLY_WAIT = 10.0
+WIDGET_PARTS = Path(__file__).resolve().parents[2] / "web" / "widget"
 QUIET_WAIT = 2.0
 
 
@@ -308,6 +311,12 @@ def test_demo_page_and_widget_files_are_served(testbot_server):
     assert requests.get(base + "/", timeout=10).text.startswith("Hello from Rasa")
     js = requests.get(base + "/web/widget.js", timeout=10)
     assert js.status_code == 200 and "javascript" in js.headers["Content-Type"]
+    # widget.js loads the widget's parts from web/widget/: every one it names is there and served
+    parts = re.findall(r"'([a-z]+\.js)'", js.text.split("var PARTS = [", 1)[1].split("];", 1)[0])
+    assert sorted(parts) == sorted(f.name for f in WIDGET_PARTS.glob("*.js")), parts
+    for part in parts:
+        r = requests.get(f"{base}/web/widget/{part}", timeout=10)
+        assert r.status_code == 200 and "javascript" in r.headers["Content-Type"], part
     assert requests.get(base + "/web/vendor/socket.io.min.js", timeout=10).status_code == 200
     assert requests.get(base + "/web/widget.css", timeout=10).headers["Content-Type"].startswith("text/css")
     for bad in (
