@@ -47,6 +47,7 @@ def test_first_message_intro_and_consent_sets_phase() -> None:
 
 def test_every_message_carries_the_locale_template_values() -> None:
     messages, _ = run(tracker("hello", "greet"))
+    assert messages
     for m in messages:
         for key, value in locale_vars().items():
             assert m[key] == value

@@ -215,6 +215,7 @@ def test_file_passes_rasa_schema(path):
 
 
 def test_no_response_defined_twice():
+    assert set(TRIAGE_FILES) <= {p.name for p in RESPONSE_FILES}, "the response files were found"
     seen = {}
     for path in RESPONSE_FILES:
         for name in _load(path)["responses"]:

@@ -140,8 +140,7 @@ def test_patients_do_not_mix(stack: Stack) -> None:
     a.say("I've lost control of my bladder")
     b.say("no")
     assert a.triage is not None and a.triage["level"] == "emergency"
-    assert b.triage is None or b.triage["level"] != "emergency"
-    assert b.question is not None
+    assert b.triage is None and b.question is not None  # still being asked: no outcome of a's
 
 
 def test_parallel_patients_each_get_their_own_outcome(stack: Stack) -> None:

@@ -528,6 +528,7 @@ def test_unsure_answer_that_could_hide_an_emergency_is_flagged(engine: Engine) -
     """For any facts: if resolving one unsure emergency fact (with its unstated follow-ups) could
     fire an E-rule that does not fire now, the outcome is at least urgent and names that fact."""
     failures: list[str] = []
+    hidden = 0  # (facts, unsure fact) pairs where a sure answer could fire a new E-rule
     for facts in random_sample(1000, seed=7, unsure_weight=3.0):
         out = engine.evaluate(facts)
         now = reference(facts).fired & E_RULES
@@ -538,15 +539,19 @@ def test_unsure_answer_that_could_hide_an_emergency_is_flagged(engine: Engine) -
             for combo in itertools.product(*(concrete_values(f) for f in free)):
                 resolved = {**facts, **dict(zip(free, combo, strict=True))}
                 if (reference(resolved).fired & E_RULES) - now:
+                    hidden += 1
                     if RANK[out.level] < RANK["urgent"] or fact not in out.watch_for:
                         failures.append(f"{facts}: {fact} -> level {out.level}, watch {out.watch_for}")
                     break
+    assert hidden >= 100, f"the sample reached only {hidden} hidden emergencies"
     assert not failures, failures[:5]
 
 
 def test_uncertain_outcomes_are_consistent(engine: Engine) -> None:
+    uncertain = 0
     for facts in random_sample(1000, seed=11, unsure_weight=3.0):
         out = engine.evaluate(facts)
+        uncertain += bool(out.uncertain)
         assert set(out.uncertain) <= E_RULES
         assert not set(out.uncertain) & set(out.fired)
         unsure_given = {f for f, v in facts.items() if v == U}
@@ -561,6 +566,7 @@ def test_uncertain_outcomes_are_consistent(engine: Engine) -> None:
                 fact in engine_rule.facts() for engine_rule in engine.rules if engine_rule.id in out.uncertain
             ) or (_unsure_can_fire_emergency(facts, fact)), (fact, facts)
         assert len(set(out.watch_for)) == len(out.watch_for)
+    assert uncertain >= 100, f"only {uncertain} uncertain outcomes in the sample"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -707,8 +713,10 @@ def test_outcome_type_and_reasons(engine: Engine) -> None:
 def test_education_has_one_to_three_topics(engine: Engine) -> None:
     by_id = {r.id: r for r in engine.rules}
     samples = [c["facts"] for c in CASES] + list(random_sample(1000, seed=17))
+    levels: set[str] = set()
     for facts in samples:
         out = engine.evaluate(facts)
+        levels.add(out.level)
         assert 1 <= len(out.education) <= 3, (facts, out.education)
         assert len(set(out.education)) == len(out.education), out.education
         assert all(isinstance(t, str) and t for t in out.education)
@@ -718,6 +726,7 @@ def test_education_has_one_to_three_topics(engine: Engine) -> None:
             # the most important explanation is never cut: it comes first
             first_topics = {t for r in out.fired if r in E_RULES for t in by_id[r].education}
             assert out.education[0] in first_topics, (facts, out.education)
+    assert levels == set(LEVELS), "every level's education was checked"
 
 
 def test_radiating_pain_gets_sciatica_education(engine: Engine) -> None:

@@ -65,8 +65,9 @@ def test_personas_are_well_formed_and_cover_every_rule(personas, engine) -> None
     assert min(ages) <= 20 and max(ages) >= 80
 
 
-def test_no_under_triage(results, engine) -> None:
+def test_no_under_triage(results, personas, engine) -> None:
     """Final level never below the policy's; emergency advice in the turn the sign is given."""
+    assert len(results) == len(personas), "every persona was run"
     bad = [r for r in results if r.under or r.late_emergency or r.stuck or r.error]
     if bad:
         pytest.fail(f"{len(bad)} under-triaged:\n" + _detail(bad, engine), pytrace=False)
@@ -128,6 +129,7 @@ def test_roleplay_patients_are_never_under_triaged_nor_advised_late(roleplay_res
 
 
 def test_roleplay_patients_exact_level_for_at_least_95_percent(roleplay_results, engine) -> None:
+    assert len(roleplay_results) >= 100
     s = sim.summarize(roleplay_results, engine)
     if s.exact_share < sim.EXACT_TARGET:
         bad = [r for r in roleplay_results if not r.exact]

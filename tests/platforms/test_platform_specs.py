@@ -212,10 +212,15 @@ def test_notes_file_holds_exactly_the_notes_the_channels_use() -> None:
 
 def test_no_note_wording_is_left_in_the_code() -> None:
     sources = "\n".join(p.read_text() for p in Path(text.__file__).parent.glob("*.py"))
-    for name, words in text.notes().items():
-        literal = re.sub(r"\{\w+\}", "", words).strip(" ,")
-        if len(literal.split()) >= 2:  # a phrase, not a single word like "Reply" a docstring may quote
-            assert literal not in sources, f"the wording of note {name!r} is in the code"
+    phrases = {
+        name: literal
+        for name, words in text.notes().items()
+        # a phrase, not a single word like "Reply" a docstring may quote
+        if len((literal := re.sub(r"\{\w+\}", "", words).strip(" ,")).split()) >= 2
+    }
+    assert len(phrases) >= len(text.NOTE_NAMES) // 2, "most notes are phrases, so most are checked"
+    for name, literal in phrases.items():
+        assert literal not in sources, f"the wording of note {name!r} is in the code"
 
 
 @pytest.fixture

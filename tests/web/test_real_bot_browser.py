@@ -2,17 +2,17 @@
 
 A patient opens the clinic's demo page, agrees, and talks by clicking buttons and typing: one
 conversation to an emergency outcome, one to a routine outcome with the doctor's summary, and a
-message with an HTML injection that must be shown as text. Screenshots go to SCREENSHOT_DIR.
+message with an HTML injection that must be shown as text. Screenshots go to
+widget_driver.SCREENSHOT_DIR.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.web.widget_driver import SCREENSHOT_DIR, ChatWidget
+from tests.web.widget_driver import ChatWidget
 from tooling.stack import Stack
 
 INJECTION = "<img src=x onerror=alert(1)> my back hurts"
@@ -58,8 +58,8 @@ def test_emergency_conversation_by_typing_and_clicking(chromium, real_bot: Stack
     # the headline (sent as its own text message before the card's payload) is inside the card
     assert "911" in card.inner_text()
     assert card.locator("a[href='tel:911']").count() == 1  # the number, one tap away
-    path = chat.screenshot("real-bot-emergency.png")
-    assert Path(path).exists()
+    chat.screenshot("real-bot-emergency.png")
+    assert chat.errors == [], chat.errors
 
 
 def test_routine_conversation_with_summary_and_escaped_html(chromium, real_bot: Stack) -> None:
@@ -72,6 +72,7 @@ def test_routine_conversation_with_summary_and_escaped_html(chromium, real_bot: 
     chat.send_text("I strained it lifting boxes 4 days ago, hurts when I bend, I'm 34, lower back")
     answer_every_question_until_a_card(chat)
     chat.wait_for_card("routine")
-    chat.wait_for_summary()
+    summary = chat.wait_for_summary()
+    assert "34" in summary.inner_text()  # the age the patient gave
     chat.screenshot("real-bot-routine.png")
-    assert SCREENSHOT_DIR.exists()
+    assert chat.errors == [], chat.errors
