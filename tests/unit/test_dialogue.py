@@ -25,7 +25,7 @@ from triage.engine import default_engine
 
 ENGINE = default_engine()
 # The planner's rules are tested on the words and facts given, without the learned reader (whose
-# figures are measured by bench/answer_eval.py and tested in tests/test_answers.py).
+# figures are measured by bench/answer_eval.py and tested in tests/unit/test_answers.py).
 WORDS_ONLY = Interpreter(ENGINE, None)
 
 

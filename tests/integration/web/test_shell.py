@@ -19,7 +19,7 @@ import yaml
 
 from tooling import shell
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RUN_SH = (ROOT / "scripts" / "run.sh").read_text()
 CONSENT = yaml.safe_load((ROOT / "data" / "responses" / "consent.yml").read_text())["responses"]
 SHELL_TIMEOUT_S = 240  # the shell starts both servers (model load) before the first message

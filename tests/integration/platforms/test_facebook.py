@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from actions.locale import locale_vars
 from channels.platforms.text import note
-from tests.platforms.conftest import (
+from tests.integration.platforms.conftest import (
     FB_SECRET,
     FB_TOKEN,
     FB_VERIFY,

@@ -1,7 +1,7 @@
 """Tests of the symptom-fact extractor (nlp/): safety targets on the held-out sets, the tricky
 phrases of the product spec, robustness, the fact contract, and the Rasa component.
 
-Run: ``.venv/bin/python -m pytest tests/test_nlu_facts.py -q``
+Run: ``.venv/bin/python -m pytest tests/unit/test_nlu_facts.py -q``
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 from bench.nlu_eval import (  # noqa: E402
     MIN_EMERGENCY_RECALL,
     MIN_PRECISION,

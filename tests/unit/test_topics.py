@@ -17,7 +17,7 @@ import yaml
 
 from bench import readability
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOPICS_FILE = ROOT / "data" / "responses" / "topics.yml"
 QUESTIONS_FILE = ROOT / "data" / "nlu" / "questions.yml"
 NLU_DIR = ROOT / "data" / "nlu"

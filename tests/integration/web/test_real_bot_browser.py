@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.web.widget_driver import ChatWidget
+from tests.integration.web.widget_driver import ChatWidget
 from tooling.stack import Stack
 
 INJECTION = "<img src=x onerror=alert(1)> my back hurts"

@@ -14,11 +14,11 @@ import requests
 import socketio
 
 from channels.secure_socketio import SessionSigner
-from tests.web.conftest import TESTBOT_SOON_LABEL
+from tests.integration.web.conftest import TESTBOT_SOON_LABEL
 
 EVIL = "http://evil.example"
 REPLY_WAIT = 10.0
-WIDGET_PARTS = Path(__file__).resolve().parents[2] / "web" / "widget"
+WIDGET_PARTS = Path(__file__).resolve().parents[3] / "web" / "widget"
 QUIET_WAIT = 2.0
 
 

@@ -19,7 +19,7 @@ import pytest
 from channels.platforms import base, facebook, slack, telegram, text
 from channels.platforms.api import ApiClient
 from channels.platforms.settings import read_settings
-from tests.platforms.conftest import (
+from tests.integration.platforms.conftest import (
     FB_TOKEN,
     SLACK_SECRET,
     SLACK_TOKEN,

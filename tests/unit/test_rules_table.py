@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.test_engine import NUMBER_FACTS, SIDES_FACTS, TRI_FACTS
+from tests.unit.test_engine import NUMBER_FACTS, SIDES_FACTS, TRI_FACTS
 from triage.engine import (
     FACTS_FILE,
     RULES_FILE,
@@ -28,7 +28,7 @@ from triage.engine import (
     table_fingerprint,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CASES_FILE = Path(__file__).resolve().parent / "engine_cases.yml"
 DOMAIN_FILE = ROOT / "domain.yml"
 RESPONSES_DIR = ROOT / "data" / "responses"
@@ -435,7 +435,7 @@ def test_response_named_by_the_table_exists(responses: dict[str, Any], name: str
 
 # --- audit trail: every outcome names the table version that produced it --------------------------
 
-VERSIONS_FILE = Path(__file__).resolve().parent.parent / "triage" / "policy_versions.yml"
+VERSIONS_FILE = Path(__file__).resolve().parents[2] / "triage" / "policy_versions.yml"
 
 
 def test_the_table_matches_its_recorded_version() -> None:
@@ -451,7 +451,7 @@ def test_the_table_matches_its_recorded_version() -> None:
 
 
 def test_a_changed_rule_changes_the_fingerprint() -> None:
-    doc = yaml.safe_load((Path(__file__).resolve().parent.parent / "triage" / "rules.yml").read_text())
+    doc = yaml.safe_load((Path(__file__).resolve().parents[2] / "triage" / "rules.yml").read_text())
     before = table_fingerprint(doc)
     doc["thresholds"]["older_age_years"] = 49
     assert table_fingerprint(doc) != before

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from tests.web.widget_driver import ChatWidget, npm_file
+from tests.integration.web.widget_driver import ChatWidget, npm_file
 from tooling.stack import Stack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CONSENT = yaml.safe_load((ROOT / "data" / "responses" / "consent.yml").read_text())["responses"]
 AGREE = CONSENT["utter_consent"][0]["buttons"][0]["title"]
 BLOCKING_IMPACTS = ["serious", "critical"]

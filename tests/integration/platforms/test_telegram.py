@@ -9,7 +9,7 @@ import urllib.request
 from typing import Any, Optional
 
 from channels.platforms.text import note
-from tests.platforms.conftest import (
+from tests.integration.platforms.conftest import (
     TELEGRAM_PUBLIC_WEBHOOK,
     TELEGRAM_SECRET,
     TELEGRAM_TOKEN,

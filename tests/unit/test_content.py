@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from bench import readability
-from tests.test_engine import POLICY_EMERGENCY_FACTS
+from tests.unit.test_engine import POLICY_EMERGENCY_FACTS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RESPONSES_DIR = ROOT / "data" / "responses"
 FACTS_FILE = ROOT / "triage" / "facts.yml"
 RULES_FILE = ROOT / "triage" / "rules.yml"

@@ -15,7 +15,7 @@ import urllib.request
 from typing import Optional
 
 from channels.platforms.text import note
-from tests.platforms.conftest import (
+from tests.integration.platforms.conftest import (
     TWILIO_NUMBER,
     TWILIO_SID,
     TWILIO_TOKEN,

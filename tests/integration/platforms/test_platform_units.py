@@ -18,7 +18,7 @@ from rasa.shared.exceptions import RasaException
 from channels.platforms import answers, api, base, facebook, slack, telegram, twilio
 from channels.platforms.settings import api_base, log_state, read_settings
 from channels.platforms.text import numbered_line, shorten, split_text
-from tests.platforms.conftest import PLATFORM_BLOCK, FakeApi
+from tests.integration.platforms.conftest import PLATFORM_BLOCK, FakeApi
 from tooling.stack import ROOT
 
 YES_NO = [

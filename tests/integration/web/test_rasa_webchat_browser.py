@@ -17,10 +17,10 @@ from pathlib import Path
 import yaml
 from playwright.sync_api import Page, Route, expect
 
-from tests.web.widget_driver import SCREENSHOT_DIR, npm_file
+from tests.integration.web.widget_driver import SCREENSHOT_DIR, npm_file
 from tooling.stack import Stack
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PAGE_PATH = "/rasa-webchat-test/"
 TIMEOUT_MS = 20_000  # rasa-webchat shows each message after a typing delay
 MAX_TURNS = 20  # more questions than the triage can ask

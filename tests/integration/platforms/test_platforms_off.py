@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.platforms.conftest import PLATFORM_ENV_VARS, credentials_file, rasa_log
+from tests.integration.platforms.conftest import PLATFORM_ENV_VARS, credentials_file, rasa_log
 from tooling.stack import Stack, post_json, running_stack
 
 OFF_LINES = {

@@ -11,7 +11,7 @@ import yaml
 
 from triage.engine import EMERGENCY, LEVELS, default_engine
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENGINE = default_engine()
 PAYLOAD_ONLY_INTENTS = {"inform"}  # sent by buttons, never typed
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Beyond this a module does more than one thing, or should be split to be read in one sitting.
 MAX_LINES = 400
 PYTHON_PACKAGES = ("triage", "answers", "dialogue", "nlp", "actions", "channels", "tooling")

@@ -11,7 +11,7 @@ import urllib.parse
 import urllib.request
 from typing import Any, Optional
 
-from tests.platforms.conftest import (
+from tests.integration.platforms.conftest import (
     SLACK_SECRET,
     SLACK_TOKEN,
     Call,

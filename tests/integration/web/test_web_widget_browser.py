@@ -15,8 +15,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import TESTBOT_SOON_LABEL
-from tests.web.widget_driver import ChatWidget, launch_browser
+from tests.integration.web.conftest import TESTBOT_SOON_LABEL
+from tests.integration.web.widget_driver import ChatWidget, launch_browser
 
 XSS = "<img src=x onerror=alert(1)>"
 

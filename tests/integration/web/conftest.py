@@ -1,7 +1,7 @@
 """Fixtures for the web widget / secure socket.io channel tests.
 
 ``testbot_server`` trains (once, cached by content hash) the throwaway bot in
-tests/web/testbot and runs it with ``channels.secure_socketio`` on a free
+tests/integration/web/testbot and runs it with ``channels.secure_socketio`` on a free
 localhost port. The browser test uses ``chat_base_url``: the env variable
 ``CHAT_BASE_URL`` (e.g. ``http://localhost:5005`` for the real bot started by
 ``make run``) or, when unset, the throwaway bot.
@@ -26,7 +26,7 @@ import yaml
 if TYPE_CHECKING:
     from tooling.stack import Stack
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 TESTBOT = Path(__file__).resolve().parent / "testbot"
 CACHE = Path(os.environ.get("BPW_TESTBOT_CACHE", Path(tempfile.gettempdir()) / "bpw-testbot-cache"))
 TEST_SECRET = "test-secret-for-tests-web-only-0123456789abcdef"
@@ -184,7 +184,7 @@ def real_bot() -> Iterator["Stack"]:
 def chromium() -> Iterator:
     """A headless Chromium per browser-test module: Playwright's sync API keeps an event loop
     running while it is open, which other modules' asyncio tests cannot share."""
-    from tests.web.widget_driver import launch_browser
+    from tests.integration.web.widget_driver import launch_browser
 
     with launch_browser() as b:
         yield b

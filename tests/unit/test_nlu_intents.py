@@ -16,7 +16,7 @@ import pytest
 from bench import intent_eval
 from tooling.stack import DEFAULT_MODEL
 
-HELDOUT = Path(__file__).resolve().parent / "nlu"
+HELDOUT = Path(__file__).resolve().parents[1] / "nlu"  # tests/nlu (shared with bench/)
 MIN_INTENT_ACCURACY = intent_eval.MIN_ACCURACY
 MIN_REACHING_PHRASINGS = 3  # per topic (issue 3)
 

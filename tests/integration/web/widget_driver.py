@@ -20,7 +20,7 @@ from typing import Iterator, List, Optional, Pattern, Union
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 DEFAULT_TIMEOUT_MS = int(os.environ.get("WIDGET_TIMEOUT_MS", "15000"))
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NPM_PACKAGES = ROOT / "tooling" / "npm_packages.txt"
 SCREENSHOT_DIR = Path(os.environ.get("WIDGET_SCREENSHOT_DIR", "/tmp/bpw-widget-screenshots"))
 CHROMIUM_ARGS = [
