@@ -51,7 +51,7 @@ test: train browser webchat ## static checks (scripts/check), then every test
 	@VENV=$(VENV) scripts/check
 	$(PY) -m pytest
 
-lint: install ## ruff, ruff format and mypy --strict on the pure packages (scripts/check)
+lint: install ## ruff, ruff format and mypy --strict (scripts/check)
 	@VENV=$(VENV) scripts/check
 
 bench: train ## print latency, start time, memory, training time, NLU and readability numbers

@@ -113,7 +113,7 @@ def _with_call_number(custom: Any, template_vars: Dict[str, str]) -> Optional[Di
     return payload
 
 
-class ActionTurn(Action):
+class ActionTurn(Action):  # type: ignore[misc]  # rasa-sdk ships no type information
     """Every user message ends here: facts, emergency check, reply, next question or outcome."""
 
     def name(self) -> str:

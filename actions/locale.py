@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -12,23 +14,40 @@ LOCALES_FILE = Path(__file__).resolve().parent / "locales.yml"
 LOCALE_ENV = "TRIAGE_LOCALE"
 
 
+@dataclass(frozen=True)
+class LocaleTable:
+    """The locales file, checked: each locale's template variables are texts."""
+
+    default: str
+    locales: dict[str, dict[str, str]]
+
+
+def _texts(name: str, values: Any) -> dict[str, str]:
+    if not isinstance(values, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+    ):
+        raise ValueError(f"{LOCALES_FILE}: locale {name} must map names to texts")
+    return dict(values)
+
+
 @cache
-def _table() -> dict:
+def _table() -> LocaleTable:
     with LOCALES_FILE.open(encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)
-    if doc.get("default") not in doc.get("locales", {}):
+    raw = doc.get("locales", {})
+    if doc.get("default") not in raw:
         raise ValueError(f"{LOCALES_FILE}: default locale must be one of the locales")
-    return doc
+    return LocaleTable(default=doc["default"], locales={name: _texts(name, v) for name, v in raw.items()})
 
 
 def locale_vars(locale: str | None = None) -> dict[str, str]:
     """Template variables for the chosen locale (env TRIAGE_LOCALE, else the file's default)."""
     table = _table()
-    name = (locale or os.environ.get(LOCALE_ENV) or table["default"]).upper()
-    if name not in table["locales"]:
-        raise ValueError(f"unknown locale {name!r}; known: {sorted(table['locales'])}")
-    chosen = dict(table["locales"][name])
+    name = (locale or os.environ.get(LOCALE_ENV) or table.default).upper()
+    if name not in table.locales:
+        raise ValueError(f"unknown locale {name!r}; known: {sorted(table.locales)}")
+    chosen = dict(table.locales[name])
     chosen["emergency_numbers"] = ", ".join(
-        f"{v['emergency_number']} in {v['where']}" for v in table["locales"].values()
+        f"{v['emergency_number']} in {v['where']}" for v in table.locales.values()
     )
     return chosen

@@ -80,7 +80,7 @@ class _WebSocketBlueprint(Blueprint):
         engineio_route.attach(app, self.ctx.sio, channel.socketio_path, "secure_socketio_engineio")
         if channel.serve_web:
             WebFiles(channel.web_dir, channel.allowed_origins).register(app, "secure_socketio_web_file")
-        super().register(app, options)
+        super().register(app, options)  # type: ignore[no-untyped-call]  # unannotated in sanic 21.12
 
 
 def _metadata(raw: Any) -> Dict[str, Any]:
@@ -93,7 +93,7 @@ def _metadata(raw: Any) -> Dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-class SecureSocketIOInput(SocketIOInput):
+class SecureSocketIOInput(SocketIOInput):  # type: ignore[misc]  # Rasa ships no type information
     """socket.io input channel with origin allow-list and signed server sessions."""
 
     @classmethod
@@ -208,11 +208,9 @@ class SecureSocketIOInput(SocketIOInput):
         bp = _WebSocketBlueprint(self, sio, "secure_socketio_webhook", __name__)
         self.sio = sio
 
-        @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict[str, Any], auth: Optional[Dict[str, Any]] = None) -> bool:
             if self.jwt_key:
                 payload = None
@@ -225,11 +223,9 @@ class SecureSocketIOInput(SocketIOInput):
             logger.debug(f"User {sid} connected to secure socketIO endpoint.")
             return True
 
-        @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
             logger.debug(f"User {sid} disconnected from secure socketIO endpoint.")
 
-        @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any = None) -> None:
             token = data.get("session_id") if isinstance(data, dict) else None
             _, token = await self._bind_session(sio, sid, token)
@@ -237,7 +233,6 @@ class SecureSocketIOInput(SocketIOInput):
             await sio.emit(LABELS_EVENT, self.labels, room=sid, namespace=self.namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
 
-        @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
             if not isinstance(data, dict):
                 return
@@ -257,4 +252,11 @@ class SecureSocketIOInput(SocketIOInput):
             )
             await on_new_message(message)
 
+        # registered by call, not as decorators: socket.io ships no type information, and a
+        # decorator of unknown type would leave the handlers untyped
+        bp.add_route(health, "/", methods=["GET"])
+        sio.on("connect", connect, namespace=self.namespace)
+        sio.on("disconnect", disconnect, namespace=self.namespace)
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
         return bp

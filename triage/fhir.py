@@ -2,7 +2,7 @@
 QuestionnaireResponse for one outcome (what a clinic's system files in the record).
 
 Plain dicts, no FHIR library at run time: the resources are validated with fhir.resources in the
-tests (tests/test_fhir.py), and the published Questionnaire is docs/fhir/questionnaire.json.
+tests (tests/unit/test_fhir.py), and the published Questionnaire is docs/fhir/questionnaire.json.
 Yes / no use HL7 v2 table 0136; "not sure" uses the data-absent-reason "asked-unknown", as FHIR
 recommends for a question that was asked and the answer is not known.
 """

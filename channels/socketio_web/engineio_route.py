@@ -45,4 +45,4 @@ def attach(app: Sanic, sio: AsyncServer, socketio_path: str, route_name: str) ->
         methods=ENGINEIO_METHODS,
         name=route_name,
     )
-    app.enable_websocket()
+    app.enable_websocket()  # type: ignore[no-untyped-call]  # unannotated in sanic 21.12 (Rasa's pin)

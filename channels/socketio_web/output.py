@@ -15,7 +15,7 @@ from rasa.core.channels.socketio import SocketIOOutput
 OTHER_RESPONSE_KEYS = ("image", "attachment", "elements")
 
 
-class SecureSocketIOOutput(SocketIOOutput):
+class SecureSocketIOOutput(SocketIOOutput):  # type: ignore[misc]  # Rasa ships no type information
     """Sends every word as a plain message, as stock Rasa does (see the module docstring)."""
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:

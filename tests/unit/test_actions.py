@@ -1,0 +1,128 @@
+"""The rasa-sdk adapter: a tracker in, response names and slot events out."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import ActionTurn
+from actions.locale import locale_vars
+from triage.engine import default_engine
+
+FACTS = list(default_engine().facts)
+
+
+def tracker(
+    text: str,
+    intent: Optional[str],
+    entities: Optional[list[dict[str, Any]]] = None,
+    sender: str = "patient-1",
+    **slots: Any,
+) -> Tracker:
+    all_slots = {name: None for name in FACTS}
+    all_slots.update({"pending_question": None, "phase": None, "last_level": None, "last_rules": None})
+    all_slots.update(slots)
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": entities or []}
+    return Tracker(sender, all_slots, latest, [], False, None, {}, "action_listen")
+
+
+def run(t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionTurn().run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_first_message_intro_and_consent_sets_phase() -> None:
+    messages, events = run(tracker("hello", "greet"))
+    assert [m["response"] for m in messages] == ["utter_intro", "utter_consent"]
+    assert slot_events(events) == {"phase": "consent"}
+
+
+def test_every_message_carries_the_locale_template_values() -> None:
+    messages, _ = run(tracker("hello", "greet"))
+    assert messages
+    for m in messages:
+        for key, value in locale_vars().items():
+            assert m[key] == value
+
+
+def test_entities_become_fact_slots_and_next_question_is_pending() -> None:
+    ents = [{"entity": "night_pain", "value": "present"}, {"entity": "age", "value": "62"}]
+    messages, events = run(tracker("it wakes me at night, I'm 62", "describe_symptoms", ents, phase="asking"))
+    slots = slot_events(events)
+    assert slots["night_pain"] == "present" and slots["age"] == 62
+    assert slots["pending_question"] == "bladder_bowel"
+    assert [m["response"] for m in messages] == ["utter_ask_bladder_bowel"]
+
+
+def test_answer_to_pending_question_from_slots() -> None:
+    _, events = run(tracker("no", "deny", phase="asking", pending_question="bladder_bowel"))
+    slots = slot_events(events)
+    assert slots["bladder_bowel"] == "absent"
+    assert slots["pending_question"] == "saddle_numbness"
+
+
+def test_emergency_outcome_has_payload_and_clears_the_question() -> None:
+    ents = [{"entity": "saddle_numbness", "value": "present"}]
+    messages, events = run(
+        tracker("my bits are numb", "describe_symptoms", ents, phase="asking", pending_question="weakness")
+    )
+    assert messages[0]["response"] == "utter_level_emergency"
+    assert messages[0]["custom"]["triage"]["level"] == "emergency"
+    assert messages[0]["custom"]["triage"]["rules"] == ["E2"]
+    assert messages[0]["custom"]["triage"]["call"] == "911"  # one tap away in the widget (tel:)
+    assert messages[-2]["response"] == "utter_safety_net"
+    assert messages[-1]["response"] == "utter_summary"
+    assert messages[-1]["custom"]["summary"]["rules"] == ["E2"]
+    assert messages[-1]["summary_positives"] == "numbness in the saddle area"
+    slots = slot_events(events)
+    assert slots["pending_question"] is None
+    assert slots["last_level"] == "emergency" and slots["last_rules"] == ["E2"] and slots["phase"] == "done"
+
+
+def test_number_slots_read_back_from_floats() -> None:
+    # Trackers serialised through JSON may give 62.0 for 62: it must still count as 62.
+    ents = [{"entity": "duration_days", "value": "60"}]
+    _, events = run(tracker("2 months", "describe_symptoms", ents, phase="asking", age=62.0))
+    assert "age" not in slot_events(events)  # unchanged, not rewritten
+
+
+def test_invalid_slot_values_are_ignored_not_crashing() -> None:
+    messages, _ = run(tracker("no", "deny", phase="asking", pending_question="fever", fever="banana"))
+    assert messages  # answered; the bad value was treated as never stated
+
+
+def test_conversations_do_not_mix() -> None:
+    # The action keeps no state: the same action object serves two patients in turn.
+    action = ActionTurn()
+    d1, d2 = CollectingDispatcher(), CollectingDispatcher()
+    ents = [{"entity": "bladder_bowel", "value": "present"}]
+    asyncio.run(action.run(d1, tracker("I wet myself", "describe_symptoms", ents, "a", phase="asking"), {}))
+    asyncio.run(
+        action.run(d2, tracker("no", "deny", None, "b", phase="asking", pending_question="fever"), {})
+    )
+    assert d1.messages[0]["response"] == "utter_level_emergency"
+    assert all(m["response"] != "utter_level_emergency" for m in d2.messages)
+
+
+def test_summary_on_request_mid_triage_then_the_question_again() -> None:
+    messages, events = run(
+        tracker(
+            "can I get a summary?",
+            "request_summary",
+            phase="asking",
+            pending_question="bladder_bowel",
+            age=40,
+        )
+    )
+    assert [m["response"] for m in messages] == ["utter_summary", "utter_ask_bladder_bowel"]
+    summary = messages[0]["custom"]["summary"]
+    assert summary["age"] == 40 and summary["level"] is None
+    assert "pending_question" not in slot_events(events)

@@ -1,0 +1,434 @@
+"""Tests of the symptom-fact extractor (nlp/): safety targets on the held-out sets, the tricky
+phrases of the product spec, robustness, the fact contract, and the Rasa component.
+
+Run: ``.venv/bin/python -m pytest tests/unit/test_nlu_facts.py -q``
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import filecmp
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+from bench.nlu_eval import (  # noqa: E402
+    MIN_EMERGENCY_RECALL,
+    MIN_PRECISION,
+    emergency_recall,
+    evaluate,
+    load_cases,
+)
+from nlp.build_pipeline import build, known_facts  # noqa: E402
+from nlp.facts import (  # noqa: E402
+    GENERIC_FACTS,
+    NUMBER_FACTS,
+    SIDES_FACTS,
+    TRI_FACTS,
+    extract_facts,
+    load_nlp,
+)
+
+MODEL_DIR = REPO_ROOT / "nlp" / "model"
+PATTERN_DIR = REPO_ROOT / "nlp" / "patterns"
+HELDOUT_FILES = [
+    REPO_ROOT / "tests" / "nlu" / "heldout_facts.yml",
+    REPO_ROOT / "tests" / "nlu" / "heldout_facts_fresh.yml",
+]
+MIN_HELDOUT_CASES = 220
+TODAY = dt.date(2026, 11, 21)  # the `today` of the held-out files (a Saturday)
+LONG_CHARS = 10_000
+
+
+def _model_is_stale() -> bool:
+    if not (MODEL_DIR / "config.cfg").exists():
+        return True
+    built = (MODEL_DIR / "config.cfg").stat().st_mtime
+    nlp_dir = REPO_ROOT / "nlp"
+    sources = [
+        *PATTERN_DIR.glob("*.yml"),
+        *nlp_dir.glob("*.py"),
+        *nlp_dir.glob("facts/*.py"),
+        *nlp_dir.glob("words/*.yml"),
+    ]
+    return any(p.stat().st_mtime > built for p in sources)
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory) -> Path:
+    """nlp/model, or a fresh build in a tmp dir when it is missing or older than its sources."""
+    if not _model_is_stale():
+        return MODEL_DIR
+    path = tmp_path_factory.mktemp("model") / "model"
+    build(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def nlp(model_path):
+    """The saved pipeline."""
+    return load_nlp(model_path)
+
+
+def facts_of(text, nlp) -> dict[str, str]:
+    return {m.fact: m.value for m in extract_facts(text, nlp, TODAY)}
+
+
+# --------------------------------------------------------------------------- held-out targets
+
+
+@pytest.mark.parametrize("path", HELDOUT_FILES, ids=lambda p: p.name)
+def test_heldout_safety_targets(nlp, path):
+    today, cases = load_cases(path)
+    res = evaluate(cases, today, nlp)
+    assert res.n_cases == len(cases) > 0
+    assert res.not_patients_as_present == [], "negated/other-person/hypothetical read as present"
+    assert emergency_recall(res) >= MIN_EMERGENCY_RECALL
+    tp, fp = sum(res.tp.values()), sum(res.fp.values())
+    assert tp / (tp + fp) >= MIN_PRECISION
+
+
+def test_heldout_set_is_big_and_well_formed():
+    today, cases = load_cases(HELDOUT_FILES[0])
+    assert isinstance(today, dt.date)
+    assert len(cases) >= MIN_HELDOUT_CASES
+    allowed = TRI_FACTS | SIDES_FACTS | NUMBER_FACTS | GENERIC_FACTS
+    for case in cases:
+        assert case["text"]
+        assert set(case.get("facts") or {}) <= allowed, case["text"]
+
+
+# --------------------------------------------------------------------------- tricky phrases
+
+PRESENT_CASES = [
+    # lay words and slang
+    ("I wet myself this morning", {"bladder_bowel": "present"}),
+    ("I can't hold my water", {"bladder_bowel": "present"}),
+    ("I pooed myself", {"bladder_bowel": "present"}),
+    ("can't wee properly", {"bladder_bowel": "present"}),
+    ("pins and needles in my foot", {"numbness": "present"}),
+    ("I've got jelly legs", {"weakness": "present", "weakness_sides": "both"}),
+    ("I've got a dead leg", {"numbness": "present", "numbness_sides": "one"}),
+    ("my legs keep giving way", {"weakness": "present", "weakness_sides": "both"}),
+    ("my bits are numb", {"saddle_numbness": "present"}),
+    ("numb down there", {"saddle_numbness": "present"}),
+    ("can't feel my bum when I wipe", {"saddle_numbness": "present"}),
+    ("I'm wobbly on my feet", {"walking_balance": "present"}),
+    ("I've become clumsy", {"walking_balance": "present"}),
+    ("night sweats", {"systemic": "present"}),
+    ("I've gone off my food", {"systemic": "present"}),
+    ("dropped a stone without trying", {"systemic": "present"}),
+    ("the pain is between my shoulder blades", {"mid_back": "present"}),
+    ("pain shooting down my leg", {"radiating_pain": "present"}),
+    ("it wraps around my chest", {"radiating_pain": "present"}),
+    ("I was in a car crash", {"major_injury": "present"}),
+    ("I fell off a ladder", {"major_injury": "present"}),
+    ("I've got a fever and chills", {"fever": "present"}),
+    ("there's a lump on my back", {"lump": "present"}),
+    ("it wakes me up at night", {"night_pain": "present"}),
+    ("started after lifting a heavy box", {"mechanical": "present"}),
+    ("it's getting better", {"improving": "present"}),
+    ("not improving despite rest and pain killers", {"improving": "absent"}),
+    # typos
+    ("numbess in my leg", {"numbness": "present"}),
+    ("numbnes in my leg", {"numbness": "present"}),
+    ("bladdr problems", {"bladder_bowel": "present"}),
+    ("tinglin in my hand", {"numbness": "present"}),
+    ("weekness in my arm", {"weakness": "present"}),
+    ("wekness in my leg", {"weakness": "present"}),
+    ("bowl problems", {"bladder_bowel": "present"}),
+    ("I had cancr", {"cancer_history": "present"}),
+    # cancer history always counts, even in the past
+    ("I had breast cancer in 2019", {"cancer_history": "present"}),
+    ("my cancer is in remission", {"cancer_history": "present"}),
+    ("history of prostate cancer", {"cancer_history": "present"}),
+    ("I was treated for lymphoma", {"cancer_history": "present"}),
+    ("never had cancer", {"cancer_history": "absent"}),
+    # sides and worsening
+    ("weakness in both legs", {"weakness": "present", "weakness_sides": "both"}),
+    ("numbness on both sides", {"numbness": "present", "numbness_sides": "both"}),
+    ("both arms are numb", {"numbness": "present", "numbness_sides": "both"}),
+    ("my left leg is weak", {"weakness": "present", "weakness_sides": "one"}),
+    ("my right arm feels weak", {"weakness": "present", "weakness_sides": "one"}),
+    ("one leg is numb", {"numbness": "present", "numbness_sides": "one"}),
+    ("my legs are weak and getting worse", {"weakness_worsening": "present"}),
+    ("the weakness is worse and worse", {"weakness_worsening": "present"}),
+    ("the weakness is spreading", {"weakness_worsening": "present"}),
+    ("weakness isn't getting worse", {"weakness": "present", "weakness_worsening": "absent"}),
+    ("the weakness is stable", {"weakness": "present", "weakness_worsening": "absent"}),
+    # conflicts inside one message: present wins
+    (
+        "no numbness in my left leg but tingling in the right",
+        {"numbness": "present", "numbness_sides": "one"},
+    ),
+    # durations (today is Saturday 2026-11-21) and ages
+    ("since March", {"duration_days": "265"}),
+    ("3 wks", {"duration_days": "21"}),
+    ("for about 2 months", {"duration_days": "60"}),
+    ("a couple of months", {"duration_days": "60"}),
+    ("a year", {"duration_days": "365"}),
+    ("2 days", {"duration_days": "2"}),
+    ("I'm 6 weeks into this", {"duration_days": "42"}),
+    ("I'm 62", {"age": "62"}),
+    ("62 years old", {"age": "62"}),
+    ("62yo", {"age": "62"}),
+    ("aged 62", {"age": "62"}),
+    ("age: 62", {"age": "62"}),
+    ("I am a 45 year old", {"age": "45"}),
+    # generic answers
+    ("yes", {"answer": "yes"}),
+    ("yeah", {"answer": "yes"}),
+    ("yep", {"answer": "yes"}),
+    ("a bit", {"answer": "yes"}),
+    ("nope", {"answer": "no"}),
+    ("no", {"answer": "no"}),
+    ("not really", {"answer": "no"}),
+    ("never", {"answer": "no"}),
+    ("not sure", {"answer": "unsure"}),
+    ("dunno", {"answer": "unsure"}),
+    ("I don't know", {"answer": "unsure"}),
+    ("maybe", {"answer": "unsure"}),
+    ("both", {"sides": "both"}),
+    ("both legs", {"sides": "both"}),
+    ("just the left", {"sides": "one"}),
+    ("one side", {"sides": "one"}),
+    ("right arm", {"sides": "one"}),
+    ("62", {"number": "62"}),
+    ("about 45", {"number": "45"}),
+]
+
+
+@pytest.mark.parametrize("text,expected", PRESENT_CASES, ids=[c[0] for c in PRESENT_CASES])
+def test_tricky_phrases(nlp, text, expected):
+    got = facts_of(text, nlp)
+    for fact, value in expected.items():
+        assert got.get(fact) == value, f"{text!r}: {fact} expected {value}, got {got}"
+
+
+NOT_PATIENTS_CASES = [
+    # negation -> absent (never present)
+    ("no numbness", {"numbness": "absent"}),
+    ("I haven't wet myself", {"bladder_bowel": "absent"}),
+    ("I can pee fine", {"bladder_bowel": "absent"}),
+    ("bladder is fine", {"bladder_bowel": "absent"}),
+    ("no problems with my bowels", {"bladder_bowel": "absent"}),
+    ("No balance problems at all", {"walking_balance": "absent"}),
+    ("no appetite issues", {"systemic": "absent"}),
+    # someone else, the past, hypotheticals -> nothing
+    ("my dad had bone cancer", {}),
+    ("my mum has numbness in both legs", {}),
+    ("runs in the family", {}),
+    ("had sciatica 10 years ago", {}),
+    ("what if I lose bladder control?", {}),
+    ("should I worry if my legs go numb?", {}),
+    ("I'm worried it's cancer", {}),
+    ("Can sciatica cause numbness?", {}),
+]
+PRESENT_LIKE = {"present", "both"}
+
+
+@pytest.mark.parametrize("text,expected", NOT_PATIENTS_CASES, ids=[c[0] for c in NOT_PATIENTS_CASES])
+def test_negated_or_not_patients(nlp, text, expected):
+    got = facts_of(text, nlp)
+    for fact, value in expected.items():
+        assert got.get(fact) == value, f"{text!r}: {fact} expected {value}, got {got}"
+    wrong = {f: v for f, v in got.items() if v in PRESENT_LIKE and expected.get(f) != v}
+    assert not wrong, f"{text!r} read as the patient's present facts: {wrong}"
+
+
+def test_age_is_not_a_duration_and_vice_versa(nlp):
+    assert "age" not in facts_of("I'm 6 weeks into this", nlp)
+    assert "duration_days" not in facts_of("I'm 62 years old", nlp)
+    assert "age" not in facts_of("my 80 year old mum", nlp)
+
+
+def test_never_unsure_and_values_are_from_the_contract(nlp):
+    # a hedged sign is not read at all (never as "unsure": that is the patient's answer to a question)
+    hedged = "not sure if my legs are weak, maybe numb, I'm 50, pain for 3 weeks, both legs"
+    assert facts_of(hedged, nlp) == {"answer": "unsure", "age": "50", "duration_days": "21"}
+    plain = "both my legs are weak, no numbness, I'm 50, pain for 3 weeks"
+    kinds = set()
+    for text in (hedged, plain):
+        for m in extract_facts(text, nlp, TODAY):
+            if m.fact in TRI_FACTS:
+                assert m.value in {"present", "absent"}
+                kinds.add("tri")
+            elif m.fact in SIDES_FACTS:
+                assert m.value in {"one", "both"}
+                kinds.add("sides")
+            elif m.fact in NUMBER_FACTS or m.fact == "number":
+                assert m.value.isdigit()
+                kinds.add("number")
+            assert text[m.start : m.end] == m.text
+    assert kinds == {"tri", "sides", "number"}, "every kind of value was checked"
+
+
+def test_offsets_point_into_the_original_text(nlp):
+    text = "Hi! <b>My LEFT leg</b> is WEAK and I'm 62."
+    got = extract_facts(text, nlp, TODAY)
+    assert [m.text for m in got] == ["LEFT leg", "WEAK", "I'm 62"]
+    for m in got:
+        assert text[m.start : m.end] == m.text
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\n\t",
+        "🙂🙂🙂",
+        "<p></p>",
+        "<script>alert(1)</script>",
+        "Ich habe Rückenschmerzen",
+        "J'ai mal au dos",
+        "背中が痛い",
+        "\x00\x01",
+        "a" * 5000,
+        "?" * 300,
+        "&nbsp;&amp;",
+    ],
+)
+def test_odd_input_does_not_crash(nlp, text):
+    assert extract_facts(text, nlp, TODAY) == [], "odd input reads as nothing"
+
+
+def test_none_and_emoji_answers(nlp):
+    assert extract_facts(None, nlp) == []
+    assert facts_of("🙂 yes", nlp) == {"answer": "yes"}
+    assert facts_of("<b>no</b> numbness", nlp).get("numbness") == "absent"
+
+
+def test_long_message_is_still_read_to_the_end(nlp):
+    # (Speed is measured by bench/nlu_eval.py, which prints ms per message; tests do not time.)
+    text = ("my back hurts and my legs are weak. " * 400)[: LONG_CHARS - 40] + " and I've wet myself"
+    got = facts_of(text, nlp)
+    assert got.get("weakness") == "present"
+    assert got.get("bladder_bowel") == "present", "a sign at the end of a long message was missed"
+
+
+# --------------------------------------------------------------------------- contract and build
+
+
+def test_fact_names_match_the_contract():
+    contract = known_facts()
+    assert TRI_FACTS | SIDES_FACTS | NUMBER_FACTS == contract
+    facts = yaml.safe_load((REPO_ROOT / "triage" / "facts.yml").read_text())["facts"]
+    assert {f for f, spec in facts.items() if spec["kind"] == "tri"} == TRI_FACTS
+    assert {f for f, spec in facts.items() if spec["kind"] == "sides"} == SIDES_FACTS
+
+
+def test_build_is_deterministic(tmp_path):
+    build(tmp_path / "a")
+    build(tmp_path / "b")
+    for rel in ("config.cfg", "entity_ruler/patterns.jsonl", "triage_context/rules.json"):
+        assert filecmp.cmp(tmp_path / "a" / rel, tmp_path / "b" / rel, shallow=False), rel
+
+
+def test_typo_repair_leaves_real_words_alone(nlp):
+    normalizer = nlp.get_pipe("typo_normalizer")
+    assert normalizer.repair("numbess") == "numbness"
+    assert normalizer.repair("weekness") == "weakness"
+    for word in ("every", "cancel", "accidents", "better", "weeks", "number"):
+        assert normalizer.repair(word) is None, word
+
+
+# --------------------------------------------------------------------------- Rasa component
+
+
+def test_rasa_component_adds_entities(model_path):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from nlp.rasa_component import FactExtractor
+
+    component = FactExtractor({"model": str(model_path), "reuse_spacy_doc": True})
+    messages = [
+        Message(data={"text": "I'm 62 and I can't hold my water"}),
+        Message(data={"text": ""}),
+        Message(data={"text": "   "}),
+        Message(data={"text": "🙂"}),
+    ]
+    out = component.process(messages)
+    entities = {(e["entity"], e["value"]) for e in out[0].get("entities")}
+    assert {("age", "62"), ("bladder_bowel", "present")} <= entities
+    for e in out[0].get("entities"):
+        assert e["extractor"] == "FactExtractor" and e["confidence_entity"] == 1.0
+        assert messages[0].get("text")[e["start"] : e["end"]]
+    assert not out[1].get("entities") and not out[2].get("entities")
+
+
+def test_medspacy_is_loaded_without_quickumls():
+    # QuickUMLS drags in NLTK, SciPy IO and sklearn datasets (+49 MB in the Rasa server); an
+    # import reordering once brought it back silently. Checked in a fresh interpreter.
+    import subprocess
+
+    code = "import sys; import nlp.rasa_component; print('quickumls' in sys.modules, 'nltk' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False False"
+
+
+# --------------------------------------------------------------------------- round 7 (blind role-play)
+
+
+def test_the_children_as_a_time_are_not_another_person(nlp):
+    text = "i always have done since the children.. my legs have gone all wobbly lately"
+    assert facts_of(text, nlp).get("walking_balance") == "present"
+
+
+def test_weak_from_a_fever_is_the_fever_not_a_weak_limb(nlp):
+    facts = facts_of("No, I can walk, just slow because I feel weak from the fever, not my legs.", nlp)
+    assert facts.get("fever") == "present"
+    assert "weakness" not in facts and "weakness_sides" not in facts
+
+
+def test_not_seeing_the_oncology_people_denies_no_cancer(nlp):
+    text = "should I call my oncologist? I havent seen the oncology people since last spring."
+    assert "cancer_history" not in facts_of(text, nlp)
+
+
+def test_a_leg_named_with_its_side_after_the_back_of_is_shooting_pain(nlp):
+    text = "there is also a shooting pain down the back of my left leg to about mid calf."
+    assert facts_of(text, nlp).get("radiating_pain") == "present"
+
+
+def test_sleeplessness_with_another_cause_is_not_night_pain(nlp):
+    assert "night_pain" not in facts_of("I can't sleep, it's the codeine", nlp)
+    assert facts_of("i cant sleep because of the pain", nlp).get("night_pain") == "present"
+
+
+# --------------------------------------------------------------------------- round 8 (blind role-play)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bonjour, I have mal au dos since 3 weeks, it go down in my right leg.",
+        "its like shooting down the backs of my legs now",
+        "the pain going down to the knee",
+        "gert pain goes right down me left leg",
+    ],
+)
+def test_pain_that_goes_down_a_leg_in_other_words(text, nlp):
+    assert facts_of(text, nlp).get("radiating_pain") == "present"
+
+
+def test_a_discourse_so_is_not_a_purpose(nlp):
+    text = (
+        "hey so ive had this pain between my shoulder blades for like 3 weeks and my left hand's been tingly"
+    )
+    assert facts_of(text, nlp).get("mid_back") == "present"
+    assert "bladder_bowel" not in facts_of("I lie flat so I don't lose control of my bladder", nlp)
+
+
+def test_knocks_are_not_lumps_and_a_partner_or_parent_is_someone_else(nlp):
+    assert "lump" not in facts_of("No, no falls or bumps.", nlp)
+    assert facts_of("a bump on my back that is growing", nlp).get("lump") == "present"
+    assert "cancer_history" not in facts_of("me old man had prostate cancer", nlp)
