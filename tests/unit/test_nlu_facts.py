@@ -432,3 +432,13 @@ def test_knocks_are_not_lumps_and_a_partner_or_parent_is_someone_else(nlp):
     assert "lump" not in facts_of("No, no falls or bumps.", nlp)
     assert facts_of("a bump on my back that is growing", nlp).get("lump") == "present"
     assert "cancer_history" not in facts_of("me old man had prostate cancer", nlp)
+
+
+def test_a_past_episode_in_a_long_clause_is_past(nlp):
+    """ "I had a slipped disc in my lower back in 2019 and my leg went a bit weak and had sciatica
+    then" (round 8): a strain, a weak leg and sciatica of 2019, none of them now."""
+    text = (
+        "no. I had a slipped disc in my lower back in 2019 and my leg went a bit weak and had sciatica then"
+    )
+    facts = facts_of(text, nlp)
+    assert not {"mechanical", "weakness", "radiating_pain"} & set(facts)
