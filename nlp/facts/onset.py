@@ -42,13 +42,15 @@ SINCE_MONTH = re.compile(
 )
 SINCE_DAY = re.compile(
     rf"\b(?P<week_before>a week\s+)?(?P<lead>since|started|began|started on|began on|from|on|last)\s+"
-    rf"(?:last\s+)?(?P<wd>{_WEEKDAY_RE})\b(?P<week_after>\s+week\b)?(?!\s+(?:the\s+)?\d)",
+    rf"(?:last\s+)?(?P<wd>{_WEEKDAY_RE})\b(?P<week_after>\s+week\b|\s+before\s+last\b)?"
+    r"(?:\s+(?:night|morning|afternoon|evening|arvo|avo|lunchtime)\b)?(?!\s+(?:the\s+)?\d)",
     re.I,
 )
 # "slept on the couch friday night and woke up with it": a weekday and its part of the day, dated
 # by a start cue in the sentence (no lead needed).
 WEEKDAY_PART = re.compile(
-    rf"\b(?:on\s+)?(?:last\s+)?(?P<wd>{'|'.join(WEEKDAYS)})\s+(?:night|morning|afternoon|evening|arvo|avo|lunchtime)\b",
+    rf"\b(?:on\s+)?(?:last\s+)?(?P<wd>{'|'.join(WEEKDAYS)})\s+"
+    r"(?:(?P<before_last>before\s+last)|night|morning|afternoon|evening|arvo|avo|lunchtime)\b",
     re.I,
 )
 # Leads that are themselves the start: "started Sunday", "since wed" need no other cue.
@@ -185,7 +187,7 @@ def _since_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]
             continue  # "since Friday night": read above
         if start_cue_around(text, m) and not not_patients_pain(text, m):
             days = (today.weekday() - _weekday_index(m.group("wd"))) % len(WEEKDAYS) or len(WEEKDAYS)
-            out.append((days, m))
+            out.append((days + (WEEK_DAYS if m.group("before_last") else 0), m))
     return out
 
 
