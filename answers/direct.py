@@ -185,9 +185,15 @@ class DirectAnswers:
             ):
                 # "no. but these 2 day I not feel when need pee": the explanation is the sign
                 return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, quote(text))
-            if own.value == "absent" and emergency and lead is not Reply.NO:
+            other_sign = any(
+                f.value == PRESENT and f.fact != target and f.fact in self.engine.emergency_facts
+                for f in stated.values()
+            )
+            if own.value == "absent" and emergency and lead is not Reply.NO and not other_sign:
                 # A negation the patterns found is clear only if the learned readers do not hear
-                # the sign in it ("I cannot hold the stool, it comes and I don't feel it").
+                # the sign in it ("I cannot hold the stool, it comes and I don't feel it"); not
+                # when the message names another sign they may be hearing ("bladder fine, bowels
+                # fine. bit numb down there when i wipe")
                 if self._hears_a_yes(target, text, prediction):
                     return Answer(target, Reply.NONE, None, 0.0, Source.FACT, quote(text))
             if own.value == PRESENT and emergency and target not in EVER_FACTS and says_not_new(text, target):

@@ -24,7 +24,7 @@ EVENT_FACTS = frozenset({"major_injury"})
 _NEGATED_BEFORE = re.compile(r"\b(no|not|never|without|nae|non|pas|nicht|nada)\s+(\w+\s+)?$", re.I)
 # "walking's fine", "waterworks are all good", "bladder ok": the topic, then that it is fine.
 _FINE_AFTER = re.compile(
-    r"\w*('s|s)?\s+(is |are |has been |have been |was |were |been |seems |all )?(\w+ )?"
+    r"\w*('s|s)?\s+(is |are |has been |have been |was |were |been |seems |all )?(\w+ ){0,2}"
     r"(fine|ok|okay|good|normal|grand|alright|all right|sweet|no problem|no bother|as usual|same as ever)\b"
 )
 _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)

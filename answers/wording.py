@@ -22,6 +22,10 @@ MAX_AGE_REPLY_WORDS = 6
 QUOTE_CONTEXT_WORDS = 5
 MIN_AGE_YEARS, MAX_AGE_YEARS = 1, 120
 _OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*[.!,;:]")
+_NOT_AN_AGE = re.compile(
+    r"\d\s*(days?|d|weeks?|wks?|months?|mths?|hours?|hrs?|ago|kg|kgs|lbs?|km|k|miles?|/10|%|am|pm|st|nd|rd|th)\b",
+    re.I,
+)
 _WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _PAIN_WORDS = re.compile(
     r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|twing\w*|back|neck|spine|sciatica|tweak\w*|pulled|strain\w*|"
@@ -159,8 +163,8 @@ def lone_age(text: str) -> Optional[int]:
     if len(text.split()) > MAX_AGE_REPLY_WORDS:
         return None
     numbers = _WHOLE_NUMBER.findall(text)
-    if len(numbers) != 1:
-        return None
+    if len(numbers) != 1 or _NOT_AN_AGE.search(text):
+        return None  # "10 days ago" (meant for the duration question) is no age
     value = int(numbers[0])
     return value if MIN_AGE_YEARS <= value <= MAX_AGE_YEARS else None
 

@@ -64,6 +64,11 @@ _RESTART_WORDS = re.compile(
 # A question of the patient's whose answer depends on the outcome is put off with this reply
 # ("utter_care_question_pending") and answered with the outcome.
 DEFERRED_SUFFIX = "_question_pending"
+_WHAT_QUESTION = re.compile(
+    r"\b(what (was|is|were) (the|your|that) question|what did you (ask|say)|(repeat|say) (the|that|your) "
+    r"question|ask (me )?(that|it) again|what was that again|come again\?)",
+    re.I,
+)
 # A limb sign said with no limb named, once the saddle sign is known, is about the saddle area.
 _LIMB_FACT_OF = {"numbness": "saddle_numbness"}
 _LIMB_WORDS = re.compile(
@@ -234,6 +239,11 @@ def _decide(
         # "I will ask my husband to drive me now": the reminder, never "I can only help with back pain"
         replies = [r for r in replies if r.response != "utter_out_of_scope"]
         return Plan(new, [*replies, Reply("utter_emergency_reminder")], changed)
+
+    if state.phase == ASKING and state.pending and not changed and _WHAT_QUESTION.search(msg.text or ""):
+        # "sorry was on the phone. what was the question again?": the question once more, not
+        # "I can't answer that" and not counted as a failed answer
+        return ask(state, facts, state.pending, [], state.reasks)
 
     # An answer is not a question to answer ("Okay, yes, go ahead" is consent, not a topic).
     replies = chat_reply(

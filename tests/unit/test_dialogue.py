@@ -778,3 +778,18 @@ def test_a_question_about_the_emergency_number_is_answered() -> None:
     plan = turn(state, "nlu_fallback", "911?? d'you mean ring 999 or get our lad to run us up to A&E")
     assert plan.responses[0] == "utter_emergency_numbers"
     assert "999 in the UK" in locale_vars("US")["emergency_numbers"]
+
+
+def test_what_was_the_question_asks_it_again() -> None:
+    """ "sorry was on the phone to work. what was the question again?" (round 9): the question
+    again, never "I can't answer that"."""
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    plan = turn(state, "nlu_fallback", "sorry was on the phone to work. what was the question again?")
+    assert plan.responses == ["utter_ask_bladder_bowel"] and plan.state.reasks == 0
+
+
+def test_a_duration_typed_as_the_age_is_no_age() -> None:
+    """ "10 days ago" typed to "how old are you?" (round 9) ended the chat as a child's."""
+    state = State(facts={}, pending="age", phase=ASKING)
+    plan = turn(state, "inform", "10 days ago")
+    assert "utter_not_for_children" not in plan.responses and plan.state.facts["age"] is None
