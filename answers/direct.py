@@ -35,6 +35,12 @@ from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 
 # "well its new yeah", "yes it's all new": a yes that says the sign is new (to a read-back "is
 # that new?" or to the question), however the patient then plays it down.
+# "I can stand on the tip of foot", "I can still walk fine": an explanation that backs a no.
+_SAYS_I_CAN = re.compile(
+    r"\bi (can|could|am able to|'m able to) (still |easily |fully )?(stand|walk|lift|move|feel|hold|grip|climb|run|"
+    r"push|wiggle|bend|use)\b",
+    re.I,
+)
 _SAYS_IT_IS_NEW = re.compile(
     r"^((yes|yeah|yep|aye)\W+)?(it'?s|its|it is|that'?s|thats|this is) (quite |pretty |fairly |very |all |"
     r"brand |totally |completely )?(new|recent)\b"
@@ -183,13 +189,20 @@ class DirectAnswers:
                 and lead is Reply.NO
                 and self._explains_a_yes(target, text, prediction)
             ):
-                # "no. but these 2 day I not feel when need pee": the explanation is the sign
-                return Answer(target, Reply.NONE, None, 0.0, Source.WORDS, quote(text))
+                # "no. but these 2 day I not feel when need pee": the explanation is the sign;
+                # said to be recent, the advice that comes with the read-back is firm
+                return _confirm(target, quote(text), said_new=names_recent_topic(target, text))
             other_sign = any(
                 f.value == PRESENT and f.fact != target and f.fact in self.engine.emergency_facts
                 for f in stated.values()
             )
-            if own.value == "absent" and emergency and lead is not Reply.NO and not other_sign:
+            if (
+                own.value == "absent"
+                and emergency
+                and lead is not Reply.NO
+                and not other_sign
+                and not says_topic_fine(target, text)
+            ):
                 # A negation the patterns found is clear only if the learned readers do not hear
                 # the sign in it ("I cannot hold the stool, it comes and I don't feel it"); not
                 # when the message names another sign they may be hearing ("bladder fine, bowels
@@ -204,7 +217,11 @@ class DirectAnswers:
             return Answer(target, reply, own.value, 1.0, Source.FACT)
 
         generic = msg.first(ANSWER_ENTITY)
-        if lead in (Reply.NO, Reply.UNSURE) and emergency and self._explains_a_yes(target, text, prediction):
+        if (
+            lead in (Reply.NO, Reply.UNSURE)
+            and emergency
+            and self._explains_a_yes(target, text, prediction, stated)
+        ):
             # "Not really. Well, I had to strain to get going this morning", "I dont know sir.. the
             # water is coming alone in my trousers, I am not feel it coming": the explanation may
             # describe the very sign asked about. Read it back (with the advice; firmly when it
@@ -297,15 +314,21 @@ class DirectAnswers:
             if name != target
         )
 
-    def _explains_a_yes(self, target: str, text: str, prediction: Any) -> bool:
+    def _explains_a_yes(
+        self, target: str, text: str, prediction: Any, stated: Optional[dict[str, StatedFact]] = None
+    ) -> bool:
         """After a leading no, does the explanation look like the asked sign, present and new?
         A clear no needs stronger evidence to be doubted than a negation the patterns found."""
         if len(text.split()) < MIN_EXPLANATION_WORDS or says_topic_fine(target, text):
             return False  # "No, walking's fine, we did the Living Desert walk last week"
+        if _SAYS_I_CAN.search(text):
+            return False  # "Not have weakness po, I can stand on the tip of foot": it backs the no
         if names_recent_topic(target, text):
             return True  # "no. but these 2 day I not feel when need pee"
         if says_not_new(text, target):
             return False
+        if any(f.value == PRESENT and f.fact != target for f in (stated or {}).values()):
+            return False  # "No weakness sir. But the fever was 38.6": the readers hear the fever
         return self._hears_a_yes(target, text, prediction, SIGN_DOUBTS_A_NO)
 
     def _hears_a_yes(

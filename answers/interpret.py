@@ -16,6 +16,7 @@ Nothing here decides a triage level; the planner does, from the Interpretation.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import replace
 from typing import Optional
 
@@ -68,6 +69,17 @@ CONTEXT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+_LIMB = re.compile(
+    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?)\b", re.I
+)
+
+
+def _names_a_limb(text: str) -> bool:
+    """ "No, not have numbness there" to the saddle question names no arm or leg: it is about the
+    saddle area (a limb named, "no, only my feet are numb", is the limbs')."""
+    return _LIMB.search(text) is not None
+
+
 class Interpreter:
     """(pending question, message) -> Interpretation, with the learned reader when it is built."""
 
@@ -112,7 +124,12 @@ class Interpreter:
         generic = msg.first(ANSWER_ENTITY)
         for alias, values in CONTEXT_ALIASES.get(target, {}).items():
             fact = stated.get(alias)
-            if fact is not None and fact.value in values and target not in stated and generic is None:
+            if (
+                fact is not None
+                and fact.value in values
+                and target not in stated
+                and (generic is None or not _names_a_limb(text))
+            ):
                 if not msg.first(SIDES_ENTITY) and not any(f.fact.endswith("_sides") for f in own):
                     stated[target] = replace(stated.pop(alias), fact=target)
 

@@ -270,3 +270,32 @@ def test_a_no_beside_another_sign_is_a_no(nlp: Any, learned: Interpreter) -> Non
     text = "bladder fine, bowels fine. bit numb down there when i wipe tho, figured from sitting on planes"
     reading = read("bladder_bowel", text, nlp, learned)
     assert reading.answer.value == "absent" and reading.stated().get("saddle_numbness") == "present"
+
+
+# --- round 9 (general causes found by blind role-play) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # a translation app's "no"
+        ("weakness", "Not have weakness po, I can stand on the tip of foot", "absent"),
+        # "no - well, actually yes"
+        ("cancer_history", "No - well, actually yes, I had breast cancer in 2018", "present"),
+        # the topic said fine, beside a recent word
+        ("walking_balance", "Walking is fine, 8k steps yesterday, balance fine", "absent"),
+        # a no beside another sign (the fever) stays a no
+        ("weakness", "No weakness sir. But I have fever, 38.6 last night, and I am shaking", "absent"),
+        # "not have numbness there" to the saddle question is about the saddle
+        ("saddle_numbness", "No, not have numbness there", "absent"),
+    ],
+)
+def test_round9_answers(question: str, text: str, value: str, nlp: Any, learned: Interpreter) -> None:
+    reading = read(question, text, nlp, learned)
+    assert reading.answer.value == value and "numbness" not in reading.stated()
+
+
+def test_a_no_then_a_recent_leak_is_read_back_firmly(nlp: Any, learned: Interpreter) -> None:
+    text = "No leaking as such. But 2x in the last 3 days I didn't make it to the toilet in time, new."
+    reading = read("bladder_bowel", text, nlp, learned)
+    assert reading.answer.confirm is not None and reading.answer.said_new

@@ -442,3 +442,31 @@ def test_a_past_episode_in_a_long_clause_is_past(nlp):
     )
     facts = facts_of(text, nlp)
     assert not {"mechanical", "weakness", "radiating_pain"} & set(facts)
+
+
+# --------------------------------------------------------------------------- round 9 (blind role-play)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        (
+            "Although 2x in the last 3 days I didn't quite make it to the toilet in time",
+            "bladder_bowel",
+            "present",
+        ),
+        ("my bottom feels like I've sat on a block of ice", "saddle_numbness", "present"),
+        ("top of the right foot is like pins in a cushion", "numbness", "present"),
+        ("manhid po yung paa ko", "numbness", "present"),
+        ("it's like a hot poker down my leg", "radiating_pain", "present"),
+        ("I have the feeling of electricity going down the leg", "radiating_pain", "present"),
+        ("yesterday the thermometer showed 38,4 and in the night I had chills", "fever", "present"),
+        ("temp 38.9 last night", "fever", "present"),
+    ],
+)
+def test_round9_images_and_numbers(text, fact, value, nlp):
+    assert facts_of(text, nlp).get(fact) == value
+
+
+def test_a_hot_day_is_no_fever(nlp):
+    assert "fever" not in facts_of("it was 39 degrees in spain", nlp)
