@@ -37,8 +37,8 @@ from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 # that new?" or to the question), however the patient then plays it down.
 # "I can stand on the tip of foot", "I can still walk fine": an explanation that backs a no.
 _SAYS_I_CAN = re.compile(
-    r"\bi (can|could|am able to|'m able to) (still |easily |fully )?(stand|walk|lift|move|feel|hold|grip|climb|run|"
-    r"push|wiggle|bend|use)\b",
+    r"\bi (can|could|am able to|'m able to) (still |easily |fully )?"
+    r"(stand|walk|lift|move|feel|hold|grip|climb|run|push|wiggle|bend|use)\b",
     re.I,
 )
 _SAYS_IT_IS_NEW = re.compile(
