@@ -432,6 +432,9 @@ def test_knocks_are_not_lumps_and_a_partner_or_parent_is_someone_else(nlp):
     assert "lump" not in facts_of("No, no falls or bumps.", nlp)
     assert facts_of("a bump on my back that is growing", nlp).get("lump") == "present"
     assert "cancer_history" not in facts_of("me old man had prostate cancer", nlp)
+    # "a 71-year-old man who was treated for prostate cancer" is the patient
+    text = "I'm a 71-year-old man who was treated for prostate cancer in 2016."
+    assert facts_of(text, nlp).get("cancer_history") == "present"
 
 
 def test_a_past_episode_in_a_long_clause_is_past(nlp):
