@@ -20,12 +20,15 @@ MAX_AGE_REPLY_WORDS = 6
 # Words kept on each side of a fact's words when quoting them for the doctor: enough for the
 # negation or the hedge before them ("no not numb nowhere") and what they are about.
 QUOTE_CONTEXT_WORDS = 5
+# A sentence this short is quoted whole (its negation may stand further back than the window).
+QUOTE_WHOLE_SENTENCE_WORDS = 16
 MIN_AGE_YEARS, MAX_AGE_YEARS = 1, 120
 _OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*[.!,;:]")
 _NOT_AN_AGE = re.compile(
     r"\d\s*(days?|d|weeks?|wks?|months?|mths?|hours?|hrs?|ago|kg|kgs|lbs?|km|k|miles?|/10|%|am|pm|st|nd|rd|th)\b",
     re.I,
 )
+_SENTENCE_END = re.compile(r"[!?\n]|\.(?!\d)")
 _WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _PAIN_WORDS = re.compile(
     r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|twing\w*|back|neck|spine|sciatica|tweak\w*|pulled|strain\w*|"
@@ -101,8 +104,10 @@ def sentence_around(text: str, words: str) -> str:
     pos = text.find(words) if words else -1
     if pos < 0:
         return quote(text)
-    start = max(text.rfind(c, 0, pos) for c in ".!?\n") + 1
-    ends = [i for i in (text.find(c, pos + len(words)) for c in ".!?\n") if i >= 0]
+    # a full stop between digits is a decimal point ("temp was 38.4"), not the sentence's end
+    stops = [m.start() for m in _SENTENCE_END.finditer(text)]
+    start = max([i for i in stops if i < pos], default=-1) + 1
+    ends = [i for i in stops if i >= pos + len(words)]
     return quote(text[start : (min(ends) + 1 if ends else len(text))].strip())
 
 
@@ -112,8 +117,8 @@ def words_around(text: str, words: str) -> str:
     "improving" that would read as the opposite."""
     sentence = sentence_around(text, words) if words else ""
     tokens = sentence.split()
-    if len(tokens) <= QUOTE_CONTEXT_WORDS * 2 + len(words.split()):
-        return sentence
+    if len(tokens) <= max(QUOTE_WHOLE_SENTENCE_WORDS, QUOTE_CONTEXT_WORDS * 2 + len(words.split())):
+        return sentence  # "Not have weakness po, I can stand on the tip of foot.": all of it
     at = sentence.find(words)
     if at < 0:
         return sentence

@@ -793,3 +793,12 @@ def test_a_duration_typed_as_the_age_is_no_age() -> None:
     state = State(facts={}, pending="age", phase=ASKING)
     plan = turn(state, "inform", "10 days ago")
     assert "utter_not_for_children" not in plan.responses and plan.state.facts["age"] is None
+
+
+def test_quotes_keep_decimals_and_a_short_sentence_whole() -> None:
+    """ "temp was 38." (round 9) cut at a decimal point; "have weakness po, I can stand" lost its
+    "Not": a short sentence is quoted whole, and a full stop between digits ends nothing."""
+    from answers.wording import sentence_around, words_around
+
+    assert sentence_around("yes. temp was 38.4 last night. and chills", "temp") == "temp was 38.4 last night."
+    assert words_around("Not have weakness po, I can stand on the tip of foot.", "stand").startswith("Not")
