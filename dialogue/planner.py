@@ -351,6 +351,9 @@ def _after_answer(
     new = State(facts, None, DONE, outcome.level, outcome.fired, reasks=0, described=True)
     if state.phase == DONE and state.last_level == outcome.level and tuple(state.last_rules) == outcome.fired:
         replies.append(Reply("utter_outcome_unchanged", {"triage": outcome.payload()}))
+        if changed:
+            # the advice stays, but the doctor's summary must hold what was just added
+            replies.append(summary_reply(engine, facts, outcome, state.sources))
         return Plan(new, replies, changed, outcome)
     return Plan(new, [*replies, *outcome_replies(outcome, engine, state.sources)], changed, outcome)
 

@@ -297,7 +297,9 @@ def test_correction_that_changes_nothing_says_so_with_payload() -> None:
     plan = turn(state, "describe_symptoms", "it really does wake me", night_pain="present")
     assert plan.responses == ["utter_after_outcome"]  # nothing changed at all
     plan = turn(state, "describe_symptoms", "I'm 30", age=30)
-    assert plan.responses == ["utter_outcome_unchanged"]
+    # the advice stays; the summary is given again with the new fact in it (round 9: "summary
+    # never updated")
+    assert plan.responses == ["utter_outcome_unchanged", "utter_summary"]
     assert plan.replies[0].custom["triage"]["level"] == "soon"  # type: ignore[index]
 
 
