@@ -18,7 +18,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -47,6 +47,11 @@ class Stack:
     rasa: subprocess.Popen
     actions: subprocess.Popen
     start_seconds: float
+    workdir: Path  # endpoints.yml and the servers' logs: actions.log, rasa.log
+
+    def log(self, name: str) -> str:
+        """Everything one server ("rasa" or "actions") has written so far."""
+        return (self.workdir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
 
     @property
     def webhook(self) -> str:
@@ -111,6 +116,8 @@ def running_stack(
     credentials: Optional[Path] = None,
     rasa_port: Optional[int] = None,
     endpoints_extra: str = "",
+    rasa_args: Sequence[str] = (),
+    action_args: Sequence[str] = (),
 ) -> Iterator[Stack]:
     """Start both servers, wait until a REST message gets an answer, stop them afterwards.
 
@@ -118,6 +125,8 @@ def running_stack(
     enable the REST channel, which the start-up probe talks to. `rasa_port` fixes the Rasa server's
     port (e.g. when the credentials name the page origin); by default a free one is picked.
     `endpoints_extra` is appended to the generated endpoints.yml (e.g. a shared tracker store).
+    `rasa_args` / `action_args` are added to each server's command line (e.g. `--debug`,
+    `--enable-api --auth-token ...`).
     """
     if not model.exists():
         raise FileNotFoundError(f"{model} missing: run `make train` first")
@@ -131,7 +140,16 @@ def running_stack(
     logs = {name: open(workdir / f"{name}.log", "wb") for name in ("actions", "rasa")}
     started = time.perf_counter()
     actions = subprocess.Popen(
-        [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        [
+            str(VENV_BIN / "python"),
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(action_port),
+            *action_args,
+        ],
         cwd=ROOT,
         env={**env, "SANIC_HOST": "127.0.0.1"},
         stdout=logs["actions"],
@@ -153,6 +171,7 @@ def running_stack(
             str(endpoints),
             "--credentials",
             str(credentials or ROOT / "credentials.yml"),
+            *rasa_args,
         ],
         cwd=ROOT,
         env={**env, "RASA_PORT": str(rasa_port)},  # as scripts/run.sh: the widget's origins follow it
@@ -160,7 +179,9 @@ def running_stack(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", rasa, actions, 0.0)
+    stack = Stack(
+        f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", rasa, actions, 0.0, workdir
+    )
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while not (_get_ok(f"{stack.action_url}/health") and _get_ok(stack.rasa_url + "/")):
