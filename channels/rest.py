@@ -3,6 +3,7 @@
 Rasa's own RestInput answers 500 when "message" is missing or not text, and files a message with
 no "sender" under the shared id "default" (mixing patients). This subclass keeps its URL
 (/webhooks/rest/webhook) and behaviour, and refuses such requests with a JSON error instead.
+A sender id with control characters (NUL included) or broken unicode is refused too (channels/ids.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage as BadRequest  # sanic 21.12 name for 400
 from sanic.exceptions import PayloadTooLarge, Unauthorized
 from sanic.request import Request
+
+from channels.ids import is_safe_id
 
 # Ten times the longest message we invite (10,000 characters are answered politely); beyond this
 # a request is refused before any processing.
@@ -56,6 +59,8 @@ class ValidatingRestInput(RestInput):
             raise BadRequest(f'"sender" is missing or not a string: {USAGE}')
         if len(str(sender)) > MAX_SENDER_CHARS:
             raise BadRequest(f'"sender" is longer than {MAX_SENDER_CHARS} characters')
+        if not is_safe_id(str(sender)):
+            raise BadRequest('"sender" may not contain control characters or broken unicode')
         if RESERVED_SENDER_MARK in str(sender):
             raise BadRequest(f'"sender" may not contain "{RESERVED_SENDER_MARK}" (reserved for channels)')
         _check_token(req)
