@@ -1,11 +1,14 @@
 """Thin rasa-sdk adapter: tracker -> (State, Message), plan -> slot events and response names.
 
 All decisions are made by dialogue.planner.plan_turn; this module only translates, so the
-action server holds no state of its own and can be replicated behind a load balancer.
+action server holds no state of its own and can be replicated behind a load balancer. The turn is
+computed in a worker thread (the answer readers are CPU work: a long message must not hold up
+the action server's event loop, and so every other patient).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, List, Optional
 
@@ -28,6 +31,8 @@ REASKS_SLOT = "reasks"
 DESCRIBED_SLOT = "described"
 PROXY_SLOT = "proxy"
 SOURCES_SLOT = "fact_sources"
+# Keys channels/inbound.py adds to the parse data of a "/..." message read as words.
+TYPED_COMMAND_KEY, EARLIER_BUTTON_KEY = "typed_command", "earlier_button"
 # Entity keys the answer interpreter reads besides entity and value: whose, when and how sure.
 MENTION_KEYS = ("entity", "value", "time", "person", "certainty", "who", "first_person")
 
@@ -70,7 +75,14 @@ def message_from_tracker(tracker: Tracker) -> Message:
         for e in latest.get("entities") or []
     )
     confidence = float(intent_data.get("confidence") or 0.0)
-    return Message(text=text, intent=intent, entities=entities, confidence=confidence)
+    return Message(
+        text=text,
+        intent=intent,
+        entities=entities,
+        confidence=confidence,
+        typed_command=bool(latest.get(TYPED_COMMAND_KEY)),
+        earlier_button=bool(latest.get(EARLIER_BUTTON_KEY)),
+    )
 
 
 def plan_events(before: State, plan: Plan) -> List[EventType]:
@@ -117,7 +129,9 @@ class ActionTurn(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         state = state_from_tracker(tracker)
-        plan = plan_turn(state, message_from_tracker(tracker))
+        plan = await asyncio.get_running_loop().run_in_executor(
+            None, plan_turn, state, message_from_tracker(tracker)
+        )
         template_vars = locale_vars()
         for reply in plan.replies:
             dispatcher.utter_message(

@@ -21,6 +21,12 @@ class Message:
     intent: Optional[str] = None
     entities: tuple[Mapping[str, Any], ...] = ()
     confidence: float = 1.0  # of the intent
+    # The message started with "/" but was none of the buttons just offered: read as words
+    # (channels/inbound.py), so it steers nothing ("/restart" is not a restart).
+    typed_command: bool = False
+    # ... and it is the payload of one of our buttons, pressed after its question was gone (e.g.
+    # the conversation was lost in a server restart).
+    earlier_button: bool = False
 
     @property
     def meaningful(self) -> bool:

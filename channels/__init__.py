@@ -1,9 +1,12 @@
 """Custom input channels, loaded by the Rasa server from credentials.yml.
 
-Importing this package also applies channels.speedups (the server always loads a channel from
-here, so the fix is in place before the first message).
+Importing this package also prepares the server (it always loads a channel from here, so all of
+this is in place before the first message): the cached schema check (speedups) and what a message
+goes through before it is understood (inbound: repaired, cut, typed commands read as text,
+understood off the event loop).
 """
 
-from channels import speedups
+from channels import inbound, speedups
 
 speedups.apply()
+inbound.apply()

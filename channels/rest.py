@@ -19,8 +19,8 @@ from sanic.request import Request
 
 from channels.ids import is_safe_id
 
-# Ten times the longest message we invite (10,000 characters are answered politely); beyond this
-# a request is refused before any processing.
+# Ten times the longest message we read (channels/inbound.py cuts at 10,000 characters and says
+# so); beyond this a request is refused before any processing.
 MAX_MESSAGE_CHARS = 100_000
 # Sender ids are opaque client ids (UUIDs, phone numbers); longer ones are not ids.
 MAX_SENDER_CHARS = 128

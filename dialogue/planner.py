@@ -58,6 +58,9 @@ _RESTART_WORDS = re.compile(
     r"new (?:conversation|chat|start)|clear (?:everything|it all|all)|forget (?:everything|it all))\b",
     re.I,
 )
+# A message this short that only answers yes / no / not sure, as the first message of a
+# conversation, answers a question this conversation never asked: the earlier one was lost.
+MAX_LOST_ANSWER_WORDS = 4
 
 
 _CORRECTION = re.compile(
@@ -118,7 +121,8 @@ def plan_turn(
     """Decide this turn: read the message, check for an emergency first, then reply and ask."""
     engine = engine or default_engine()
     interpreter = interpreter or default_interpreter(engine)
-    if msg.intent == "start_over" and _RESTART_WORDS.search(msg.text or ""):
+    # A typed "/restart" is text, not a restart: only the patient's words start over.
+    if msg.intent == "start_over" and _RESTART_WORDS.search(msg.text or "") and not msg.typed_command:
         fresh = State(phase=ASKING)
         return Plan(fresh, [Reply("utter_start_over"), Reply("utter_ask_describe")], set(engine.facts))
 
@@ -204,7 +208,7 @@ def _decide(
     if isinstance(age, int) and age < ADULT_AGE_YEARS:
         return Plan(State(facts, None, DONE), [*replies, Reply("utter_not_for_children")], changed)
     if consenting:
-        return _consent_turn(engine, state, reading, facts, changed, replies, described)
+        return _consent_turn(engine, msg, state, reading, facts, changed, replies, described)
 
     # A possible emergency sign (hedged, or in words only the learned reader knows) is the very
     # next question, in this turn, with the patient's words read back; so is an answer that must
@@ -287,8 +291,16 @@ def _after_answer(
     return Plan(new, [*replies, *outcome_replies(outcome, engine, state.sources)], changed, outcome)
 
 
+def _answers_a_lost_question(msg: Message, reading: Interpretation, changed: set[str]) -> bool:
+    if msg.earlier_button:
+        return True
+    bare = len((msg.text or "").split()) <= MAX_LOST_ANSWER_WORDS
+    return bare and not changed and reading.answer.reply is not AnswerReply.NONE
+
+
 def _consent_turn(
     engine: Engine,
+    msg: Message,
     state: State,
     reading: Interpretation,
     facts: dict[str, FactValue],
@@ -315,6 +327,11 @@ def _consent_turn(
             State(facts, None, CONSENT, described=described), [Reply("utter_consent_declined")], changed
         )
     opening = [Reply("utter_intro")] if state.phase == INTRO else []
+    if state.phase == INTRO and _answers_a_lost_question(msg, reading, changed):
+        # an old button, or a bare "no", as the first message: the conversation it answered is
+        # gone (a server restart, a deleted conversation). Say so: a "no" to consent now would
+        # otherwise end a triage the patient thinks is still going.
+        opening.insert(0, Reply("utter_lost_conversation"))
     # The opening greets and explains what to do: drop a second greeting or "didn't understand".
     dropped = ("utter_not_understood", "utter_greet") if opening else ("utter_not_understood",)
     replies = [r for r in replies if r.response not in dropped]
