@@ -3,7 +3,10 @@
 All decisions are made by dialogue.planner.plan_turn; this module only translates, so the
 action server holds no state of its own and can be replicated behind a load balancer. The turn is
 computed in a worker thread (the answer readers are CPU work: a long message must not hold up
-the action server's event loop, and so every other patient).
+the action server's event loop, and so every other patient). A turn that fails answers with an
+apology and the emergency number, and logs where it failed, never the exception's message (it
+can quote the patient); rasa-sdk's own error handler would also echo the whole request (the
+tracker, with every message) back to the Rasa server, which logs it.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.locale import locale_vars
 from answers.message import Message
 from dialogue.planner import INTRO, Plan, State, plan_turn
+from privacy.logs import install_record_factory, safe_traceback
 from triage.engine import EMERGENCY, default_engine
 
 logger = logging.getLogger(__name__)
+install_record_factory()  # exception messages never reach the action server's logs
 
 PENDING_SLOT = "pending_question"
 PHASE_SLOT = "phase"
@@ -128,11 +133,19 @@ class ActionTurn(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        state = state_from_tracker(tracker)
-        plan = await asyncio.get_running_loop().run_in_executor(
-            None, plan_turn, state, message_from_tracker(tracker)
-        )
         template_vars = locale_vars()
+        try:
+            state = state_from_tracker(tracker)
+            plan = await asyncio.get_running_loop().run_in_executor(
+                None, plan_turn, state, message_from_tracker(tracker)
+            )
+        except Exception as err:
+            # Where it failed and the type only: the message of an exception can quote the patient.
+            logger.error(
+                "turn failed sender=%s: %s\n%s", tracker.sender_id, type(err).__name__, safe_traceback(err)
+            )
+            dispatcher.utter_message(response="utter_internal_error", **template_vars)
+            return []
         for reply in plan.replies:
             dispatcher.utter_message(
                 response=reply.response,
