@@ -36,6 +36,10 @@ REASKS_SLOT = "reasks"
 DESCRIBED_SLOT = "described"
 PROXY_SLOT = "proxy"
 SOURCES_SLOT = "fact_sources"
+FORGET_ASKED_SLOT = "forget_asked"
+# Set when the patient confirmed "delete my conversation": the Rasa server then deletes it
+# instead of saving it (channels/stores.py).
+FORGET_SLOT = "forget_conversation"
 # Keys channels/inbound.py adds to the parse data of a "/..." message read as words.
 TYPED_COMMAND_KEY, EARLIER_BUTTON_KEY = "typed_command", "earlier_button"
 # Entity keys the answer interpreter reads besides entity and value: whose, when and how sure.
@@ -61,6 +65,7 @@ def state_from_tracker(tracker: Tracker) -> State:
         described=bool(tracker.get_slot(DESCRIBED_SLOT)),
         proxy=bool(tracker.get_slot(PROXY_SLOT)),
         sources=dict(tracker.get_slot(SOURCES_SLOT) or {}),
+        forget_asked=bool(tracker.get_slot(FORGET_ASKED_SLOT)),
     )
 
 
@@ -106,9 +111,12 @@ def plan_events(before: State, plan: Plan) -> List[EventType]:
         (DESCRIBED_SLOT, before.described, after.described),
         (PROXY_SLOT, before.proxy, after.proxy),
         (SOURCES_SLOT, dict(before.sources), dict(after.sources)),
+        (FORGET_ASKED_SLOT, before.forget_asked, after.forget_asked),
     ):
         if old != new:
             events.append(SlotSet(slot, new))
+    if plan.forget:
+        events.append(SlotSet(FORGET_SLOT, True))
     return events
 
 

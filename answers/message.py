@@ -7,6 +7,10 @@ from typing import Any, Mapping, Optional
 
 # Pseudo-question that a yes/no answers while the patient is asked to agree to the terms.
 CONSENT_QUESTION = "consent"
+# Pseudo-question that a yes/no answers after the patient asked to delete the conversation.
+FORGET_QUESTION = "forget"
+# The yes/no questions that are not triage facts: a yes or no answers them like consent.
+YES_NO_QUESTIONS = (CONSENT_QUESTION, FORGET_QUESTION)
 # Entities the NLU sends that are not facts but generic replies to the pending question.
 ANSWER_ENTITY, SIDES_ENTITY, NUMBER_ENTITY, ANSWER_TO_ENTITY = "answer", "sides", "number", "answer_to"
 DURATION_FACT = "duration_days"

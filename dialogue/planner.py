@@ -15,7 +15,7 @@ from typing import Mapping, Optional
 from answers.contract import Interpretation
 from answers.contract import Reply as AnswerReply
 from answers.contract import Source as AnswerSource
-from answers.interpret import Interpreter, Message, default_interpreter
+from answers.interpret import FORGET_QUESTION, Interpreter, Message, default_interpreter
 from answers.lead import names_recent_topic, names_topic, says_not_new
 from dialogue.chat import TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
 from dialogue.outcome import outcome_replies, summary_reply
@@ -58,9 +58,14 @@ _RESTART_WORDS = re.compile(
     r"new (?:conversation|chat|start)|clear (?:everything|it all|all)|forget (?:everything|it all))\b",
     re.I,
 )
+
 # A message this short that only answers yes / no / not sure, as the first message of a
 # conversation, answers a question this conversation never asked: the earlier one was lost.
 MAX_LOST_ANSWER_WORDS = 4
+# Deleting the conversation needs the words for it too (and a confirming yes, asked by button).
+_FORGET_WORDS = re.compile(
+    r"\b(delete|delet|delte|erase|remove|wipe|destroy|get rid of|erasure|forget (?:me|about me))\b", re.I
+)
 
 
 _CORRECTION = re.compile(
@@ -125,6 +130,12 @@ def plan_turn(
     if msg.intent == "start_over" and _RESTART_WORDS.search(msg.text or "") and not msg.typed_command:
         fresh = State(phase=ASKING)
         return Plan(fresh, [Reply("utter_start_over"), Reply("utter_ask_describe")], set(engine.facts))
+    after_forget_offer = state.forget_asked
+    if after_forget_offer:
+        confirmed = _forget_answer(engine, interpreter, state, msg)
+        if confirmed is not None:
+            return confirmed
+        state = replace(state, forget_asked=False)  # the offer lapses: an ordinary turn
 
     consenting = state.phase in (INTRO, CONSENT)
     question = CONSENT_FACT if consenting else state.pending
@@ -136,13 +147,48 @@ def plan_turn(
         plan.state = replace(plan.state, phase=DONE)
         return plan
     proxy = typed_for_someone(msg.text or "", state.proxy)
-    reading = interpreter.interpret(question, msg, proxy=proxy)
+    forget = _asks_to_forget(msg)
+    # "Delete my conversation", or what follows the offer to, answers no triage question (it is
+    # read for the facts it states only).
+    reading = interpreter.interpret(None if forget or after_forget_offer else question, msg, proxy=proxy)
     facts, changed, answered = _merge(engine, state, reading)
     # Where each fact came from, for the doctor's summary; kept with the state from here on.
     state = replace(state, sources=_sources(state.sources, reading, changed), proxy=proxy)
+    if forget and engine.evaluate(facts).level != EMERGENCY:
+        # Asked to confirm first (an emergency sign in the same message gets the advice instead;
+        # the patient can ask again).
+        asking = replace(state, facts=facts, forget_asked=True)
+        return Plan(asking, [Reply("utter_forget_confirm")], changed)
     plan = _decide(engine, state, msg, reading, facts, changed, answered)
     plan.state = replace(plan.state, sources=state.sources, proxy=proxy)
     return plan
+
+
+def _asks_to_forget(msg: Message) -> bool:
+    return msg.intent == "forget_me" and bool(_FORGET_WORDS.search(msg.text or "")) and not msg.typed_command
+
+
+def _forget_answer(engine: Engine, interpreter: Interpreter, state: State, msg: Message) -> Optional[Plan]:
+    """The answer to "delete this whole conversation?": a yes deletes it, a no keeps it and goes on
+    where the conversation was; anything else (None) is an ordinary turn."""
+    reading = interpreter.interpret(FORGET_QUESTION, msg)
+    reply = reading.answer.reply
+    stated = reading.stated()
+    kept = replace(state, forget_asked=False)
+    if reply is AnswerReply.YES and not stated:
+        return Plan(kept, [Reply("utter_forgotten")], set(), forget=True)
+    if reply not in (AnswerReply.NO, AnswerReply.UNSURE) or stated:
+        return None  # "no, but I've wet myself": read as an ordinary message (emergency first)
+    replies = [Reply("utter_forget_kept")]
+    if state.phase in (INTRO, CONSENT):
+        return Plan(replace(kept, phase=CONSENT), [*replies, Reply("utter_consent")], set())
+    if state.phase == ASKING and state.pending:
+        plan = ask(kept, dict(state.facts), state.pending, replies, state.reasks)
+        plan.state = replace(plan.state, described=state.described, sources=state.sources, proxy=state.proxy)
+        return plan
+    if state.phase == ASKING:
+        return Plan(kept, [*replies, Reply("utter_ask_describe")], set())
+    return Plan(kept, replies, set())
 
 
 def _sources(

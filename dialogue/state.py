@@ -28,6 +28,7 @@ class State:
     described: bool = False  # the patient has already described the pain (never asked again)
     sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # fact -> where it came from
     proxy: bool = False  # someone is typing for the patient ("he" / "she" is the patient)
+    forget_asked: bool = False  # the patient asked to delete the conversation: confirm it next
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Plan:
     replies: list[Reply]
     changed: set[str]
     outcome: Optional[Outcome] = None
+    forget: bool = False  # the patient confirmed: delete the whole conversation after this turn
 
     @property
     def responses(self) -> list[str]:

@@ -16,9 +16,9 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -48,6 +48,26 @@ class Stack:
     actions: subprocess.Popen
     start_seconds: float
     workdir: Path  # endpoints.yml and the servers' logs: actions.log, rasa.log
+    _start_rasa: Optional[Callable[[], subprocess.Popen]] = field(default=None, repr=False)
+
+    def restart_rasa(self) -> None:
+        """Stop the Rasa server and start it again on the same port, with the same options (what
+        an in-memory conversation store held is gone, as after a real restart)."""
+        assert self._start_rasa is not None
+        _stop(self.rasa)
+        self.rasa = self._start_rasa()
+        self.wait_until_up()
+
+    def wait_until_up(self) -> None:
+        """Until both servers answer (raises if one exits or START_TIMEOUT_S passes)."""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not (_get_ok(f"{self.action_url}/health") and _get_ok(self.rasa_url + "/")):
+            for proc, name in ((self.rasa, "rasa"), (self.actions, "actions")):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} server exited: {self.log(name)[-3000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"stack not up after {START_TIMEOUT_S} s (logs in {self.workdir})")
+            time.sleep(POLL_INTERVAL_S)
 
     def log(self, name: str) -> str:
         """Everything one server ("rasa" or "actions") has written so far."""
@@ -156,48 +176,49 @@ def running_stack(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    rasa = subprocess.Popen(
-        [
-            str(VENV_BIN / "python"),
-            str(ROOT / "scripts" / "rasa_server.py"),  # `rasa` without JAX, as scripts/run.sh
-            "run",
-            "--model",
-            str(model),
-            "--port",
-            str(rasa_port),
-            "--interface",
-            "127.0.0.1",
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(credentials or ROOT / "credentials.yml"),
-            *rasa_args,
-        ],
-        cwd=ROOT,
-        env={**env, "RASA_PORT": str(rasa_port)},  # as scripts/run.sh: the widget's origins follow it
-        stdout=logs["rasa"],
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    rasa_cmd = [
+        str(VENV_BIN / "python"),
+        str(ROOT / "scripts" / "rasa_server.py"),  # `rasa` without JAX, as scripts/run.sh
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(rasa_port),
+        "--interface",
+        "127.0.0.1",
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials or ROOT / "credentials.yml"),
+        *rasa_args,
+    ]
+
+    def start_rasa() -> subprocess.Popen:
+        return subprocess.Popen(
+            rasa_cmd,
+            cwd=ROOT,
+            env={**env, "RASA_PORT": str(rasa_port)},  # as scripts/run.sh: the widget's origins follow it
+            stdout=logs["rasa"],
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
     stack = Stack(
-        f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", rasa, actions, 0.0, workdir
+        f"http://127.0.0.1:{rasa_port}",
+        f"http://127.0.0.1:{action_port}",
+        start_rasa(),
+        actions,
+        0.0,
+        workdir,
+        start_rasa,
     )
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not (_get_ok(f"{stack.action_url}/health") and _get_ok(stack.rasa_url + "/")):
-            for proc, name in ((rasa, "rasa"), (actions, "actions")):
-                if proc.poll() is not None:
-                    raise RuntimeError(
-                        f"{name} server exited: {(workdir / f'{name}.log').read_text()[-3000:]}"
-                    )
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"stack not up after {START_TIMEOUT_S} s (logs in {workdir})")
-            time.sleep(POLL_INTERVAL_S)
+        stack.wait_until_up()
         stack.say("__probe__", "hello")  # the first real turn: model and action server both answer
         stack.start_seconds = time.perf_counter() - started
         yield stack
     finally:
-        _stop(rasa)
+        _stop(stack.rasa)
         _stop(actions)
         for fh in logs.values():
             fh.close()
