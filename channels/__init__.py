@@ -7,9 +7,17 @@ cut, typed commands read as text, understood off the event loop) and a patient's
 deleted on request, store errors logged without data (stores).
 """
 
+import logging
+
 from channels import inbound, speedups, stores
 from privacy import logs
 
+# In the server our loggers follow the level Rasa's command line set (--debug / --verbose): while
+# the model loads, numpy's distutils shim sets the root logger to WARNING, which would otherwise
+# silence their INFO and DEBUG lines.
+if logging.getLogger("rasa").level:
+    for _name in ("channels", "nlp"):
+        logging.getLogger(_name).setLevel(logging.getLogger("rasa").level)
 logs.install_record_factory()
 logs.install_structlog_redaction()
 speedups.apply()
