@@ -1,11 +1,17 @@
 """Thin rasa-sdk adapter: tracker -> (State, Message), plan -> slot events and response names.
 
 All decisions are made by dialogue.planner.plan_turn; this module only translates, so the
-action server holds no state of its own and can be replicated behind a load balancer.
+action server holds no state of its own and can be replicated behind a load balancer. The turn is
+computed in a worker thread (the answer readers are CPU work: a long message must not hold up
+the action server's event loop, and so every other patient). A turn that fails answers with an
+apology and the emergency number, and logs where it failed, never the exception's message (it
+can quote the patient); rasa-sdk's own error handler would also echo the whole request (the
+tracker, with every message) back to the Rasa server, which logs it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Dict, List, Optional
 
@@ -16,9 +22,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.locale import locale_vars
 from answers.message import Message
 from dialogue.planner import INTRO, Plan, State, plan_turn
+from privacy.logs import install_record_factory, safe_traceback
 from triage.engine import EMERGENCY, default_engine
 
 logger = logging.getLogger(__name__)
+install_record_factory()  # exception messages never reach the action server's logs
 
 PENDING_SLOT = "pending_question"
 PHASE_SLOT = "phase"
@@ -30,6 +38,12 @@ PROXY_SLOT = "proxy"
 SOURCES_SLOT = "fact_sources"
 ASIDES_SLOT = "asides"
 DEFERRED_SLOT = "deferred_question"
+FORGET_ASKED_SLOT = "forget_asked"
+# Set when the patient confirmed "delete my conversation": the Rasa server then deletes it
+# instead of saving it (channels/stores.py).
+FORGET_SLOT = "forget_conversation"
+# Keys channels/inbound.py adds to the parse data of a "/..." message read as words.
+TYPED_COMMAND_KEY, EARLIER_BUTTON_KEY = "typed_command", "earlier_button"
 # Entity keys the answer interpreter reads besides entity and value: whose, when and how sure.
 MENTION_KEYS = ("entity", "value", "time", "person", "certainty", "who", "first_person")
 
@@ -55,6 +69,7 @@ def state_from_tracker(tracker: Tracker) -> State:
         described=bool(tracker.get_slot(DESCRIBED_SLOT)),
         proxy=bool(tracker.get_slot(PROXY_SLOT)),
         sources=dict(tracker.get_slot(SOURCES_SLOT) or {}),
+        forget_asked=bool(tracker.get_slot(FORGET_ASKED_SLOT)),
     )
 
 
@@ -74,7 +89,14 @@ def message_from_tracker(tracker: Tracker) -> Message:
         for e in latest.get("entities") or []
     )
     confidence = float(intent_data.get("confidence") or 0.0)
-    return Message(text=text, intent=intent, entities=entities, confidence=confidence)
+    return Message(
+        text=text,
+        intent=intent,
+        entities=entities,
+        confidence=confidence,
+        typed_command=bool(latest.get(TYPED_COMMAND_KEY)),
+        earlier_button=bool(latest.get(EARLIER_BUTTON_KEY)),
+    )
 
 
 def plan_events(before: State, plan: Plan) -> List[EventType]:
@@ -95,9 +117,12 @@ def plan_events(before: State, plan: Plan) -> List[EventType]:
         (DESCRIBED_SLOT, before.described, after.described),
         (PROXY_SLOT, before.proxy, after.proxy),
         (SOURCES_SLOT, dict(before.sources), dict(after.sources)),
+        (FORGET_ASKED_SLOT, before.forget_asked, after.forget_asked),
     ):
         if old != new:
             events.append(SlotSet(slot, new))
+    if plan.forget:
+        events.append(SlotSet(FORGET_SLOT, True))
     return events
 
 
@@ -122,9 +147,19 @@ class ActionTurn(Action):  # type: ignore[misc]  # rasa-sdk ships no type inform
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        state = state_from_tracker(tracker)
-        plan = plan_turn(state, message_from_tracker(tracker))
         template_vars = locale_vars()
+        try:
+            state = state_from_tracker(tracker)
+            plan = await asyncio.get_running_loop().run_in_executor(
+                None, plan_turn, state, message_from_tracker(tracker)
+            )
+        except Exception as err:
+            # Where it failed and the type only: the message of an exception can quote the patient.
+            logger.error(
+                "turn failed sender=%s: %s\n%s", tracker.sender_id, type(err).__name__, safe_traceback(err)
+            )
+            dispatcher.utter_message(response="utter_internal_error", **template_vars)
+            return []
         for reply in plan.replies:
             dispatcher.utter_message(
                 response=reply.response,

@@ -27,6 +27,7 @@ from answers.message import (
     CONSENT_QUESTION,
     NUMBER_ENTITY,
     SIDES_ENTITY,
+    YES_NO_QUESTIONS,
     Message,
 )
 from answers.wording import in_a_question, lone_age, quote, sentence_around, to_number
@@ -368,7 +369,7 @@ class DirectAnswers:
         return Answer(target)
 
     def consent_reply(self, msg: Message) -> Reply:
-        if msg.intent in ANSWER_INTENTS and msg.first(ANSWER_TO_ENTITY) == CONSENT_QUESTION:
+        if msg.intent in ANSWER_INTENTS and msg.first(ANSWER_TO_ENTITY) in YES_NO_QUESTIONS:
             return ANSWER_INTENTS[msg.intent]
         lead = lead_reply(msg.text) if msg.meaningful else None
         generic = msg.first(ANSWER_ENTITY)

@@ -29,7 +29,9 @@ from answers.message import (
     ANSWER_TO_ENTITY,
     CONSENT_QUESTION,
     DURATION_FACT,
+    FORGET_QUESTION,
     SIDES_ENTITY,
+    YES_NO_QUESTIONS,
     Message,
 )
 from answers.stated import after_self_correction, stated_facts
@@ -47,6 +49,7 @@ from triage.engine import ABSENT, PRESENT, Engine
 # Re-exported: what the planner, the actions and the tests read from here.
 __all__ = [
     "CONSENT_QUESTION",
+    "FORGET_QUESTION",
     "Interpreter",
     "Message",
     "default_interpreter",
@@ -114,10 +117,9 @@ class Interpreter:
             # "dont know what numbness mean": asked again in simpler words, nothing recorded
             answer = Answer(target, Reply.NONE, words=quote(text))
             return Interpretation(answer, (), (), tuple(rest), True, None, asks_meaning=True)
-        if target == CONSENT_QUESTION or target not in engine.facts:
-            answer = Answer(
-                target, self.direct.consent_reply(msg) if target == CONSENT_QUESTION else Reply.NONE
-            )
+        if target in YES_NO_QUESTIONS or target not in engine.facts:
+            yes_no = target in YES_NO_QUESTIONS
+            answer = Answer(target, self.direct.consent_reply(msg) if yes_no else Reply.NONE)
             return self._finish(target, answer, stated, rest, msg, is_question)
 
         # "No numbness there" to the saddle question is about the saddle area, not the legs.

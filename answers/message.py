@@ -7,6 +7,10 @@ from typing import Any, Mapping, Optional
 
 # Pseudo-question that a yes/no answers while the patient is asked to agree to the terms.
 CONSENT_QUESTION = "consent"
+# Pseudo-question that a yes/no answers after the patient asked to delete the conversation.
+FORGET_QUESTION = "forget"
+# The yes/no questions that are not triage facts: a yes or no answers them like consent.
+YES_NO_QUESTIONS = (CONSENT_QUESTION, FORGET_QUESTION)
 # Entities the NLU sends that are not facts but generic replies to the pending question.
 ANSWER_ENTITY, SIDES_ENTITY, NUMBER_ENTITY, ANSWER_TO_ENTITY = "answer", "sides", "number", "answer_to"
 DURATION_FACT = "duration_days"
@@ -21,6 +25,12 @@ class Message:
     intent: Optional[str] = None
     entities: tuple[Mapping[str, Any], ...] = ()
     confidence: float = 1.0  # of the intent
+    # The message started with "/" but was none of the buttons just offered: read as words
+    # (channels/inbound.py), so it steers nothing ("/restart" is not a restart).
+    typed_command: bool = False
+    # ... and it is the payload of one of our buttons, pressed after its question was gone (e.g.
+    # the conversation was lost in a server restart).
+    earlier_button: bool = False
 
     @property
     def meaningful(self) -> bool:

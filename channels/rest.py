@@ -3,21 +3,31 @@
 Rasa's own RestInput answers 500 when "message" is missing or not text, and files a message with
 no "sender" under the shared id "default" (mixing patients). This subclass keeps its URL
 (/webhooks/rest/webhook) and behaviour, and refuses such requests with a JSON error instead.
+A sender id with control characters (NUL included) or broken unicode is refused too (channels/ids.py).
+
+Beyond this machine REST is for server-to-server use with a bearer token: a server listening on
+any other interface (Rasa's default is 0.0.0.0) refuses to start without REST_AUTH_TOKEN.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import os
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage as BadRequest  # sanic 21.12 name for 400
 from sanic.exceptions import PayloadTooLarge, Unauthorized
 from sanic.request import Request
 
-# Ten times the longest message we invite (10,000 characters are answered politely); beyond this
-# a request is refused before any processing.
+from channels.ids import is_safe_id
+from privacy.logs import ConfigurationError
+
+logger = logging.getLogger(__name__)
+
+# Ten times the longest message we read (channels/inbound.py cuts at 10,000 characters and says
+# so); beyond this a request is refused before any processing.
 MAX_MESSAGE_CHARS = 100_000
 # Sender ids are opaque client ids (UUIDs, phone numbers); longer ones are not ids.
 MAX_SENDER_CHARS = 128
@@ -28,6 +38,25 @@ RESERVED_SENDER_MARK = ":"
 # When set, every REST request must carry "Authorization: Bearer <token>" (deployments that
 # expose the REST channel beyond a trusted integration). Unset: open, as for local use.
 TOKEN_ENV = "REST_AUTH_TOKEN"
+# Interfaces that reach this machine only. `rasa run` listens on 0.0.0.0 unless told otherwise.
+LOOPBACK_NAMES = ("localhost", "::1")
+RASA_DEFAULT_INTERFACE = "0.0.0.0"
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    return host in LOOPBACK_NAMES or (host.startswith("127.") and host.replace(".", "").isdigit())
+
+
+def check_exposure(host: Optional[str], token: Optional[str]) -> None:
+    """Refuse to serve REST beyond this machine without a bearer token."""
+    host = host or RASA_DEFAULT_INTERFACE
+    if not is_loopback(host) and not token:
+        raise ConfigurationError(
+            f"the server listens on {host}, beyond this machine, and {TOKEN_ENV} is not set: REST would "
+            f"be open to anyone. Set {TOKEN_ENV} (clients send 'Authorization: Bearer <token>') or "
+            "listen on 127.0.0.1 (scripts/run.sh does unless RASA_HOST says otherwise)."
+        )
 
 
 def _check_token(req: Request) -> None:
@@ -51,12 +80,28 @@ class ValidatingRestInput(RestInput):  # type: ignore[misc]  # Rasa ships no typ
     def name(cls) -> str:
         return "rest"
 
+    def blueprint(self, on_new_message: Callable[..., Any]) -> Any:
+        bp = super().blueprint(on_new_message)
+
+        async def refuse_open_rest(app: Any, _loop: Any) -> None:
+            try:
+                check_exposure(app.state.host, os.environ.get(TOKEN_ENV))
+            except ConfigurationError as err:
+                logger.error("REST channel: %s", err)
+                raise
+
+        # registered by a plain call (sanic 21.12's decorator is untyped)
+        bp.listener("before_server_start")(refuse_open_rest)
+        return bp
+
     async def _extract_sender(self, req: Request) -> Optional[str]:
         sender = _body(req).get("sender")
         if isinstance(sender, bool) or not isinstance(sender, str | int) or not str(sender).strip():
             raise BadRequest(f'"sender" is missing or not a string: {USAGE}')
         if len(str(sender)) > MAX_SENDER_CHARS:
             raise BadRequest(f'"sender" is longer than {MAX_SENDER_CHARS} characters')
+        if not is_safe_id(str(sender)):
+            raise BadRequest('"sender" may not contain control characters or broken unicode')
         if RESERVED_SENDER_MARK in str(sender):
             raise BadRequest(f'"sender" may not contain "{RESERVED_SENDER_MARK}" (reserved for channels)')
         _check_token(req)

@@ -15,8 +15,9 @@ from answers.message import Message
 from dialogue.state import DONE, INTRO, Reply, State
 from nlp.questions import looks_like_question
 
-# Messages longer than this get a gentle note (they are still read in full, so an emergency sign
-# anywhere in them still counts). About ten long sentences: more than any answer needs.
+# Messages longer than this get a gentle note (they are read up to 10,000 characters, the cut of
+# channels/inbound.py, so an emergency sign anywhere in that still counts). About ten long
+# sentences: more than any answer needs.
 LONG_MESSAGE_CHARS = 1500
 # Below this share of ASCII letters a message is taken as written in another script.
 MIN_ASCII_LETTER_SHARE = 0.5
@@ -109,7 +110,13 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
     if not had_facts and not msg.meaningful:
         replies.append(Reply("utter_empty" if not text.strip() else "utter_not_understood"))
         return replies
-    if not had_facts and intent in FALLBACK_INTENTS | {"describe_symptoms"} and looks_non_english(text):
+    # (a typed "/..." command is no language: it is simply not understood)
+    if (
+        not had_facts
+        and not msg.typed_command
+        and intent in FALLBACK_INTENTS | {"describe_symptoms"}
+        and looks_non_english(text)
+    ):
         replies.append(Reply("utter_non_english"))
         return replies
     question = looks_like_question(text)

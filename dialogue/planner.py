@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Mapping, Optional
+from typing import Optional
 
 from answers.contract import Interpretation, Person
 from answers.contract import Reply as AnswerReply
-from answers.contract import Source as AnswerSource
 from answers.interpret import Interpreter, Message, default_interpreter
 from answers.lead import names_recent_topic, names_topic, says_not_new
-from answers.wording import general_place, sentence_around, words_around
 from dialogue.chat import TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
+from dialogue.forget import asks_to_forget, forget_answer
 from dialogue.outcome import outcome_replies, summary_reply
 from dialogue.proxy import typed_for_someone
 from dialogue.questions import ask, next_question, possible_sign, read_back
+from dialogue.records import answer_deferred, merge, record_sources
 from dialogue.state import ASKING, CONSENT, CONSENT_FACT, DONE, INTRO, Plan, Reply, State
 from triage.engine import EMERGENCY, PRESENT, UNSURE, Engine, FactValue, default_engine
 from triage.relevance import is_relevant
-from triage.summary import LOCATION_SOURCE
 
 # Re-exported: the planner's public face, for the action adapter and the tests.
 __all__ = [
@@ -60,20 +59,14 @@ _RESTART_WORDS = re.compile(
     re.I,
 )
 
+# A message this short that only answers yes / no / not sure, as the first message of a
+# conversation, answers a question this conversation never asked: the earlier one was lost.
+MAX_LOST_ANSWER_WORDS = 4
 
-# A question of the patient's whose answer depends on the outcome is put off with this reply
-# ("utter_care_question_pending") and answered with the outcome.
-DEFERRED_SUFFIX = "_question_pending"
+
 _WHAT_QUESTION = re.compile(
     r"\b(what (was|is|were) (the|your|that) question|what did you (ask|say)|(repeat|say) (the|that|your) "
     r"question|ask (me )?(that|it) again|what was that again|come again\?)",
-    re.I,
-)
-# A limb sign said with no limb named, once the saddle sign is known, is about the saddle area.
-_LIMB_FACT_OF = {"numbness": "saddle_numbness"}
-_LIMB_WORDS = re.compile(
-    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?|wrists?|"
-    r"shoulders?|elbows?|hips?|side)\b",
     re.I,
 )
 _CORRECTION = re.compile(
@@ -118,39 +111,22 @@ def _answers_something(reading: Interpretation) -> bool:
     return reading.answer.reply is not AnswerReply.NONE or reading.answer.confirm is not None
 
 
-def _merge(
-    engine: Engine, state: State, reading: Interpretation, text: str = ""
-) -> tuple[dict[str, FactValue], set[str], bool]:
-    """Apply the interpretation: facts stated, then the direct answer to the question asked."""
-    facts: dict[str, FactValue] = {name: state.facts.get(name) for name in engine.facts}
-    stated = reading.stated()
-    for f in reading.facts:
-        if (
-            f.fact in _LIMB_FACT_OF
-            and reading.answer.question != f.fact
-            and state.facts.get(_LIMB_FACT_OF[f.fact]) == PRESENT
-            and not _LIMB_WORDS.search(sentence_around(text, f.words) if f.words else text)
-        ):
-            # "seriously? its just a bit numb" after saddle numbness was advised on: the numbness
-            # talked about, not a new numb arm or leg
-            stated.pop(f.fact, None)
-    answer = reading.answer
-    if answer.answered and answer.question in engine.facts:
-        stated[answer.question] = answer.value
-    changed = {name for name, value in stated.items() if facts[name] != value}
-    facts.update(stated)
-    return facts, changed, answer.answered
-
-
 def plan_turn(
     state: State, msg: Message, engine: Optional[Engine] = None, interpreter: Optional[Interpreter] = None
 ) -> Plan:
     """Decide this turn: read the message, check for an emergency first, then reply and ask."""
     engine = engine or default_engine()
     interpreter = interpreter or default_interpreter(engine)
-    if msg.intent == "start_over" and _RESTART_WORDS.search(msg.text or ""):
+    # A typed "/restart" is text, not a restart: only the patient's words start over.
+    if msg.intent == "start_over" and _RESTART_WORDS.search(msg.text or "") and not msg.typed_command:
         fresh = State(phase=ASKING)
         return Plan(fresh, [Reply("utter_start_over"), Reply("utter_ask_describe")], set(engine.facts))
+    after_forget_offer = state.forget_asked
+    if after_forget_offer:
+        confirmed = forget_answer(engine, interpreter, state, msg)
+        if confirmed is not None:
+            return confirmed
+        state = replace(state, forget_asked=False)  # the offer lapses: an ordinary turn
 
     consenting = state.phase in (INTRO, CONSENT)
     question = CONSENT_FACT if consenting else state.pending
@@ -162,57 +138,25 @@ def plan_turn(
         plan.state = replace(plan.state, phase=DONE)
         return plan
     proxy = typed_for_someone(msg.text or "", state.proxy)
-    reading = interpreter.interpret(question, msg, proxy=proxy)
-    facts, changed, answered = _merge(engine, state, reading, msg.text or "")
+    forget = asks_to_forget(msg)
+    # "Delete my conversation", or what follows the offer to, answers no triage question (it is
+    # read for the facts it states only).
+    reading = interpreter.interpret(None if forget or after_forget_offer else question, msg, proxy=proxy)
+    facts, changed, answered = merge(engine, state, reading, msg.text or "")
     # Where each fact came from, for the doctor's summary; kept with the state from here on.
-    state = replace(state, sources=_sources(state.sources, reading, changed, msg.text or ""), proxy=proxy)
+    state = replace(
+        state, sources=record_sources(state.sources, reading, changed, msg.text or ""), proxy=proxy
+    )
+    if forget and engine.evaluate(facts).level != EMERGENCY:
+        # Asked to confirm first (an emergency sign in the same message gets the advice instead;
+        # the patient can ask again).
+        asking = replace(state, facts=facts, forget_asked=True)
+        return Plan(asking, [Reply("utter_forget_confirm")], changed)
     plan = _decide(engine, state, msg, reading, facts, changed, answered)
     plan.state = replace(
-        plan.state, sources=state.sources, proxy=proxy, deferred=_answer_deferred(state, plan)
+        plan.state, sources=state.sources, proxy=proxy, deferred=answer_deferred(state, plan)
     )
     return plan
-
-
-def _answer_deferred(before: State, plan: Plan) -> Optional[str]:
-    """A question of the patient's put off until the outcome ("can I go back to work?" asked
-    mid-triage) is answered with the outcome, from its level; until then it is kept."""
-    deferred = before.deferred
-    for r in plan.replies:
-        if r.response.startswith("utter_") and r.response.endswith(DEFERRED_SUFFIX):
-            deferred = r.response[len("utter_") : -len(DEFERRED_SUFFIX)]
-    if deferred is None or plan.outcome is None or plan.state.phase != DONE:
-        return deferred
-    level = plan.state.last_level or plan.outcome.level
-    plan.replies = [r for r in plan.replies if not r.response.endswith(DEFERRED_SUFFIX)]
-    plan.replies.append(Reply(f"utter_{deferred}_question_{level}"))
-    return None
-
-
-def _sources(
-    before: Mapping[str, Mapping[str, str]], reading: Interpretation, changed: set[str], text: str
-) -> dict[str, Mapping[str, str]]:
-    """Where each changed fact came from: a question's answer (its button or the patient's words)
-    or the patient's own words, volunteered."""
-    sources = dict(before)
-    answer = reading.answer
-    for fact in reading.facts:
-        if fact.fact in changed:
-            sources[fact.fact] = {"how": "said", "words": words_around(text, fact.words)}
-    known = (sources.get(LOCATION_SOURCE) or {}).get("words")
-    vaguer = known is not None and general_place(reading.where or "") and not general_place(str(known))
-    if (
-        reading.where
-        and not vaguer
-        and (known is None or answer.question == "mid_back" or general_place(str(known)))
-    ):
-        # where the pain is, for the doctor (not a rule fact): the first place the patient names
-        # (a story may name a neighbour's neck later), or their answer to the mid-back question;
-        # "my back" is replaced by a more exact place said later, never the other way round
-        sources[LOCATION_SOURCE] = {"how": "said", "words": reading.where}
-    if answer.question in changed and answer.answered:
-        how = "button" if answer.source is AnswerSource.BUTTON else "answered"
-        sources[str(answer.question)] = {"how": how, "words": "" if how == "button" else answer.words}
-    return sources
 
 
 def _decide(
@@ -263,7 +207,7 @@ def _decide(
     if isinstance(age, int) and age < ADULT_AGE_YEARS:
         return Plan(State(facts, None, DONE), [*replies, Reply("utter_not_for_children")], changed)
     if consenting:
-        return _consent_turn(engine, state, reading, facts, changed, replies, described)
+        return _consent_turn(engine, msg, state, reading, facts, changed, replies, described)
 
     # A possible emergency sign (hedged, or in words only the learned reader knows) is the very
     # next question, in this turn, with the patient's words read back; so is an answer that must
@@ -358,8 +302,16 @@ def _after_answer(
     return Plan(new, [*replies, *outcome_replies(outcome, engine, state.sources)], changed, outcome)
 
 
+def _answers_a_lost_question(msg: Message, reading: Interpretation, changed: set[str]) -> bool:
+    if msg.earlier_button:
+        return True
+    bare = len((msg.text or "").split()) <= MAX_LOST_ANSWER_WORDS
+    return bare and not changed and reading.answer.reply is not AnswerReply.NONE
+
+
 def _consent_turn(
     engine: Engine,
+    msg: Message,
     state: State,
     reading: Interpretation,
     facts: dict[str, FactValue],
@@ -386,6 +338,11 @@ def _consent_turn(
             State(facts, None, CONSENT, described=described), [Reply("utter_consent_declined")], changed
         )
     opening = [Reply("utter_intro")] if state.phase == INTRO else []
+    if state.phase == INTRO and _answers_a_lost_question(msg, reading, changed):
+        # an old button, or a bare "no", as the first message: the conversation it answered is
+        # gone (a server restart, a deleted conversation). Say so: a "no" to consent now would
+        # otherwise end a triage the patient thinks is still going.
+        opening.insert(0, Reply("utter_lost_conversation"))
     # The opening greets and explains what to do: drop a second greeting or "didn't understand".
     dropped = ("utter_not_understood", "utter_greet") if opening else ("utter_not_understood",)
     replies = [r for r in replies if r.response not in dropped]

@@ -29,6 +29,7 @@ class State:
     sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # fact -> where it came from
     proxy: bool = False  # someone is typing for the patient ("he" / "she" is the patient)
     deferred: Optional[str] = None  # a question of the patient's to answer at the outcome ("care")
+    forget_asked: bool = False  # the patient asked to delete the conversation: confirm it next
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Plan:
     replies: list[Reply]
     changed: set[str]
     outcome: Optional[Outcome] = None
+    forget: bool = False  # the patient confirmed: delete the whole conversation after this turn
 
     @property
     def responses(self) -> list[str]:

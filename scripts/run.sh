@@ -10,6 +10,19 @@ ACTION_PORT=${ACTION_PORT:-5055}
 MODEL=${MODEL:-models/triage.tar.gz}
 ENDPOINTS=${ENDPOINTS:-endpoints.yml}    # names the action server URL (port 5055)
 export SANIC_HOST=${ACTION_HOST:-127.0.0.1}   # the action server has no auth: never expose it
+# The Rasa server listens on this machine only unless RASA_HOST says otherwise. Beyond it, REST is
+# for server-to-server use with a bearer token: without REST_AUTH_TOKEN the server refuses to start.
+RASA_HOST=${RASA_HOST:-127.0.0.1}
+case "$RASA_HOST" in
+  127.*|localhost|::1) ;;
+  *)
+    if [ -z "${REST_AUTH_TOKEN:-}" ]; then
+      echo "run.sh: RASA_HOST=$RASA_HOST is not this machine only: set REST_AUTH_TOKEN (clients then send" >&2
+      echo "        'Authorization: Bearer <token>'), or leave RASA_HOST unset to listen on 127.0.0.1." >&2
+      exit 2
+    fi
+    ;;
+esac
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}  # fewer malloc arenas: less resident memory
 
 # The SDK alone (not `rasa run actions`, which loads all of Rasa and TensorFlow): ~80 MB less.
@@ -21,15 +34,15 @@ cat <<MSG
 
   Back-pain triage assistant
   --------------------------
-  REST:   POST http://localhost:${RASA_PORT}/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
-  e.g.    curl -s localhost:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
+  REST:   POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
+  e.g.    curl -s ${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
   Chat in the terminal (beside this server, on its own ports): make shell.   Stop: Ctrl-C.
 
 MSG
 unset SANIC_HOST
 # scripts/rasa_server.py is `rasa` without JAX (which TensorFlow imports for nothing): -64 MB.
-exec_cmd=("$VENV/bin/python" scripts/rasa_server.py run --model "$MODEL" --port "$RASA_PORT" --endpoints "$ENDPOINTS"
-  --credentials "${CREDENTIALS:-credentials.yml}")
+exec_cmd=("$VENV/bin/python" scripts/rasa_server.py run --model "$MODEL" --interface "$RASA_HOST" --port "$RASA_PORT"
+  --endpoints "$ENDPOINTS" --credentials "${CREDENTIALS:-credentials.yml}")
 # Rasa's HTTP API (trackers, model, parse) only with a token (CVE-2024-49375): off by default.
 if [ -n "${RASA_API_TOKEN:-}" ]; then
   exec_cmd+=(--enable-api --auth-token "$RASA_API_TOKEN")

@@ -16,9 +16,9 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -47,6 +47,31 @@ class Stack:
     rasa: subprocess.Popen
     actions: subprocess.Popen
     start_seconds: float
+    workdir: Path  # endpoints.yml and the servers' logs: actions.log, rasa.log
+    _start_rasa: Optional[Callable[[], subprocess.Popen]] = field(default=None, repr=False)
+
+    def restart_rasa(self) -> None:
+        """Stop the Rasa server and start it again on the same port, with the same options (what
+        an in-memory conversation store held is gone, as after a real restart)."""
+        assert self._start_rasa is not None
+        _stop(self.rasa)
+        self.rasa = self._start_rasa()
+        self.wait_until_up()
+
+    def wait_until_up(self) -> None:
+        """Until both servers answer (raises if one exits or START_TIMEOUT_S passes)."""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not (_get_ok(f"{self.action_url}/health") and _get_ok(self.rasa_url + "/")):
+            for proc, name in ((self.rasa, "rasa"), (self.actions, "actions")):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{name} server exited: {self.log(name)[-3000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"stack not up after {START_TIMEOUT_S} s (logs in {self.workdir})")
+            time.sleep(POLL_INTERVAL_S)
+
+    def log(self, name: str) -> str:
+        """Everything one server ("rasa" or "actions") has written so far."""
+        return (self.workdir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
 
     @property
     def webhook(self) -> str:
@@ -111,6 +136,8 @@ def running_stack(
     credentials: Optional[Path] = None,
     rasa_port: Optional[int] = None,
     endpoints_extra: str = "",
+    rasa_args: Sequence[str] = (),
+    action_args: Sequence[str] = (),
 ) -> Iterator[Stack]:
     """Start both servers, wait until a REST message gets an answer, stop them afterwards.
 
@@ -118,6 +145,8 @@ def running_stack(
     enable the REST channel, which the start-up probe talks to. `rasa_port` fixes the Rasa server's
     port (e.g. when the credentials name the page origin); by default a free one is picked.
     `endpoints_extra` is appended to the generated endpoints.yml (e.g. a shared tracker store).
+    `rasa_args` / `action_args` are added to each server's command line (e.g. `--debug`,
+    `--enable-api --auth-token ...`).
     """
     if not model.exists():
         raise FileNotFoundError(f"{model} missing: run `make train` first")
@@ -131,52 +160,65 @@ def running_stack(
     logs = {name: open(workdir / f"{name}.log", "wb") for name in ("actions", "rasa")}
     started = time.perf_counter()
     actions = subprocess.Popen(
-        [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        [
+            str(VENV_BIN / "python"),
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(action_port),
+            *action_args,
+        ],
         cwd=ROOT,
         env={**env, "SANIC_HOST": "127.0.0.1"},
         stdout=logs["actions"],
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    rasa = subprocess.Popen(
-        [
-            str(VENV_BIN / "python"),
-            str(ROOT / "scripts" / "rasa_server.py"),  # `rasa` without JAX, as scripts/run.sh
-            "run",
-            "--model",
-            str(model),
-            "--port",
-            str(rasa_port),
-            "--interface",
-            "127.0.0.1",
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(credentials or ROOT / "credentials.yml"),
-        ],
-        cwd=ROOT,
-        env={**env, "RASA_PORT": str(rasa_port)},  # as scripts/run.sh: the widget's origins follow it
-        stdout=logs["rasa"],
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    rasa_cmd = [
+        str(VENV_BIN / "python"),
+        str(ROOT / "scripts" / "rasa_server.py"),  # `rasa` without JAX, as scripts/run.sh
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(rasa_port),
+        "--interface",
+        "127.0.0.1",
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials or ROOT / "credentials.yml"),
+        *rasa_args,
+    ]
+
+    def start_rasa() -> subprocess.Popen:
+        return subprocess.Popen(
+            rasa_cmd,
+            cwd=ROOT,
+            env={**env, "RASA_PORT": str(rasa_port)},  # as scripts/run.sh: the widget's origins follow it
+            stdout=logs["rasa"],
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    stack = Stack(
+        f"http://127.0.0.1:{rasa_port}",
+        f"http://127.0.0.1:{action_port}",
+        start_rasa(),
+        actions,
+        0.0,
+        workdir,
+        start_rasa,
     )
-    stack = Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", rasa, actions, 0.0)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not (_get_ok(f"{stack.action_url}/health") and _get_ok(stack.rasa_url + "/")):
-            for proc, name in ((rasa, "rasa"), (actions, "actions")):
-                if proc.poll() is not None:
-                    raise RuntimeError(
-                        f"{name} server exited: {(workdir / f'{name}.log').read_text()[-3000:]}"
-                    )
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"stack not up after {START_TIMEOUT_S} s (logs in {workdir})")
-            time.sleep(POLL_INTERVAL_S)
+        stack.wait_until_up()
         stack.say("__probe__", "hello")  # the first real turn: model and action server both answer
         stack.start_seconds = time.perf_counter() - started
         yield stack
     finally:
-        _stop(rasa)
+        _stop(stack.rasa)
         _stop(actions)
         for fh in logs.values():
             fh.close()

@@ -11,7 +11,8 @@
  *   data-socket-path   socket.io path on the server (default "/socket.io")
  *   data-subtitle      line under the title
  *   data-welcome       local greeting shown when a conversation starts (not sent)
- *   data-init-payload  message sent (not shown) when a new conversation starts, e.g. "/greet"
+ *   data-init-payload  message sent (not shown) when a new conversation starts, e.g. "hi" (the
+ *                      server reads a "/..." message as words unless the bot just offered it)
  *   data-disclaimer    small print under the input
  *   data-launcher-label  text of the floating button (default "Chat about back pain")
  *   data-open="true"   open the panel on load

@@ -24,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.ids import is_safe_id
 from channels.platforms.answers import resolve_answer
 from channels.platforms.settings import EnvSetting, Settings, log_state, read_settings
 from channels.platforms.text import Button, note
@@ -290,6 +291,9 @@ class PlatformChannel(InputChannel):  # type: ignore[misc]  # Rasa ships no type
             if incoming.pressed is not None:
                 await self.acknowledge_press(incoming)
             sender_id = conversation_id(self.PLATFORM, incoming.conversation)
+            if not is_safe_id(sender_id):
+                logger.warning("%s: update dropped (control characters in the chat id)", self.PLATFORM)
+                continue
             text = await resolve_answer(app, sender_id, incoming.text, self.shows_numbers)
             await on_new_message(
                 UserMessage(text, out, sender_id, input_channel=self.PLATFORM, metadata=incoming.metadata)

@@ -20,7 +20,7 @@ from nlp.facts.mention import IGNORE_LABEL, NUMBER_FACTS, Mention
 from nlp.facts.model import load_nlp
 from nlp.facts.replies import generic_mentions
 from nlp.facts.symptoms import tri_mentions
-from nlp.facts.text import MAX_TEXT_CHARS, blank_markup, chunks
+from nlp.facts.text import MAX_TEXT_CHARS, blank_markup, blank_pictographs, chunks
 
 
 def _resolve(mentions: list[Mention]) -> list[Mention]:
@@ -81,7 +81,7 @@ def _parse(doc_or_text: Doc | str, nlp: Language | None) -> tuple[str, list[tupl
     """The text and its (offset, Doc) pieces; no pieces for a blank text."""
     if isinstance(doc_or_text, Doc):
         return doc_or_text.text, [(0, doc_or_text)]
-    text = blank_markup(str(doc_or_text)[:MAX_TEXT_CHARS])
+    text = blank_pictographs(blank_markup(str(doc_or_text)[:MAX_TEXT_CHARS]))
     if not text.strip():
         return text, []
     nlp = nlp or load_nlp()

@@ -6,11 +6,14 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -127,3 +130,74 @@ def test_rest_token_when_configured(served: dict[str, int]) -> None:
         except urllib.error.HTTPError as err:
             status = err.code
         assert status == expected, headers
+
+
+def test_rasa_listens_on_localhost_only_by_default(served: dict[str, int]) -> None:
+    # run.sh was started without RASA_HOST
+    assert _listen_addresses(served["rasa"]) == {"127.0.0.1"}
+
+
+@dataclass
+class Started:
+    code: Optional[int]  # the exit code if it stopped by itself, None if it came up
+    addresses: set[str]  # where it listened (empty if it never did)
+    output: str
+
+
+def _start(cmd: list[str], env: dict[str, str], port: int) -> Started:
+    """Start `cmd` and wait until it exits or `port` listens; then stop it."""
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        addresses: set[str] = set()
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while proc.poll() is None and not addresses:
+                assert time.monotonic() < deadline, "neither refused nor started"
+                time.sleep(0.3)
+                addresses = _listen_addresses(port)
+            code = proc.poll()
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+        log.seek(0)
+        return Started(code, addresses, log.read().decode("utf-8", "replace"))
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment without REST_AUTH_TOKEN, with an endpoints file of its own."""
+    (tmp_path / "endpoints.yml").write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{free_port()}/webhook"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REST_AUTH_TOKEN"}
+    return {**env, "ENDPOINTS": str(tmp_path / "endpoints.yml"), "ACTION_PORT": str(free_port()), **extra}
+
+
+def test_run_refuses_another_interface_without_a_rest_token(tmp_path: Path) -> None:
+    port = free_port()
+    env = _env(tmp_path, RASA_HOST="0.0.0.0", RASA_PORT=str(port))
+    started = _start(["bash", "scripts/run.sh"], env, port)
+    assert started.code not in (None, 0) and not started.addresses, "started on 0.0.0.0 without a token"
+    assert "REST_AUTH_TOKEN" in started.output
+
+
+def test_the_server_itself_refuses_another_interface_without_a_rest_token(tmp_path: Path) -> None:
+    # Started without run.sh and without --interface: `rasa run` would listen on 0.0.0.0.
+    port = free_port()
+    env = _env(tmp_path)
+    cmd = [str(ROOT / ".venv" / "bin" / "python"), "scripts/rasa_server.py", "run"]
+    cmd += ["--model", str(DEFAULT_MODEL), "--port", str(port), "--endpoints", env["ENDPOINTS"]]
+    cmd += ["--credentials", "credentials.yml"]
+    started = _start(cmd, env, port)
+    assert started.code not in (None, 0) and not started.addresses, "listened on 0.0.0.0 without a token"
+    assert "REST_AUTH_TOKEN" in started.output
+
+
+def test_run_listens_where_rasa_host_says_with_a_rest_token(tmp_path: Path) -> None:
+    port = free_port()
+    env = _env(tmp_path, RASA_HOST="0.0.0.0", RASA_PORT=str(port), REST_AUTH_TOKEN=REST_TOKEN)
+    started = _start(["bash", "scripts/run.sh"], env, port)
+    assert started.code is None, started.output[-2000:]
+    assert started.addresses == {"0.0.0.0"}

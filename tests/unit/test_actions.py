@@ -126,3 +126,33 @@ def test_summary_on_request_mid_triage_then_the_question_again() -> None:
     summary = messages[0]["custom"]["summary"]
     assert summary["age"] == 40 and summary["level"] is None
     assert "pending_question" not in slot_events(events)
+
+
+def test_a_confirmed_delete_sets_the_slot_the_server_deletes_on() -> None:
+    ents = [{"entity": "answer_to", "value": "forget"}]
+    messages, events = run(
+        tracker('/affirm{"answer_to":"forget"}', "affirm", ents, phase="asking", forget_asked=True)
+    )
+    assert [m["response"] for m in messages] == ["utter_forgotten"]
+    assert slot_events(events)["forget_conversation"] is True
+
+
+def test_the_gate_flags_reach_the_planner() -> None:
+    t = tracker("/restart", "start_over", phase="asking", pending_question="bladder_bowel", age=40)
+    t.latest_message["typed_command"] = True
+    messages, events = run(t)
+    assert "utter_start_over" not in [m["response"] for m in messages]
+    assert "age" not in slot_events(events), "a typed /restart wiped the facts"
+    t = tracker('/deny{"answer_to":"fever"}', "deny")
+    t.latest_message.update(typed_command=True, earlier_button=True)
+    messages, _ = run(t)
+    assert [m["response"] for m in messages][0] == "utter_lost_conversation"
+
+
+def test_a_failing_turn_apologises_and_logs_no_message_text(caplog: Any) -> None:
+    # A slot value the adapter cannot read makes the turn fail; the error names no value.
+    t = tracker("MARKERWORD my back hurts", "describe_symptoms", phase="asking", reasks="MARKERWORD")
+    with caplog.at_level("DEBUG"):
+        messages, events = run(t)
+    assert [m["response"] for m in messages] == ["utter_internal_error"] and events == []
+    assert "ValueError" in caplog.text and "MARKERWORD" not in caplog.text

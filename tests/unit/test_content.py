@@ -105,6 +105,8 @@ DIALOGUE_NAMES = [
     "utter_check_again",
     "utter_put_simply",
     "utter_read_back_new",
+    "utter_lost_conversation",
+    "utter_internal_error",
 ]
 OUTCOME_EXTRA = [
     "utter_reasons_intro",

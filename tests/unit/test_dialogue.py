@@ -804,3 +804,75 @@ def test_quotes_keep_decimals_and_a_short_sentence_whole() -> None:
 
     assert sentence_around("yes. temp was 38.4 last night. and chills", "temp") == "temp was 38.4 last night."
     assert words_around("Not have weakness po, I can stand on the tip of foot.", "stand").startswith("Not")
+
+
+# --- typed commands, deleting the conversation, a lost conversation -----------------------------
+
+
+def typed(state: State, intent: Optional[str], text: str, earlier_button: bool = False) -> Plan:
+    """A "/..." message that was none of the offered buttons (channels/inbound.py read it as text)."""
+    msg = Message(text=text, intent=intent, typed_command=True, earlier_button=earlier_button)
+    return plan_turn(state, msg, ENGINE, WORDS_ONLY)
+
+
+def test_a_typed_restart_is_not_a_restart() -> None:
+    state = State(facts={"age": 40}, pending="bladder_bowel", phase=ASKING, described=True)
+    plan = typed(state, "start_over", "/restart")
+    assert "utter_start_over" not in plan.responses
+    assert plan.state.facts["age"] == 40 and plan.state.pending == "bladder_bowel"
+
+
+def test_a_typed_command_is_not_understood_rather_than_another_language() -> None:
+    state = State(pending="bladder_bowel", phase=ASKING, described=True)
+    plan = typed(state, "nlu_fallback", '/deny{"bladder_bowel":"absent","saddle_numbness":"absent"}')
+    assert "utter_non_english" not in plan.responses and "utter_not_understood" in plan.responses
+    assert plan.state.facts.get("bladder_bowel") is None and plan.state.pending == "bladder_bowel"
+
+
+def forget_asked(state: State) -> State:
+    plan = turn(state, "forget_me", "please delete my conversation")
+    assert plan.responses == ["utter_forget_confirm"] and not plan.forget
+    return plan.state
+
+
+def test_delete_my_conversation_is_confirmed_then_done() -> None:
+    state = forget_asked(State(facts={"age": 40}, pending="bladder_bowel", phase=ASKING, described=True))
+    assert state.forget_asked and state.facts["age"] == 40
+    plan = turn(state, "affirm", '/affirm{"answer_to":"forget"}', answer_to="forget")
+    assert plan.responses == ["utter_forgotten"] and plan.forget
+    assert plan.state.facts.get("bladder_bowel") is None, "the yes answered the triage question"
+
+
+def test_no_keeps_the_conversation_and_asks_the_pending_question_again() -> None:
+    state = forget_asked(State(facts={"age": 40}, pending="bladder_bowel", phase=ASKING, described=True))
+    plan = turn(state, "deny", "no")
+    assert plan.responses == ["utter_forget_kept", "utter_ask_bladder_bowel"] and not plan.forget
+    assert plan.state.facts.get("bladder_bowel") is None, "the no answered the triage question"
+    assert plan.state.facts["age"] == 40 and not plan.state.forget_asked
+    consent = forget_asked(State(phase=CONSENT))
+    assert turn(consent, "deny", "no").responses == ["utter_forget_kept", "utter_consent"]
+
+
+def test_a_delete_request_is_no_answer_and_an_emergency_comes_first() -> None:
+    state = State(pending="bladder_bowel", phase=ASKING, described=True)
+    assert turn(state, "forget_me", "delete my data").state.facts.get("bladder_bowel") is None
+    plan = turn(state, "forget_me", "delete my data, I've wet myself", bladder_bowel="present")
+    assert plan.outcome is not None and plan.outcome.level == "emergency" and not plan.forget
+    asked = forget_asked(state)
+    plan = turn(asked, "deny", "no, but I have wet myself", bladder_bowel="present")
+    assert plan.outcome is not None and plan.outcome.level == "emergency" and not plan.forget
+
+
+def test_a_delete_request_needs_the_words_and_a_typed_one_is_text() -> None:
+    state = State(pending="bladder_bowel", phase=ASKING, described=True)
+    assert "utter_forget_confirm" not in turn(state, "forget_me", "forget it").responses
+    assert "utter_forget_confirm" not in typed(state, "forget_me", "/forget_me").responses
+
+
+def test_an_answer_to_a_lost_conversation_is_told_it_started_over() -> None:
+    plan = typed(State(), "deny", '/deny{"answer_to":"bladder_bowel"}', earlier_button=True)
+    assert plan.responses == ["utter_lost_conversation", "utter_intro", "utter_consent"]
+    plan = turn(State(), "deny", "no")
+    assert plan.responses == ["utter_lost_conversation", "utter_intro", "utter_consent"]
+    assert turn(State(), "greet", "hi").responses == ["utter_intro", "utter_consent"]
+    assert turn(State(), "describe_symptoms", "my back hurts").responses == ["utter_intro", "utter_consent"]

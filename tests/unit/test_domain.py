@@ -67,8 +67,10 @@ def test_button_entities_are_declared() -> None:
 
 
 def dialogue_responses() -> set[str]:
-    """Every response name the dialogue and the rule table can ask Rasa to send."""
-    code = "\n".join(p.read_text() for p in sorted((ROOT / "dialogue").glob("*.py")))
+    """Every response name the dialogue, the action and the rule table can ask Rasa to send."""
+    # the dialogue's responses, and the action's own (its apology when a turn fails)
+    sources = [*sorted((ROOT / "dialogue").glob("*.py")), ROOT / "actions" / "actions.py"]
+    code = "\n".join(p.read_text() for p in sources)
     names = {n for n in re.findall(r'"(utter_\w+)"', code) if not n.endswith("_")}  # not prefixes
     names |= {f"utter_ask_{f}" for f in ENGINE.facts} | {f"utter_why_{f}" for f in ENGINE.facts}
     names |= {f"utter_ask_{f}_short" for f in ENGINE.facts}

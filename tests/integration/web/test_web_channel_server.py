@@ -236,6 +236,8 @@ def test_text_comes_as_a_plain_message_and_the_payload_right_after_it(testbot_se
     async def go():
         chat = await Chat(testbot_server.url, testbot_server.origin).connect()
         token = await chat.session()
+        await chat.say("hi", token)  # the question with its buttons: a payload counts only then
+        await chat.wait_for(lambda m: "quick_replies" in m or "buttons" in m)
         await chat.say('/affirm{"answer_to":"bladder_bowel"}', token)
         m = await chat.wait_for(lambda m: "custom" in m)
         await chat.say("summary", token)

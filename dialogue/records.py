@@ -1,0 +1,91 @@
+"""What a turn records: the facts it states merged with the direct answer, where each fact came
+from (for the doctor's summary), and a question of the patient's put off until the outcome."""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping, Optional
+
+from answers.contract import Interpretation
+from answers.contract import Source as AnswerSource
+from answers.wording import general_place, sentence_around, words_around
+from dialogue.state import DONE, Plan, Reply, State
+from triage.engine import PRESENT, Engine, FactValue
+from triage.summary import LOCATION_SOURCE
+
+# A question of the patient's whose answer depends on the outcome is put off with this reply
+# ("utter_care_question_pending") and answered with the outcome.
+DEFERRED_SUFFIX = "_question_pending"
+# A limb sign said with no limb named, once the saddle sign is known, is about the saddle area.
+_LIMB_FACT_OF = {"numbness": "saddle_numbness"}
+_LIMB_WORDS = re.compile(
+    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?|wrists?|"
+    r"shoulders?|elbows?|hips?|side)\b",
+    re.I,
+)
+
+
+def merge(
+    engine: Engine, state: State, reading: Interpretation, text: str = ""
+) -> tuple[dict[str, FactValue], set[str], bool]:
+    """Apply the interpretation: facts stated, then the direct answer to the question asked."""
+    facts: dict[str, FactValue] = {name: state.facts.get(name) for name in engine.facts}
+    stated = reading.stated()
+    for f in reading.facts:
+        if (
+            f.fact in _LIMB_FACT_OF
+            and reading.answer.question != f.fact
+            and state.facts.get(_LIMB_FACT_OF[f.fact]) == PRESENT
+            and not _LIMB_WORDS.search(sentence_around(text, f.words) if f.words else text)
+        ):
+            # "seriously? its just a bit numb" after saddle numbness was advised on: the numbness
+            # talked about, not a new numb arm or leg
+            stated.pop(f.fact, None)
+    answer = reading.answer
+    if answer.answered and answer.question in engine.facts:
+        stated[answer.question] = answer.value
+    changed = {name for name, value in stated.items() if facts[name] != value}
+    facts.update(stated)
+    return facts, changed, answer.answered
+
+
+def answer_deferred(before: State, plan: Plan) -> Optional[str]:
+    """A question of the patient's put off until the outcome ("can I go back to work?" asked
+    mid-triage) is answered with the outcome, from its level; until then it is kept."""
+    deferred = before.deferred
+    for r in plan.replies:
+        if r.response.startswith("utter_") and r.response.endswith(DEFERRED_SUFFIX):
+            deferred = r.response[len("utter_") : -len(DEFERRED_SUFFIX)]
+    if deferred is None or plan.outcome is None or plan.state.phase != DONE:
+        return deferred
+    level = plan.state.last_level or plan.outcome.level
+    plan.replies = [r for r in plan.replies if not r.response.endswith(DEFERRED_SUFFIX)]
+    plan.replies.append(Reply(f"utter_{deferred}_question_{level}"))
+    return None
+
+
+def record_sources(
+    before: Mapping[str, Mapping[str, str]], reading: Interpretation, changed: set[str], text: str
+) -> dict[str, Mapping[str, str]]:
+    """Where each changed fact came from: a question's answer (its button or the patient's words)
+    or the patient's own words, volunteered."""
+    sources = dict(before)
+    answer = reading.answer
+    for fact in reading.facts:
+        if fact.fact in changed:
+            sources[fact.fact] = {"how": "said", "words": words_around(text, fact.words)}
+    known = (sources.get(LOCATION_SOURCE) or {}).get("words")
+    vaguer = known is not None and general_place(reading.where or "") and not general_place(str(known))
+    if (
+        reading.where
+        and not vaguer
+        and (known is None or answer.question == "mid_back" or general_place(str(known)))
+    ):
+        # where the pain is, for the doctor (not a rule fact): the first place the patient names
+        # (a story may name a neighbour's neck later), or their answer to the mid-back question;
+        # "my back" is replaced by a more exact place said later, never the other way round
+        sources[LOCATION_SOURCE] = {"how": "said", "words": reading.where}
+    if answer.question in changed and answer.answered:
+        how = "button" if answer.source is AnswerSource.BUTTON else "answered"
+        sources[str(answer.question)] = {"how": how, "words": "" if how == "button" else answer.words}
+    return sources
