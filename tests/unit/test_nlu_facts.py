@@ -484,3 +484,10 @@ def test_round9_images_and_numbers(text, fact, value, nlp):
 
 def test_a_hot_day_is_no_fever(nlp):
     assert "fever" not in facts_of("it was 39 degrees in spain", nlp)
+
+
+def test_a_long_standing_condition_is_not_a_new_sign(nlp):
+    """ "so I already get tingling in both legs" (MS since 2014): not new numbness. Once read by
+    accident as a purpose ("so I"); round 8 made "so I've had" a plain "so", and this kept it."""
+    text = "I should say I have MS (diagnosed 2014), so I already get tingling in both legs on and off."
+    assert "numbness" not in facts_of(text, nlp)
