@@ -82,7 +82,7 @@ def context_rule_dicts(nlp: Language) -> list[dict[str, Any]]:
     """medspaCy default ConText rules (minus the dropped ones) plus ours, as plain dicts."""
     spec = _load_yaml(PATTERN_DIR / "context.yml")
     drop = set(spec.get("drop_default", []))
-    default_file = Path(components.ConText.__init__.__code__.co_filename).resolve()
+    default_file = Path(components.ConText.__init__.__code__.co_filename).resolve()  # type: ignore[attr-defined]  # medspaCy's class, re-exported
     default_path = default_file.parents[2] / "resources" / "en" / "context_rules.json"
     with open(default_path, encoding="utf-8") as f:
         defaults = json.load(f)["context_rules"]
@@ -106,11 +106,12 @@ def context_rule_dicts(nlp: Language) -> list[dict[str, Any]]:
 def _shouted_contractions(nlp: Language) -> None:
     """Split "CANT", "DONT", "I'M" as spaCy splits "cant", "dont", "i'm": its special cases are
     written in lower and title case only, and a patient in pain often types in capitals."""
-    for text, pieces in list(nlp.tokenizer.rules.items()):
+    tokenizer: Any = nlp.tokenizer  # spaCy types it as a plain callable; it is a Tokenizer
+    for text, pieces in list(tokenizer.rules.items()):
         upper = text.upper()
-        if upper == text or not text.isascii() or upper in nlp.tokenizer.rules:
+        if upper == text or not text.isascii() or upper in tokenizer.rules:
             continue
-        nlp.tokenizer.add_special_case(
+        tokenizer.add_special_case(
             upper,
             [{ORTH: p[ORTH].upper(), NORM: p.get(NORM, p[ORTH].lower())} for p in pieces],
         )
@@ -134,9 +135,9 @@ def build(out: Path | str | None = DEFAULT_OUT) -> Language:
         },
     )
     nlp.add_pipe("sentencizer")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
+    ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns(nlp))
-    context = nlp.add_pipe("triage_context")
+    context: Any = nlp.add_pipe("triage_context")  # spaCy types pipes as Pipe, without their methods
     context.add_rule_dicts(context_rule_dicts(nlp))
     nlp.meta["name"] = "triage_facts"
     nlp.meta["version"] = "1.0.0"
@@ -152,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     nlp = build(args.out)
-    n_patterns = len(nlp.get_pipe("entity_ruler").patterns)
-    n_rules = len(nlp.get_pipe("triage_context").rule_dicts)
+    ruler: Any = nlp.get_pipe("entity_ruler")
+    context: Any = nlp.get_pipe("triage_context")
+    n_patterns, n_rules = len(ruler.patterns), len(context.rule_dicts)
     elapsed = time.perf_counter() - started
     print(f"saved {args.out}: {n_patterns} entity patterns, {n_rules} ConText rules, {elapsed:.1f}s")
     return 0

@@ -36,7 +36,7 @@ CONFIDENCE = 1.0  # rules: a fact is either read or not
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class FactExtractor(GraphComponent, EntityExtractorMixin):
+class FactExtractor(GraphComponent, EntityExtractorMixin):  # type: ignore[misc]  # Rasa ships no types
     """Adds one entity per triage fact stated in the message (entity = fact name)."""
 
     @staticmethod

@@ -44,11 +44,11 @@ class Stack:
 
     rasa_url: str
     action_url: str
-    rasa: subprocess.Popen
-    actions: subprocess.Popen
+    rasa: subprocess.Popen[bytes]
+    actions: subprocess.Popen[bytes]
     start_seconds: float
     workdir: Path  # endpoints.yml and the servers' logs: actions.log, rasa.log
-    _start_rasa: Optional[Callable[[], subprocess.Popen]] = field(default=None, repr=False)
+    _start_rasa: Optional[Callable[[], subprocess.Popen[bytes]]] = field(default=None, repr=False)
 
     def restart_rasa(self) -> None:
         """Stop the Rasa server and start it again on the same port, with the same options (what
@@ -82,7 +82,8 @@ class Stack:
         status, body = post_json(self.webhook, {"sender": sender, "message": message})
         if status != 200:
             raise AssertionError(f"REST webhook answered {status}: {body[:200]!r}")
-        return json.loads(body)
+        replies: list[dict[str, Any]] = json.loads(body)
+        return replies
 
     def rss_bytes(self) -> int:
         """Resident memory of both servers and their children, in bytes."""
@@ -114,12 +115,12 @@ def _tree_rss(pid: int) -> int:
 def _get_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:
-            return resp.status == 200
+            return bool(resp.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -193,7 +194,7 @@ def running_stack(
         *rasa_args,
     ]
 
-    def start_rasa() -> subprocess.Popen:
+    def start_rasa() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             rasa_cmd,
             cwd=ROOT,
