@@ -3,18 +3,34 @@
 Rasa's own RestInput answers 500 when "message" is missing or not text, and files a message with
 no "sender" under the shared id "default" (mixing patients). This subclass keeps its URL
 (/webhooks/rest/webhook) and behaviour, and refuses such requests with a JSON error instead.
+
+A server that could not answer says so: Rasa's RestInput answers 200 with an empty list when the
+action server is down (the failed action is only logged) or the tracker store fails; this one
+answers 503 with Retry-After, so a client or the load balancer (deploy/haproxy.cfg) tries again,
+elsewhere. GET /webhooks/rest/ready is the load balancer's check: 200 only when the model is
+loaded and this replica's action server answers (channels/availability.py).
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import os
-from typing import Any, Optional
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Optional, Union
 
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.utils.endpoints import bool_arg
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage as BadRequest  # sanic 21.12 name for 400
 from sanic.exceptions import PayloadTooLarge, Unauthorized
 from sanic.request import Request
+from sanic.response import HTTPResponse, ResponseStream
+
+from channels.availability import action_server_ready, track_turn
+
+logger = logging.getLogger(__name__)
 
 # Ten times the longest message we invite (10,000 characters are answered politely); beyond this
 # a request is refused before any processing.
@@ -28,6 +44,11 @@ RESERVED_SENDER_MARK = ":"
 # When set, every REST request must carry "Authorization: Bearer <token>" (deployments that
 # expose the REST channel beyond a trusted integration). Unset: open, as for local use.
 TOKEN_ENV = "REST_AUTH_TOKEN"
+# Seconds a client should wait before sending the message again after a 503: the load balancer
+# takes a replica out after two failed checks one second apart (deploy/haproxy.cfg), so by then
+# the message reaches one that can answer.
+RETRY_AFTER_S = 2
+UNAVAILABLE = "the assistant could not answer this message just now; please send it again"
 
 
 def _check_token(req: Request) -> None:
@@ -68,3 +89,53 @@ class ValidatingRestInput(RestInput):
         if len(message) > MAX_MESSAGE_CHARS:
             raise PayloadTooLarge(f'"message" is longer than {MAX_MESSAGE_CHARS} characters')
         return message
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's REST routes (same URLs), answering 503 when the message got no answer."""
+        bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/ready", methods=["GET"])
+        async def ready(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "model not loaded"}, status=503)
+            if not await action_server_ready(agent.action_endpoint):
+                return response.json({"status": "action server not answering"}, status=503)
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
+            sender_id = await self._extract_sender(request)
+            text = self._extract_message(request)
+            input_channel = self._extract_input_channel(request)
+            metadata = self.get_metadata(request)
+            if bool_arg(request, "stream", default=False):
+                return response.stream(
+                    self.stream_response(on_new_message, text, sender_id, input_channel, metadata),
+                    content_type="text/event-stream",
+                )
+            collector = CollectingOutputChannel()
+            with track_turn() as failures:
+                try:
+                    await on_new_message(
+                        UserMessage(
+                            text, collector, sender_id, input_channel=input_channel, metadata=metadata
+                        )
+                    )
+                except CancelledError:
+                    raise  # Sanic's response timeout: it answers 503 itself
+                except Exception as e:  # the tracker or lock store failed: no answer
+                    logger.exception("REST channel: the message could not be handled")
+                    failures.append(repr(e))
+            if failures:
+                logger.error(f"REST channel: answering 503, the message got no answer: {failures}")
+                return response.json(
+                    {"error": UNAVAILABLE}, status=503, headers={"Retry-After": str(RETRY_AFTER_S)}
+                )
+            return response.json(collector.messages)
+
+        return bp
