@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
+from tooling.settings import action_server_env
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 DEFAULT_MODEL = ROOT / "models" / "triage.tar.gz"
@@ -44,8 +46,8 @@ class Stack:
 
     rasa_url: str
     action_url: str
-    rasa: subprocess.Popen
-    actions: subprocess.Popen
+    rasa: subprocess.Popen[bytes]
+    actions: subprocess.Popen[bytes]
     start_seconds: float
 
     @property
@@ -57,7 +59,8 @@ class Stack:
         status, body = post_json(self.webhook, {"sender": sender, "message": message})
         if status != 200:
             raise AssertionError(f"REST webhook answered {status}: {body[:200]!r}")
-        return json.loads(body)
+        replies: list[dict[str, Any]] = json.loads(body)
+        return replies
 
     def rss_bytes(self) -> int:
         """Resident memory of both servers and their children, in bytes."""
@@ -89,12 +92,12 @@ def _tree_rss(pid: int) -> int:
 def _get_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:
-            return resp.status == 200
+            return bool(resp.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -133,7 +136,7 @@ def running_stack(
     actions = subprocess.Popen(
         [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
         cwd=ROOT,
-        env={**env, "SANIC_HOST": "127.0.0.1"},
+        env={**env, **action_server_env()},  # localhost only, keep-alive from deploy/stack.env
         stdout=logs["actions"],
         stderr=subprocess.STDOUT,
         start_new_session=True,
