@@ -1,0 +1,181 @@
+"""Failover through the production stack (tooling/cluster.py, deploy/): HAProxy in front of two
+Rasa replicas, conversations in PostgreSQL, locks in Redis.
+
+The stack is the test's own (free ports, its own tracker database and lock prefix, removed
+afterwards), so it runs beside `make stack`, `make run` and CI's other tests. HAProxy is installed
+by `make test` (make haproxy) or, when missing, by the fixture itself: nothing is skipped.
+The tests run in file order on one stack: each leaves it as the next one expects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from typing import Any, Optional
+
+import pytest
+
+from bench.simulated_patients import RECORDED_ON
+from nlp.dates import TODAY_ENV
+from tests.conftest import Chat
+from tooling.cluster import (
+    REPLICA_HEADER,
+    Cluster,
+    ensure_haproxy,
+    replica_ready,
+    running_cluster,
+    start_actions,
+)
+
+# The brief: the patient's next message is answered within 5 s by the other replica.
+FAILOVER_DEADLINE_S = 5.0
+# HAProxy brings a replica back after 2 good checks 1 s apart (deploy/haproxy.cfg): 3 s is enough.
+BACK_IN_ROTATION_S = 3.0
+REQUEST_TIMEOUT_S = 30
+OPENING = "my back has hurt for 3 weeks and it wakes me at night, I'm 40"
+# Enough senders that both replicas get some (the chance that 12 all hash to one is 1 in 2,048).
+STICKY_SENDERS = 12
+
+
+class Balancer:
+    """Talks to HAProxy as a REST client; a Stack look-alike for tests.conftest.Chat."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.status = 0
+        self.replica: Optional[str] = None
+        self.seconds = 0.0
+        self.headers: Any = {}  # the response's headers (case-insensitive)
+        self.body = b""
+
+    def post(self, sender: str, message: str) -> int:
+        req = urllib.request.Request(
+            self.cluster.webhook,
+            data=json.dumps({"sender": sender, "message": message}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT_S) as resp:
+                self.status, self.headers, self.body = resp.status, resp.headers, resp.read()
+        except urllib.error.HTTPError as err:
+            self.status, self.headers, self.body = err.code, err.headers, err.read()
+        self.seconds = time.perf_counter() - started
+        self.replica = self.headers.get(REPLICA_HEADER)
+        return self.status
+
+    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
+        if self.post(sender, message) != 200:
+            raise AssertionError(f"HAProxy answered {self.status}: {self.body[:200]!r}")
+        replies: list[dict[str, Any]] = json.loads(self.body)
+        return replies
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    ensure_haproxy()
+    with running_cluster(replicas=2, extra_env={TODAY_ENV: RECORDED_ON}) as c:
+        yield c
+
+
+def _sender(tag: str) -> str:
+    return f"failover-{tag}-{uuid.uuid4().hex[:8]}"
+
+
+def _other(cluster: Cluster, name: Optional[str]) -> str:
+    return next(r.name for r in cluster.replicas if r.name != name)
+
+
+def _kill(proc: Any) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)  # kill -9 (each server leads its own process group)
+    proc.wait()
+
+
+def _reference(cluster: Cluster) -> tuple[list[str], dict[str, Any]]:
+    """The questions and final facts of the scripted conversation when nothing fails."""
+    chat = Chat(Balancer(cluster), _sender("reference"))  # type: ignore[arg-type]
+    chat.start(OPENING)
+    triage = chat.answer_until_outcome({})
+    return chat.asked, triage["facts"]
+
+
+def test_each_patient_sticks_to_one_replica(cluster: Cluster) -> None:
+    lb, served_by = Balancer(cluster), {}
+    for i in range(STICKY_SENDERS):
+        sender = _sender(f"sticky{i}")
+        replicas = set()
+        for message in ("hi", "yes"):
+            assert lb.post(sender, message) == 200
+            replicas.add(lb.replica)
+        assert len(replicas) == 1, f"{sender} was answered by {replicas}"
+        served_by[sender] = replicas.pop()
+    assert set(served_by.values()) == {r.name for r in cluster.replicas}
+
+
+def test_a_replica_whose_action_server_dies_is_passed_over(cluster: Cluster) -> None:
+    asked, facts = _reference(cluster)
+    lb = Balancer(cluster)
+    chat = Chat(lb, _sender("actions"))  # type: ignore[arg-type]
+    chat.start(OPENING)
+    chat.say("no")
+    assert chat.asked == asked[:2]
+    serving = cluster.replica(lb.replica or "")
+    assert serving.actions is not None
+    _kill(serving.actions)
+
+    chat.say("no")  # rasa answers 503, HAProxy tries the other replica: the patient gets 200
+    assert lb.replica == _other(cluster, serving.name)
+    assert chat.asked == asked[:3], "the questions did not carry on where they were"
+
+    start_actions(cluster, serving)  # the action server comes back, and so does the replica
+    deadline = time.monotonic() + 60
+    while not replica_ready(serving):
+        assert time.monotonic() < deadline, "the replica did not become ready again"
+        time.sleep(0.2)
+    time.sleep(BACK_IN_ROTATION_S)
+    assert chat.answer_until_outcome({})["facts"] == facts
+    assert chat.asked == asked
+
+
+def test_a_replica_killed_mid_triage_is_replaced_within_5_s_and_no_fact_is_lost(cluster: Cluster) -> None:
+    asked, facts = _reference(cluster)
+    lb = Balancer(cluster)
+    chat = Chat(lb, _sender("killed"))  # type: ignore[arg-type]
+    chat.start(OPENING)
+    for _ in range(3):
+        chat.say("no")
+    assert chat.asked == asked[:4]
+    serving = cluster.replica(lb.replica or "")
+    assert serving.rasa is not None and serving.actions is not None
+    _kill(serving.rasa)  # the replica serving this patient crashes between two messages
+    _kill(serving.actions)
+
+    chat.say("no")
+    assert lb.seconds < FAILOVER_DEADLINE_S, f"answered after {lb.seconds:.1f} s"
+    assert lb.replica == _other(cluster, serving.name)
+    assert chat.asked == asked[:5], "the questions did not carry on where they were"
+    assert chat.answer_until_outcome({})["facts"] == facts
+    assert chat.asked == asked
+
+
+def test_when_no_replica_can_answer_the_answer_is_503_never_an_empty_200(cluster: Cluster) -> None:
+    survivor = next(r for r in cluster.replicas if r.rasa is not None and r.rasa.poll() is None)
+    lb, sender = Balancer(cluster), _sender("down")
+    assert lb.post(sender, "hi") == 200 and lb.replica == survivor.name
+    assert survivor.actions is not None
+    _kill(survivor.actions)
+
+    assert lb.post(sender, "yes") == 503  # the only replica up cannot run the patient's turn
+    assert lb.headers.get("Retry-After") == "2" and "send it again" in json.loads(lb.body)["error"]
+
+    assert survivor.rasa is not None
+    _kill(survivor.rasa)
+    assert lb.post(sender, "yes") == 503  # no replica at all: HAProxy's own answer
+    assert lb.seconds < FAILOVER_DEADLINE_S
+    assert lb.headers.get("Retry-After") == "2" and "send it again" in json.loads(lb.body)["error"]
