@@ -9,7 +9,7 @@ ANSWER_MODEL := answers/model/answers.joblib
 ANSWER_INPUTS := $(wildcard data/answers/*.yml) answers/classifier.py answers/build.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install nlp answers train run shell test lint bench clean browser webchat haproxy stack stack-stop
+.PHONY: help install nlp answers train run shell test lint bench clean browser webchat haproxy stack stack-stop load
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ bench: train ## print latency, start time, memory, training time, NLU and readab
 	$(PY) -m bench.intent_eval
 	$(PY) -m bench.readability --quiet --check
 	$(PY) -m bench.simulated_patients
+
+load: train haproxy ## 300 patients through HAProxy, 1 then 2 replicas: errors, cross-talk, latency (~5 min)
+	$(PY) -m bench.load
 
 clean: ## remove built models (not the virtualenv)
 	rm -rf models $(NLP_MODEL) answers/model
