@@ -9,6 +9,7 @@ The tests run in file order on one stack: each leaves it as the next one expects
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any, Optional
 
 import pytest
+import socketio
 
 from bench.simulated_patients import RECORDED_ON
 from nlp.dates import TODAY_ENV
@@ -39,6 +41,8 @@ FAILOVER_DEADLINE_S = 5.0
 BACK_IN_ROTATION_S = 3.0
 REQUEST_TIMEOUT_S = 30
 OPENING = "my back has hurt for 3 weeks and it wakes me at night, I'm 40"
+# socket.io: how long to wait for the server's confirmation or first reply.
+SOCKET_WAIT_S = 15.0
 # Enough senders that both replicas get some (the chance that 12 all hash to one is 1 in 2,048).
 STICKY_SENDERS = 12
 
@@ -116,6 +120,53 @@ def test_each_patient_sticks_to_one_replica(cluster: Cluster) -> None:
         assert len(replicas) == 1, f"{sender} was answered by {replicas}"
         served_by[sender] = replicas.pop()
     assert set(served_by.values()) == {r.name for r in cluster.replicas}
+
+
+class WidgetClient:
+    """The web widget's side of socket.io: session_request, user_uttered, bot_uttered."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.texts: asyncio.Queue[str] = asyncio.Queue()
+        self.confirms: asyncio.Queue[str] = asyncio.Queue()
+        self.sio.on("bot_uttered", lambda data: self.texts.put_nowait(str(data.get("text") or "")))
+        self.sio.on("session_confirm", lambda token: self.confirms.put_nowait(str(token)))
+
+    async def open(self, url: str, origin: str, transport: str, token: Optional[str] = None) -> str:
+        await self.sio.connect(url, headers={"Origin": origin}, transports=[transport], wait_timeout=5)
+        await self.sio.emit("session_request", {"session_id": token})
+        return await asyncio.wait_for(self.confirms.get(), SOCKET_WAIT_S)
+
+    async def say(self, text: str, token: str) -> str:
+        await self.sio.emit("user_uttered", {"message": text, "session_id": token})
+        return await asyncio.wait_for(self.texts.get(), SOCKET_WAIT_S)
+
+    def replica_cookie(self) -> Optional[str]:
+        jar = self.sio.eio.http.cookie_jar if self.sio.eio.http else []
+        return next((c.value for c in jar if c.key == "triage_replica"), None)
+
+
+def test_the_widget_sticks_to_a_replica_and_its_session_resumes_on_another(cluster: Cluster) -> None:
+    """socket.io polling only works when every request of an engine.io session reaches the replica
+    holding it (HAProxy's cookie); the conversation then follows the signed token anywhere."""
+    # "localhost", not an IP: aiohttp keeps cookies only for host names; an allowed origin
+    lb = f"http://localhost:{cluster.settings['LB_PORT']}"
+
+    async def scenario() -> None:
+        widget = WidgetClient()
+        token = await widget.open(lb, lb, "polling")
+        assert (await widget.say("hi", token)).startswith("Hello.")
+        first = widget.replica_cookie()
+        await widget.sio.disconnect()
+        assert first in {r.name for r in cluster.replicas}
+
+        other = cluster.replica(_other(cluster, first))
+        again = WidgetClient()  # straight to the other replica, over websocket, with the token
+        assert await again.open(other.url, lb, "websocket", token) == token
+        assert (await again.say("yes", token)).startswith("Thank you.")  # it knows the consent question
+        await again.sio.disconnect()
+
+    asyncio.run(scenario())
 
 
 def test_a_replica_whose_action_server_dies_is_passed_over(cluster: Cluster) -> None:
