@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
 import pytest
@@ -33,6 +34,7 @@ from tooling.cluster import (
     replica_ready,
     running_cluster,
     start_actions,
+    start_rasa,
 )
 
 # The brief: the patient's next message is answered within 5 s by the other replica.
@@ -40,6 +42,10 @@ FAILOVER_DEADLINE_S = 5.0
 # HAProxy brings a replica back after 2 good checks 1 s apart (deploy/haproxy.cfg): 3 s is enough.
 BACK_IN_ROTATION_S = 3.0
 REQUEST_TIMEOUT_S = 30
+# A replica started again loads its model in ~10-30 s on the 2-core machine.
+START_AGAIN_TIMEOUT_S = 120
+# The patient's message has reached the replica (and it holds the lock) well within a second.
+HANG_BEFORE_KILL_S = 1.0
 OPENING = "my back has hurt for 3 weeks and it wakes me at night, I'm 40"
 # socket.io: how long to wait for the server's confirmation or first reply.
 SOCKET_WAIT_S = 15.0
@@ -213,6 +219,41 @@ def test_a_replica_killed_mid_triage_is_replaced_within_5_s_and_no_fact_is_lost(
     assert chat.asked == asked[:5], "the questions did not carry on where they were"
     assert chat.answer_until_outcome({})["facts"] == facts
     assert chat.asked == asked
+
+
+def test_a_replica_killed_while_answering_leaves_a_lock_that_expires(cluster: Cluster) -> None:
+    """The dead replica held the patient's lock: HAProxy sends the message on (no answer came),
+    and the other replica answers once the lock expires (TICKET_LOCK_LIFETIME, deploy/stack.env)."""
+    dead = next(r for r in cluster.replicas if r.rasa is not None and r.rasa.poll() is not None)
+    start_actions(cluster, dead)  # the crashed replica comes back first, and rejoins
+    start_rasa(cluster, dead)
+    deadline = time.monotonic() + START_AGAIN_TIMEOUT_S
+    while not replica_ready(dead):
+        assert time.monotonic() < deadline, "the replica did not start again"
+        time.sleep(0.2)
+    time.sleep(BACK_IN_ROTATION_S)
+
+    asked, facts = _reference(cluster)
+    lb = Balancer(cluster)
+    chat = Chat(lb, _sender("midturn"))  # type: ignore[arg-type]
+    chat.start(OPENING)
+    chat.say("no")
+    serving = cluster.replica(lb.replica or "")
+    assert serving.rasa is not None and serving.actions is not None
+    os.killpg(serving.actions.pid, signal.SIGSTOP)  # the turn hangs in the action call, lock held
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(chat.say, "no")
+        time.sleep(HANG_BEFORE_KILL_S)
+        _kill(serving.rasa)  # crashes in the middle of the patient's turn
+        _kill(serving.actions)
+        answer.result(timeout=REQUEST_TIMEOUT_S)
+    lock_s = float(cluster.settings["TICKET_LOCK_LIFETIME"])
+    assert lb.replica == _other(cluster, serving.name)
+    assert (
+        lb.seconds < HANG_BEFORE_KILL_S + lock_s + FAILOVER_DEADLINE_S
+    ), f"answered after {lb.seconds:.1f} s"
+    assert chat.asked == asked[:3], "the questions did not carry on where they were"
+    assert chat.answer_until_outcome({})["facts"] == facts
 
 
 def test_when_no_replica_can_answer_the_answer_is_503_never_an_empty_200(cluster: Cluster) -> None:
