@@ -15,8 +15,10 @@ Every reply is checked against that patient's own conversation. Cross-talk is a 
 to someone else's: addressed to another sender (`recipient_id`), an outcome with another
 patient's facts (age and duration are unique per patient), or a question or outcome that this
 patient's own answers do not lead to (the triage core says what comes next: next_question(),
-evaluate()). Errors are answers other than 200, timeouts and refused connections. Latency is per
-message, as the patient's client sees it; throughput counts messages answered per second.
+evaluate()). Errors are answers other than 200, timeouts and refused connections; after a 503
+the client waits Retry-After and sends the message again (up to 3 times; "unanswered" counts the
+messages that never got an answer). Latency is per answered message, as the patient's client sees
+it; throughput counts messages answered per second.
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ CONSENT = "consent"
 # A conversation that has not ended after this many messages is stuck.
 MAX_MESSAGES = 40
 REPLICA_HEADER = "X-Replica"
+# After a 503 the patient's client waits Retry-After (2 s from the stack) and sends the message
+# again, at most this many times, before the conversation counts as broken off.
+RETRIES_AFTER_503 = 3
+DEFAULT_RETRY_AFTER_S = 2.0
 
 
 @dataclass
@@ -86,6 +92,7 @@ class Outcome:
     errors: Counter[str] = field(default_factory=Counter)
     cross_talk: list[str] = field(default_factory=list)
     replicas: set[str] = field(default_factory=set)
+    unanswered: int = 0
     finished: bool = False
 
 
@@ -112,23 +119,32 @@ class Patient:
         self.out = Outcome()
 
     async def send(self, session: aiohttp.ClientSession, message: str) -> Optional[list[dict[str, Any]]]:
-        started = time.perf_counter()
-        try:
-            async with session.post(self.url, json={"sender": self.p.sender, "message": message}) as resp:
-                body = await resp.read()
-                elapsed = (time.perf_counter() - started) * 1000
-                if resp.headers.get(REPLICA_HEADER):
-                    self.out.replicas.add(resp.headers[REPLICA_HEADER])
-                if resp.status != 200:
+        """One message; after a 503 it is sent again once Retry-After has passed, as a client
+        should (each 503 still counts as an error). None: never answered."""
+        for _ in range(1 + RETRIES_AFTER_503):
+            started = time.perf_counter()
+            try:
+                async with session.post(self.url, json={"sender": self.p.sender, "message": message}) as resp:
+                    body = await resp.read()
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if resp.headers.get(REPLICA_HEADER):
+                        self.out.replicas.add(resp.headers[REPLICA_HEADER])
+                    if resp.status == 200:
+                        self.out.latencies_ms.append(elapsed)
+                        replies: list[dict[str, Any]] = json.loads(body)
+                        break
                     self.out.errors[f"HTTP {resp.status}"] += 1
-                    return None
-                self.out.latencies_ms.append(elapsed)
-                replies: list[dict[str, Any]] = json.loads(body)
-        except asyncio.TimeoutError:
-            self.out.errors["timeout"] += 1
-            return None
-        except aiohttp.ClientError as e:
-            self.out.errors[type(e).__name__] += 1
+                    if resp.status != 503:
+                        return None
+                    await asyncio.sleep(float(resp.headers.get("Retry-After", DEFAULT_RETRY_AFTER_S)))
+            except asyncio.TimeoutError:
+                self.out.errors["timeout"] += 1
+                return None
+            except aiohttp.ClientError as e:
+                self.out.errors[type(e).__name__] += 1
+                return None
+        else:
+            self.out.unanswered += 1
             return None
         for r in replies:
             if r.get("recipient_id") != self.p.sender:
@@ -231,8 +247,9 @@ class Report:
             "replicas": self.replicas,
             "patients": len(self.outcomes),
             "finished": sum(o.finished for o in self.outcomes),
-            "messages": len(lat) + sum(errors.values()),
+            "requests": len(lat) + sum(errors.values()),
             "errors": sum(errors.values()),
+            "unanswered": sum(o.unanswered for o in self.outcomes),
             "error kinds": dict(errors),
             "cross-talk": sum(len(o.cross_talk) for o in self.outcomes),
             "switched replica": sum(len(o.replicas) > 1 for o in self.outcomes),
@@ -277,8 +294,9 @@ def print_table(reports: list[Report]) -> None:
         "replicas",
         "patients",
         "finished",
-        "messages",
+        "requests",
         "errors",
+        "unanswered",
         "cross-talk",
         "switched replica",
         "p50 ms",
