@@ -233,10 +233,13 @@ def ensure_database(settings: Mapping[str, str]) -> None:
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         conn.close()
-    with warnings.catch_warnings():  # Rasa 3.6's SQLAlchemy 1.4 code warns about 2.0 at import
-        warnings.simplefilter("ignore")
-        from rasa.core.tracker_store import SQLTrackerStore
+    # Rasa 3.6's SQLAlchemy 1.4 code warns about SQLAlchemy 2.0 as it is imported (and importing
+    # Rasa resets the warning filters, so only SQLAlchemy's own switch silences that one).
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    from rasa.core.tracker_store import SQLTrackerStore
 
+    with warnings.catch_warnings():  # ... and again when it builds the database URL
+        warnings.simplefilter("ignore")
         store = SQLTrackerStore(
             dialect="postgresql",
             host=settings["TRACKER_DB_HOST"],
