@@ -9,10 +9,10 @@ ANSWER_MODEL := answers/model/answers.joblib
 ANSWER_INPUTS := $(wildcard data/answers/*.yml) answers/classifier.py answers/build.py
 
 .DEFAULT_GOAL := help
-.PHONY: help install nlp answers train run shell test lint bench clean browser webchat
+.PHONY: help install nlp answers train run shell test lint bench clean browser webchat haproxy stack stack-stop load
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 install: $(VENV)/.installed ## create the Python 3.10 virtualenv with the pinned requirements
 
@@ -41,13 +41,22 @@ run: train ## start the action server and the Rasa server (REST on :5005)
 shell: train ## chat in the terminal (own servers on free ports: works beside `make run`)
 	@$(PY) -m tooling.shell
 
+stack: train haproxy ## the production stack in the background: HAProxy :8080, 2 replicas, PostgreSQL, Redis
+	@$(PY) -m tooling.cluster_cli start
+
+stack-stop: ## stop exactly what `make stack` started
+	@$(PY) -m tooling.cluster_cli stop
+
+haproxy: ## Debian's HAProxy for make stack and the failover test (root installs it if missing)
+	@command -v haproxy >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
+
 browser: ## Debian's Chromium for the widget's browser test (root installs it if missing)
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 webchat: ## rasa-webchat and axe-core from the npm registry (pinned, integrity-checked) for the browser tests
 	@tooling/fetch_npm.sh
 
-test: train browser webchat ## static checks (scripts/check), then every test
+test: train browser webchat haproxy ## static checks (scripts/check), then every test
 	@VENV=$(VENV) scripts/check
 	$(PY) -m pytest
 
@@ -61,6 +70,9 @@ bench: train ## print latency, start time, memory, training time, NLU and readab
 	$(PY) -m bench.intent_eval
 	$(PY) -m bench.readability --quiet --check
 	$(PY) -m bench.simulated_patients
+
+load: train haproxy ## 300 patients through HAProxy, 1 then 2 replicas: errors, cross-talk, latency (~5 min)
+	$(PY) -m bench.load
 
 clean: ## remove built models (not the virtualenv)
 	rm -rf models $(NLP_MODEL) answers/model

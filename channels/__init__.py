@@ -4,12 +4,13 @@ Importing this package also prepares the server (it always loads a channel from 
 this is in place before the first message): the cached schema check (speedups), no message text
 in any log (privacy.logs), what a message goes through before it is understood (inbound: repaired,
 cut, typed commands read as text, understood off the event loop) and a patient's conversation
-deleted on request, store errors logged without data (stores).
+deleted on request, store errors logged without data (stores); and a message no replica
+could answer is a 503, never an empty 200 (availability).
 """
 
 import logging
 
-from channels import inbound, speedups, stores
+from channels import availability, inbound, speedups, stores
 from privacy import logs
 
 # In the server our loggers follow the level Rasa's command line set (--debug / --verbose): while
@@ -23,3 +24,4 @@ logs.install_structlog_redaction()
 speedups.apply()
 inbound.apply()
 stores.apply()
+availability.apply()

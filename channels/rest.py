@@ -7,6 +7,12 @@ A sender id with control characters (NUL included) or broken unicode is refused 
 
 Beyond this machine REST is for server-to-server use with a bearer token: a server listening on
 any other interface (Rasa's default is 0.0.0.0) refuses to start without REST_AUTH_TOKEN.
+
+A server that could not answer says so: Rasa's RestInput answers 200 with an empty list when the
+action server is down (the failed action is only logged) or the tracker store fails; this one
+answers 503 with Retry-After, so a client or the load balancer (deploy/haproxy.cfg) tries again,
+elsewhere. GET /webhooks/rest/ready is the load balancer's check: 200 only when the model is
+loaded and this replica's action server answers (channels/availability.py).
 """
 
 from __future__ import annotations
@@ -14,13 +20,19 @@ from __future__ import annotations
 import hmac
 import logging
 import os
-from typing import Any, Callable, Optional
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Optional, Union
 
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.utils.endpoints import bool_arg
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage as BadRequest  # sanic 21.12 name for 400
 from sanic.exceptions import PayloadTooLarge, Unauthorized
 from sanic.request import Request
+from sanic.response import HTTPResponse, ResponseStream
 
+from channels.availability import action_server_ready, track_turn
 from channels.ids import is_safe_id
 from privacy.logs import ConfigurationError
 
@@ -59,6 +71,13 @@ def check_exposure(host: Optional[str], token: Optional[str]) -> None:
         )
 
 
+# Seconds a client should wait before sending the message again after a 503: the load balancer
+# takes a replica out after two failed checks one second apart (deploy/haproxy.cfg), so by then
+# the message reaches one that can answer.
+RETRY_AFTER_S = 2
+UNAVAILABLE = "the assistant could not answer this message just now; please send it again"
+
+
 def _check_token(req: Request) -> None:
     expected = os.environ.get(TOKEN_ENV)
     if expected and not hmac.compare_digest(req.headers.get("Authorization", ""), f"Bearer {expected}"):
@@ -80,20 +99,6 @@ class ValidatingRestInput(RestInput):  # type: ignore[misc]  # Rasa ships no typ
     def name(cls) -> str:
         return "rest"
 
-    def blueprint(self, on_new_message: Callable[..., Any]) -> Any:
-        bp = super().blueprint(on_new_message)
-
-        async def refuse_open_rest(app: Any, _loop: Any) -> None:
-            try:
-                check_exposure(app.state.host, os.environ.get(TOKEN_ENV))
-            except ConfigurationError as err:
-                logger.error("REST channel: %s", err)
-                raise
-
-        # registered by a plain call (sanic 21.12's decorator is untyped)
-        bp.listener("before_server_start")(refuse_open_rest)
-        return bp
-
     async def _extract_sender(self, req: Request) -> Optional[str]:
         sender = _body(req).get("sender")
         if isinstance(sender, bool) or not isinstance(sender, str | int) or not str(sender).strip():
@@ -114,3 +119,62 @@ class ValidatingRestInput(RestInput):  # type: ignore[misc]  # Rasa ships no typ
         if len(message) > MAX_MESSAGE_CHARS:
             raise PayloadTooLarge(f'"message" is longer than {MAX_MESSAGE_CHARS} characters')
         return message
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's REST routes (same URLs), answering 503 when the message got no answer."""
+        bp = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        async def ready(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "model not loaded"}, status=503)
+            if not await action_server_ready(agent.action_endpoint):
+                return response.json({"status": "action server not answering"}, status=503)
+            return response.json({"status": "ok"})
+
+        async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
+            sender_id = await self._extract_sender(request)
+            text = self._extract_message(request)
+            input_channel = self._extract_input_channel(request)
+            metadata = self.get_metadata(request)
+            if bool_arg(request, "stream", default=False):
+                return response.stream(
+                    self.stream_response(on_new_message, text, sender_id, input_channel, metadata),
+                    content_type="text/event-stream",
+                )
+            collector = CollectingOutputChannel()
+            with track_turn() as failures:
+                try:
+                    await on_new_message(
+                        UserMessage(
+                            text, collector, sender_id, input_channel=input_channel, metadata=metadata
+                        )
+                    )
+                except CancelledError:
+                    raise  # Sanic's response timeout: it answers 503 itself
+                except Exception as e:  # the tracker or lock store failed: no answer
+                    logger.exception("REST channel: the message could not be handled")
+                    failures.append(type(e).__name__)  # the type only: a message may quote data
+            if failures:
+                logger.error(f"REST channel: answering 503, the message got no answer: {failures}")
+                return response.json(
+                    {"error": UNAVAILABLE}, status=503, headers={"Retry-After": str(RETRY_AFTER_S)}
+                )
+            return response.json(collector.messages)
+
+        async def refuse_open_rest(app: Any, _loop: Any) -> None:
+            try:
+                check_exposure(app.state.host, os.environ.get(TOKEN_ENV))
+            except ConfigurationError as err:
+                logger.error("REST channel: %s", err)
+                raise
+
+        # registered by plain calls (sanic 21.12's decorators are untyped)
+        bp.route("/", methods=["GET"])(health)
+        bp.route("/ready", methods=["GET"])(ready)
+        bp.route("/webhook", methods=["POST"])(receive)
+        bp.listener("before_server_start")(refuse_open_rest)
+        return bp

@@ -25,8 +25,13 @@ case "$RASA_HOST" in
 esac
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}  # fewer malloc arenas: less resident memory
 
+# The action server keeps an idle connection open longer than a pooling client reuses one
+# (Sanic's default is 5 s; the number and its reason: deploy/stack.env).
+ACTION_KEEP_ALIVE_S=${ACTION_KEEP_ALIVE_S:-$(sed -n 's/^ACTION_KEEP_ALIVE_S=//p' deploy/stack.env)}
+
 # The SDK alone (not `rasa run actions`, which loads all of Rasa and TensorFlow): ~80 MB less.
-"$VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTION_PORT" >/dev/null 2>&1 &
+SANIC_KEEP_ALIVE_TIMEOUT=$ACTION_KEEP_ALIVE_S \
+  "$VENV/bin/python" -m rasa_sdk --actions actions --port "$ACTION_PORT" >/dev/null 2>&1 &
 ACTION_PID=$!
 trap 'kill $ACTION_PID 2>/dev/null || true' EXIT INT TERM
 

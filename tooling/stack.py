@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
 
+from tooling.settings import action_server_env
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 DEFAULT_MODEL = ROOT / "models" / "triage.tar.gz"
@@ -172,7 +174,7 @@ def running_stack(
             *action_args,
         ],
         cwd=ROOT,
-        env={**env, "SANIC_HOST": "127.0.0.1"},
+        env={**env, **action_server_env()},  # localhost only, keep-alive from deploy/stack.env
         stdout=logs["actions"],
         stderr=subprocess.STDOUT,
         start_new_session=True,
