@@ -71,7 +71,7 @@ bench: train ## print latency, start time, memory, training time, NLU and readab
 	$(PY) -m bench.readability --quiet --check
 	$(PY) -m bench.simulated_patients
 
-load: train haproxy ## 300 patients through HAProxy, 1 then 2 replicas: errors, cross-talk, latency (~5 min)
+load: train haproxy ## 300 patients through HAProxy, 1 then 2 replicas: errors, cross-talk, latency (~8 min)
 	$(PY) -m bench.load
 
 clean: ## remove built models (not the virtualenv)
