@@ -63,7 +63,11 @@ def test_no_message_text_in_any_log_even_on_error_paths(debug_stack: tuple[Stack
     # Forced error 3: the action server is gone; Rasa's call to it fails.
     stack.actions.terminate()
     stack.actions.wait(timeout=30)
-    stack.say("privacy-patient-4", f"my back hurts {MARKER}")
+    # The REST channel answers 503 then (never an empty 200: channels/availability.py).
+    status, _ = post_json(
+        stack.webhook, {"sender": "privacy-patient-4", "message": f"my back hurts {MARKER}"}
+    )
+    assert status == 503
 
     rasa_log, actions_log = stack.log("rasa"), stack.log("actions")
     assert "DEBUG" in rasa_log and "DEBUG" in actions_log, "the servers did not log at DEBUG"
