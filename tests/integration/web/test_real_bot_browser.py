@@ -39,7 +39,9 @@ def answer_every_question_until_a_card(chat: ChatWidget) -> None:
             return
         assert titles, "neither a question with buttons nor an outcome card"
         chat.click_button("Less than a month" if "Less than a month" in titles else "No")
-    raise AssertionError("no outcome after answering every question")
+    # say what the patient saw, so a failure on a loaded CI machine can be read afterwards
+    seen = chat.log.locator(".bpw-row--bot").all_inner_texts()[-6:]
+    raise AssertionError(f"no outcome after answering every question; last bot messages: {seen}")
 
 
 def open_chat(browser, stack: Stack) -> ChatWidget:
