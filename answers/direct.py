@@ -16,6 +16,7 @@ from answers.lead import (
     lead_words,
     names_recent_topic,
     names_topic,
+    says_it_is_new,
     says_not_new,
     says_recent,
     says_topic_fine,
@@ -42,11 +43,6 @@ _SAYS_I_CAN = re.compile(
     r"(stand|walk|lift|move|feel|hold|grip|climb|run|push|wiggle|bend|use)\b",
     re.I,
 )
-_SAYS_IT_IS_NEW = re.compile(
-    r"^((yes|yeah|yep|aye)\W+)?(it'?s|its|it is|that'?s|thats|this is) (quite |pretty |fairly |very |all |"
-    r"brand |totally |completely )?(new|recent)\b"
-)
-
 ANSWER_INTENTS = {"affirm": Reply.YES, "deny": Reply.NO, "unsure": Reply.UNSURE}
 # A yes/no taken from the intent classifier alone must be confident, and the message must have a
 # letter or digit: its guess for an empty or emoji-only message is often "affirm".
@@ -180,7 +176,7 @@ class DirectAnswers:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
                 words = sentence_around(text, own.words)
                 return _confirm(target, words, said_new=names_recent_topic(target, text))
-            if own.value == "absent" and lead is Reply.YES and _SAYS_IT_IS_NEW.match(fold(text)):
+            if own.value == "absent" and lead is Reply.YES and says_it_is_new(text):
                 # "well its new yeah ... but its not like im wetting myself proper": it says the
                 # sign is new; the rest plays it down, it does not deny it
                 return Answer(target, Reply.YES, PRESENT, 1.0, Source.WORDS)

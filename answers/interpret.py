@@ -16,7 +16,6 @@ Nothing here decides a triage level; the planner does, from the Interpretation.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import replace
 from typing import Optional
 
@@ -37,6 +36,7 @@ from answers.message import (
 from answers.stated import after_self_correction, stated_facts
 from answers.wording import (
     about_the_pain,
+    names_a_limb,
     pain_location,
     quote,
     sentence_and_next,
@@ -70,17 +70,6 @@ CONTEXT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "saddle_numbness": {"numbness": (PRESENT, "absent")},
     "major_injury": {"mechanical": ("absent",)},
 }
-
-
-_LIMB = re.compile(
-    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?)\b", re.I
-)
-
-
-def _names_a_limb(text: str) -> bool:
-    """ "No, not have numbness there" to the saddle question names no arm or leg: it is about the
-    saddle area (a limb named, "no, only my feet are numb", is the limbs')."""
-    return _LIMB.search(text) is not None
 
 
 class Interpreter:
@@ -130,7 +119,7 @@ class Interpreter:
                 fact is not None
                 and fact.value in values
                 and target not in stated
-                and (generic is None or not _names_a_limb(text))
+                and (generic is None or not names_a_limb(text))
             ):
                 if not msg.first(SIDES_ENTITY) and not any(f.fact.endswith("_sides") for f in own):
                     stated[target] = replace(stated.pop(alias), fact=target)

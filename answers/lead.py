@@ -68,6 +68,7 @@ def lead_reply(text: str) -> Optional[Reply]:
         ("unsure", Reply.UNSURE),
         ("switch_yes", Reply.YES),
         ("no", Reply.NO),
+        ("new", Reply.YES),
         ("yes", Reply.YES),
     ):
         if any(p.match(body) for p in words[key]):
@@ -80,6 +81,12 @@ def lead_reply(text: str) -> Optional[Reply]:
         if any(p.search(body) for p in words[key]):
             return reply
     return lead
+
+
+def says_it_is_new(text: str) -> bool:
+    """The reply starts by saying the sign is new ("well its new yeah"): a yes, whatever follows."""
+    body = fold(text).strip()
+    return any(p.match(body) for p in lead_words()["new"])
 
 
 def names_topic(fact: str, text: str, negated_too: bool = False) -> bool:

@@ -28,7 +28,15 @@ _NOT_AN_AGE = re.compile(
     r"\d\s*(days?|d|weeks?|wks?|months?|mths?|hours?|hrs?|ago|kg|kgs|lbs?|km|k|miles?|/10|%|am|pm|st|nd|rd|th)\b",
     re.I,
 )
+# A sentence ends at ! ? a new line or a full stop that is not a decimal point ("38.5" stays whole).
 _SENTENCE_END = re.compile(r"[!?\n]|\.(?!\d)")
+_SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\d))+(?:[!?\n]|\.(?!\d))*")
+# An arm or a leg, or a part of one, named.
+_LIMB = re.compile(
+    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?|wrists?|"
+    r"shoulders?|elbows?|hips?)\b",
+    re.I,
+)
 _WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _PAIN_WORDS = re.compile(
     r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|twing\w*|back|neck|spine|sciatica|tweak\w*|pulled|strain\w*|"
@@ -86,7 +94,13 @@ def pain_location(text: str) -> Optional[str]:
 
 def statements(text: str) -> str:
     """The message without its questions: "Tweaked my lower back. Can I still fly?" -> the first."""
-    return " ".join(s for s in re.findall(r"[^.!?\n]+[.!?\n]*", text) if not s.rstrip().endswith("?"))
+    return " ".join(s for s in _SENTENCE.findall(text) if not s.rstrip().endswith("?"))
+
+
+def names_a_limb(text: str) -> bool:
+    """Whether an arm or a leg (or a part of one) is named: "no, only my feet are numb" is about
+    the limbs, "no numbness there" to the saddle question is not."""
+    return _LIMB.search(text) is not None
 
 
 def general_place(where: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Mapping, Optional
 
 from answers.contract import Interpretation
 from answers.contract import Source as AnswerSource
-from answers.wording import general_place, sentence_around, words_around
+from answers.wording import general_place, names_a_limb, sentence_around, words_around
 from dialogue.state import DONE, Plan, Reply, State
 from triage.engine import PRESENT, Engine, FactValue
 from triage.summary import LOCATION_SOURCE
@@ -18,11 +18,12 @@ from triage.summary import LOCATION_SOURCE
 DEFERRED_SUFFIX = "_question_pending"
 # A limb sign said with no limb named, once the saddle sign is known, is about the saddle area.
 _LIMB_FACT_OF = {"numbness": "saddle_numbness"}
-_LIMB_WORDS = re.compile(
-    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?|wrists?|"
-    r"shoulders?|elbows?|hips?|side)\b",
-    re.I,
-)
+# ("on one side" names a limb sign too)
+_ONE_SIDE = re.compile(r"side", re.I)
+
+
+def _limb_or_side(text: str) -> bool:
+    return names_a_limb(text) or _ONE_SIDE.search(text) is not None
 
 
 def merge(
@@ -36,7 +37,7 @@ def merge(
             f.fact in _LIMB_FACT_OF
             and reading.answer.question != f.fact
             and state.facts.get(_LIMB_FACT_OF[f.fact]) == PRESENT
-            and not _LIMB_WORDS.search(sentence_around(text, f.words) if f.words else text)
+            and not _limb_or_side(sentence_around(text, f.words) if f.words else text)
         ):
             # "seriously? its just a bit numb" after saddle numbness was advised on: the numbness
             # talked about, not a new numb arm or leg
