@@ -1,12 +1,17 @@
 """Record example conversations through the REST channel of the real stack, as Markdown.
 
 Used to refresh the README's example transcripts:
-    .venv/bin/python bench/transcript.py > /tmp/transcripts.md
+    .venv/bin/python -m bench.transcript > /tmp/transcripts.md
+With --records, each outcome's summary for the doctor and its FHIR QuestionnaireResponse follow
+the conversation (what a clinic's system receives).
 Each script is a list of patient messages; a message "[Title]" presses that button of the last
 bot reply, as a chat widget would.
 """
 
 from __future__ import annotations
+
+import argparse
+import json
 
 from tooling.stack import Stack, running_stack
 
@@ -73,7 +78,23 @@ def render(replies: list[dict]) -> list[str]:
     return lines
 
 
+def print_records(replies: list[dict]) -> None:
+    """The outcome's summary and FHIR resource, as the clinic's system receives them."""
+    custom: dict = {}
+    for reply in replies:
+        custom.update(reply.get("custom") or {})
+    if "triage" not in custom:
+        return
+    print("Summary for the doctor (`custom.summary`):\n")
+    print("```json\n" + json.dumps(custom.get("summary"), indent=2, ensure_ascii=False) + "\n```\n")
+    print("FHIR R4 QuestionnaireResponse (`custom.fhir`):\n")
+    print("```json\n" + json.dumps(custom.get("fhir"), indent=2, ensure_ascii=False) + "\n```\n")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", action="store_true", help="print the summary and FHIR resource too")
+    args = parser.parse_args()
     with running_stack() as stack:
         for number, (title, script) in enumerate(SCRIPTS.items()):
             sender = f"transcript-{number}"
@@ -97,6 +118,8 @@ def main() -> int:
                 print("\n".join(render(last)))
                 print(">")
             print()
+            if args.records:
+                print_records(last)
     return 0
 
 
