@@ -37,6 +37,7 @@ TOPIC_INTENT_PREFIX = "ask_"
 TOPIC_RESPONSE_PREFIX = "utter_topic_"
 UNKNOWN_TOPIC_INTENT = "ask_unknown_topic"
 UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
+HOLD_ON_RESPONSE = "utter_take_your_time"
 
 # Common English words, from a data file: enough to tell "me duele la espalda" from English slang.
 ENGLISH_WORDS_FILE = Path(__file__).resolve().parent / "english_words.txt"
@@ -80,6 +81,19 @@ def _care_patterns() -> dict[str, re.Pattern[str]]:
     return {key: re.compile(str(value), re.I) for key, value in data.items()}
 
 
+@lru_cache(maxsize=1)
+def _hold_patterns() -> dict[str, re.Pattern[str]]:
+    data = yaml.safe_load((Path(__file__).with_name("hold_on.yml")).read_text(encoding="utf-8"))
+    return {key: re.compile(str(value), re.I) for key, value in data.items()}
+
+
+def asks_to_wait(text: str) -> bool:
+    """ "hang on, phone's ringing", "brb": a request to wait, with no answer in it."""
+    patterns = _hold_patterns()
+    folded = text.lower().replace("\u2019", "'")
+    return bool(patterns["hold"].search(folded)) and not patterns["answers"].search(folded)
+
+
 def care_question(text: str) -> Optional[str]:
     """ "care" for a question about where or when to get care, "activity" for one about whether an
     everyday activity is OK, "number" for one about which emergency number to call, else None (the
@@ -118,6 +132,9 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         and looks_non_english(text)
     ):
         replies.append(Reply("utter_non_english"))
+        return replies
+    if not had_facts and asks_to_wait(text):
+        replies.append(Reply(HOLD_ON_RESPONSE))  # never "didn't understand", never a failed answer
         return replies
     question = looks_like_question(text)
     care = care_question(text) if question else None

@@ -16,7 +16,7 @@ from answers.contract import Interpretation, Person
 from answers.contract import Reply as AnswerReply
 from answers.interpret import Interpreter, Message, default_interpreter
 from answers.lead import names_recent_topic, names_topic, says_not_new
-from dialogue.chat import TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
+from dialogue.chat import HOLD_ON_RESPONSE, TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
 from dialogue.forget import asks_to_forget, forget_answer
 from dialogue.outcome import outcome_replies, summary_reply
 from dialogue.proxy import typed_for_someone
@@ -252,6 +252,9 @@ def _decide(
                 return _after_answer(
                     engine, state, facts, {question}, [*replies, Reply("utter_noted_unsure")]
                 )
+            if replies[-1].response == HOLD_ON_RESPONSE:
+                # "hang on, door": the question waits for the patient (it is on screen already)
+                return Plan(replace(state, facts=facts, asides=state.asides + 1), replies, changed)
             if replies[-1].response.startswith(TOPIC_RESPONSE_PREFIX):
                 replies.append(Reply("utter_continue"))  # back to the triage after a question
             plan = ask(state, facts, question, replies, state.reasks)

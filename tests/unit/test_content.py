@@ -85,6 +85,7 @@ DIALOGUE_NAMES = [
     "utter_greet",
     "utter_thanks",
     "utter_goodbye",
+    "utter_take_your_time",
     "utter_iamabot",
     "utter_not_understood",
     "utter_out_of_scope",

@@ -876,3 +876,27 @@ def test_an_answer_to_a_lost_conversation_is_told_it_started_over() -> None:
     assert plan.responses == ["utter_lost_conversation", "utter_intro", "utter_consent"]
     assert turn(State(), "greet", "hi").responses == ["utter_intro", "utter_consent"]
     assert turn(State(), "describe_symptoms", "my back hurts").responses == ["utter_intro", "utter_consent"]
+
+
+def test_a_request_to_wait_is_no_failed_answer() -> None:
+    """ "wait" / "hang on, phone's ringing" / "brb": "take your time", the question waits (not
+    "didn't understand", not counted as a failed answer); "wait, actually yes" is an answer."""
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    for text in ("wait", "hang on, phone's ringing", "brb", "one sec someone at the door"):
+        plan = turn(state, "nlu_fallback", text)
+        assert plan.responses == ["utter_take_your_time"], text
+        assert plan.state.pending == "bladder_bowel" and plan.state.reasks == 0
+    plan = turn(state, "affirm", "wait, actually yes")
+    assert "utter_take_your_time" not in plan.responses
+    assert plan.state.facts.get("bladder_bowel") == "present"
+
+
+def test_endless_waiting_still_reaches_an_outcome() -> None:
+    """A patient who only ever types "hang on" is counted like one who only asks questions."""
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    for _ in range(10):
+        plan = turn(state, "nlu_fallback", "hang on")
+        state = plan.state
+        if state.pending != "bladder_bowel":
+            break
+    assert state.facts.get("bladder_bowel") == "unsure"
