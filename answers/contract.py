@@ -98,6 +98,9 @@ class Interpretation:
     is_question: bool = False  # the patient asked something of their own
     where: Optional[str] = None  # where the pain is, if the message says ("lower back")
     asks_meaning: bool = False  # "what does numbness mean?": the question again, in simpler words
+    # the message only tells how long the pain has lasted, though a sign question was pending (the
+    # second half of an opening): the pain's duration if it is not known yet, and no answer
+    only_a_duration: bool = False
 
     def stated(self) -> dict[str, FactValue]:
         return {f.fact: f.value for f in self.facts}

@@ -37,6 +37,7 @@ from answers.stated import after_self_correction, stated_facts
 from answers.wording import (
     about_the_pain,
     names_a_limb,
+    only_a_time,
     pain_location,
     quote,
     sentence_and_next,
@@ -45,6 +46,9 @@ from answers.wording import (
 )
 from nlp.questions import looks_like_question
 from triage.engine import ABSENT, PRESENT, Engine
+
+# The kind of a yes / no / not sure question about a sign (triage/facts.yml).
+TRI_KIND = "tri"
 
 # Re-exported: what the planner, the actions and the tests read from here.
 __all__ = [
@@ -72,6 +76,17 @@ CONTEXT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def _entity_words(msg: Message, name: str) -> str:
+    """The words the NLU found an entity in ("" when it gave no span)."""
+    for ent in msg.entities:
+        start, end = ent.get("start"), ent.get("end")
+        if ent.get("entity") == name and isinstance(start, int) and isinstance(end, int):
+            return (msg.text or "")[start:end]
+        if ent.get("entity") == name and isinstance(ent.get("text"), str):
+            return str(ent["text"])
+    return ""
+
+
 class Interpreter:
     """(pending question, message) -> Interpretation, with the learned reader when it is built."""
 
@@ -92,6 +107,19 @@ class Interpreter:
         target = button_target or question
         duration = stated.get(DURATION_FACT)
         answering = target in engine.facts and target != DURATION_FACT  # a health question is pending
+        if (
+            duration is not None
+            and answering
+            and button_target is None
+            and engine.facts[str(target)].kind == TRI_KIND
+            and only_a_time(text, _entity_words(msg, DURATION_FACT))
+        ):
+            # "About two weeks now." just after the bladder question: the rest of the opening,
+            # never a yes to the sign (the question is asked again)
+            answer = Answer(target, Reply.NONE, words=quote(text))
+            now = replace(duration, time=Time.NOW)
+            where = pain_location(statements(text))
+            return Interpretation(answer, (now,), (), tuple(rest), False, where, only_a_duration=True)
         if (
             duration is not None
             and target != DURATION_FACT

@@ -42,15 +42,32 @@ _FILLERS = re.compile(
 def lead_words() -> dict[str, Any]:
     raw = yaml.safe_load(LEAD_WORDS_FILE.read_text(encoding="utf-8"))
     out: dict[str, Any] = {
-        key: [re.compile(p, re.I) for p in pats] for key, pats in raw.items() if key != "topics"
+        key: [re.compile(p, re.I) for p in pats]
+        for key, pats in raw.items()
+        if key not in ("topics", "emoji")
+    }
+    out["emoji"] = {
+        re.compile(r"^\s*[" + re.escape(chars) + "][\U0001f3fb-\U0001f3ff\ufe0f\u200d\u2640\u2642]*"): word
+        for word, chars in (raw.get("emoji") or {}).items()
     }
     out["topics"] = {fact: re.compile(p, re.I) for fact, p in (raw.get("topics") or {}).items()}
     return out
 
 
+def spelled(text: str) -> str:
+    """An emoji that leads the reply spelled as its answer word: "👍" -> " yes ", "👎 nope" -> " no
+    nope" ("all clear now tho 👍" is a statement, not a yes)."""
+    for pattern, word in lead_words()["emoji"].items():
+        text = pattern.sub(f" {word} ", text)
+    return text
+
+
 def fold(text: str) -> str:
-    """Lower case, curly quotes straightened, leading emoji and punctuation dropped."""
-    folded = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'").lower()
+    """Lower case, curly quotes straightened, answer emoji spelled, other leading emoji and
+    punctuation dropped."""
+    folded = (
+        unicodedata.normalize("NFKC", spelled(text)).replace("\u2019", "'").replace("\u2018", "'").lower()
+    )
     return _FILLERS.sub("", _LEAD_JUNK.sub("", folded))
 
 

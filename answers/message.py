@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
+from answers.lead import spelled
+
 # Pseudo-question that a yes/no answers while the patient is asked to agree to the terms.
 CONSENT_QUESTION = "consent"
 # Pseudo-question that a yes/no answers after the patient asked to delete the conversation.
@@ -34,8 +36,9 @@ class Message:
 
     @property
     def meaningful(self) -> bool:
-        """Has at least one letter or digit."""
-        return any(c.isalnum() for c in self.text or "")
+        """Has at least one letter or digit, or an emoji that answers ("👍")."""
+        text = self.text or ""
+        return any(c.isalnum() for c in text) or any(c.isalnum() for c in spelled(text))
 
     def first(self, name: str) -> Optional[str]:
         for ent in self.entities:

@@ -31,6 +31,14 @@ _NOT_AN_AGE = re.compile(
 # A sentence ends at ! ? a new line or a full stop that is not a decimal point ("38.5" stays whole).
 _SENTENCE_END = re.compile(r"[!?\n]|\.(?!\d)")
 _SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\d))+(?:[!?\n]|\.(?!\d))*")
+# Words that may stand around a duration in a reply that only tells how long ("i meant the back
+# started like 10 days ago"): no answer word, no sign.
+_TIME_FILLER = frozenset(
+    "i i'm im me my mean meant sorry oh and so er um erm hmm well it it's its been for since started start "
+    "began begun about around roughly approx approximately like maybe nearly almost just over under ish "
+    "already now ago or back the this that pain ache aching neck was is has had think reckon guess say "
+    "probably prob prolly".split()
+)
 # An arm or a leg, or a part of one, named.
 _LIMB = re.compile(
     r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?|wrists?|"
@@ -95,6 +103,16 @@ def pain_location(text: str) -> Optional[str]:
 def statements(text: str) -> str:
     """The message without its questions: "Tweaked my lower back. Can I still fly?" -> the first."""
     return " ".join(s for s in _SENTENCE.findall(text) if not s.rstrip().endswith("?"))
+
+
+def only_a_time(text: str, words: str) -> bool:
+    """The message says how long (or since when) and nothing else: "About two weeks now.", "i meant
+    the back started like 10 days ago" (the rest of an opening sent in two halves)."""
+    at = text.find(words) if words else -1
+    if at < 0:
+        return False
+    rest = (text[:at] + " " + text[at + len(words) :]).lower().replace("\u2019", "'")
+    return all(w in _TIME_FILLER for w in re.findall(r"[a-z']+", rest))
 
 
 def names_a_limb(text: str) -> bool:

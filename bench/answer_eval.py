@@ -44,6 +44,8 @@ def entities(text: str, nlp: Any) -> tuple[dict[str, Any], ...]:
             "who": m.who,
             "first_person": m.first_person,
             "text": m.text,
+            "start": m.start,
+            "end": m.end,
         }
         for m in extract_mentions(text, nlp, CORPUS_TODAY)
     )

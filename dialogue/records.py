@@ -8,6 +8,7 @@ from typing import Mapping, Optional
 
 from answers.contract import Interpretation
 from answers.contract import Source as AnswerSource
+from answers.message import DURATION_FACT
 from answers.wording import general_place, names_a_limb, sentence_around, words_around
 from dialogue.state import DONE, Plan, Reply, State
 from triage.engine import PRESENT, Engine, FactValue
@@ -42,6 +43,8 @@ def merge(
             # "seriously? its just a bit numb" after saddle numbness was advised on: the numbness
             # talked about, not a new numb arm or leg
             stated.pop(f.fact, None)
+    if reading.only_a_duration and state.facts.get(DURATION_FACT) is not None:
+        stated.pop(DURATION_FACT, None)  # the pain's duration is known: this one may be the sign's
     answer = reading.answer
     if answer.answered and answer.question in engine.facts:
         stated[answer.question] = answer.value

@@ -18,11 +18,14 @@ from nlp.facts.pain_context import (
     not_patients_pain,
     start_cue_around,
 )
-from nlp.facts.text import MAX_BARE_REPLY_WORDS, sentence_bounds
+from nlp.facts.text import MAX_BARE_REPLY_WORDS, WORD, sentence_bounds
 
 DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "year": 365}
 # "for years" / "for months" without a number: the smallest plural (2 of the unit).
 VAGUE_PLURAL_COUNT = 2
+# "like 10 days ago", "oh about 2 weeks ago I think": a reply of a few words around an "ago" dates
+# the pain even with no start word.
+MAX_WORDS_AROUND_AGO = 3
 # "over a month", "more than 6 weeks": strictly more, so the rules' "more than N days" hold.
 MORE_THAN_EXTRA_DAYS = 1
 
@@ -115,7 +118,11 @@ def _counted_days(text: str, m: re.Match[str], short_reply: bool) -> float | Non
 def _of_this_pain(text: str, m: re.Match[str], pre: str, post: str, short_reply: bool) -> bool:
     """Whether a counted duration is how long this pain has lasted."""
     if post == "ago":
-        return _ago_dates_this_pain(text, m)
+        # "like 10 days ago" as the whole reply dates the pain ("had sciatica 10 years ago" does not)
+        alone = (
+            short_reply and len(WORD.findall(text)) - len(WORD.findall(m.group(0))) <= MAX_WORDS_AROUND_AGO
+        )
+        return (alone and not HISTORY_ONLY.search(text)) or _ago_dates_this_pain(text, m)
     # a bare "3 weeks" inside a long message is not clearly a duration ("pain 3 weeks" is)
     return bool(
         pre.strip()

@@ -52,6 +52,10 @@ def read(question: Optional[str], text: str, nlp: Any, interpreter: Interpreter 
         ("opo", Reply.YES),
         ("I don't think so", Reply.NO),
         ("hmm purple", None),
+        ("👍", Reply.YES),
+        ("👎 nope", Reply.NO),
+        ("🤷", Reply.UNSURE),
+        ("all clear now tho 👍", None),  # a statement, then a thumbs-up: not an answer by itself
         ("can I ask something?", None),
     ],
 )
@@ -299,3 +303,19 @@ def test_a_no_then_a_recent_leak_is_read_back_firmly(nlp: Any, learned: Interpre
     text = "No leaking as such. But 2x in the last 3 days I didn't make it to the toilet in time, new."
     reading = read("bladder_bowel", text, nlp, learned)
     assert reading.answer.confirm is not None and reading.answer.said_new
+
+
+def test_a_bare_duration_answers_no_sign_question(nlp: Any, learned: Interpreter) -> None:
+    """Round 10 (message splitters): the rest of an opening, sent as the bladder or saddle question
+    arrived, was read as a yes by the answer reader. It only tells how long; a yes with it is a yes."""
+    for question, text, days in (
+        ("bladder_bowel", "About two weeks now.", 14),
+        ("bladder_bowel", "like 10 days ago", 10),
+        ("saddle_numbness", "i meant the back started like 10 days ago", 10),
+    ):
+        reading = read(question, text, nlp, learned)
+        assert reading.answer.value is None and reading.only_a_duration, text
+        assert reading.stated() == {"duration_days": days}, text
+    assert read("bladder_bowel", "yes for about 2 weeks now", nlp, learned).answer.value == "present"
+    assert read("duration_days", "like 10 days ago", nlp, learned).answer.value == 10
+    assert read("duration_days", "had sciatica 10 years ago", nlp, learned).answer.value is None

@@ -419,6 +419,11 @@ def test_thats_fine_gives_consent() -> None:
         ("no worries, fire away", ASKING),
         ("no problem go ahead", ASKING),
         ("no worries but not now thanks", CONSENT),
+        # round 10 (emoji texters): a thumbs-up, "k", "w/e ya" agree; a thumbs-down does not
+        ("👍", ASKING),
+        ("k 👍", ASKING),
+        ("w/e ya", ASKING),
+        ("👎", CONSENT),
     ],
 )
 def test_no_worries_gives_consent(text: str, phase: str) -> None:
@@ -900,3 +905,31 @@ def test_endless_waiting_still_reaches_an_outcome() -> None:
         if state.pending != "bladder_bowel":
             break
     assert state.facts.get("bladder_bowel") == "unsure"
+
+
+def test_a_bare_duration_after_a_sign_question_is_no_answer_to_it() -> None:
+    """Round 10: "About two weeks now." sent just after the bladder question, the second half of
+    an opening, was read as yes (a false emergency). Now it is the pain's duration when that is
+    not known yet, and the question is asked again (the NLU's reading: tests/unit/test_answers.py)."""
+
+    def said(state: State, text: str, days: int) -> Plan:
+        span = {"entity": "duration_days", "value": str(days), "start": 0, "end": len(text) - 1}
+        return plan_turn(state, Message(text=text, intent="inform", entities=(span,)), ENGINE, WORDS_ONLY)
+
+    plan = said(State(facts={}, pending="bladder_bowel", phase=ASKING), "About two weeks now.", 14)
+    assert plan.state.facts.get("bladder_bowel") is None and plan.state.facts.get("duration_days") == 14
+    assert plan.state.pending == "bladder_bowel" and "utter_level_emergency" not in plan.responses
+    # the pain's duration already known: kept, and still no answer to the sign
+    plan = said(
+        State(facts={"duration_days": 3}, pending="bladder_bowel", phase=ASKING), "About two weeks now.", 14
+    )
+    assert plan.state.facts.get("duration_days") == 3 and plan.state.facts.get("bladder_bowel") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("👍", "present"), ("👎", "absent"), ("🤷‍♀️", "unsure"), ("👎🏽 nope", "absent")]
+)
+def test_an_emoji_that_leads_a_reply_answers(text: str, value: str) -> None:
+    """Round 10: "👎" to the fever question was "Sorry, I didn't understand"."""
+    plan = turn(State(facts={}, pending="fever", phase=ASKING), "nlu_fallback", text)
+    assert plan.state.facts.get("fever") == value
