@@ -81,6 +81,9 @@ class Answer:
     confirm: Optional[str] = None
     words: str = ""  # the patient's reply, as quoted in the summary ("answered: ...")
     said_new: bool = False  # the words to confirm also say the sign is recent: advise firmly now
+    said_old: bool = (
+        False  # ...or say it is old ("weak since my stroke in 2019, no change"): ask if it changed
+    )
 
     @property
     def answered(self) -> bool:

@@ -19,6 +19,7 @@ from answers.lead import (
     says_it_is_new,
     says_not_new,
     says_recent,
+    says_sign_fine,
     says_topic_fine,
 )
 from answers.message import (
@@ -37,12 +38,6 @@ from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 
 # "well its new yeah", "yes it's all new": a yes that says the sign is new (to a read-back "is
 # that new?" or to the question), however the patient then plays it down.
-# "I can stand on the tip of foot", "I can still walk fine": an explanation that backs a no.
-_SAYS_I_CAN = re.compile(
-    r"\bi (can|could|am able to|'m able to) (still |easily |fully )?"
-    r"(stand|walk|lift|move|feel|hold|grip|climb|run|push|wiggle|bend|use)\b",
-    re.I,
-)
 ANSWER_INTENTS = {"affirm": Reply.YES, "deny": Reply.NO, "unsure": Reply.UNSURE}
 # A yes/no taken from the intent classifier alone must be confident, and the message must have a
 # letter or digit: its guess for an empty or emoji-only message is often "affirm".
@@ -85,11 +80,17 @@ _TOPIC_THEN_NO = re.compile(r"^\W*((?:[\w']+\W+){1,3}?)(?:no+|none|never|nope|na
 
 
 def _confirm(
-    target: str, words: str, said_new: bool = False, confidence: float = 0.0, source: Source = Source.WORDS
+    target: str,
+    words: str,
+    said_new: bool = False,
+    confidence: float = 0.0,
+    source: Source = Source.WORDS,
+    said_old: bool = False,
 ) -> Answer:
     """No answer yet: the patient's words, to be read back before anything is recorded (firmly,
-    with the advice to call now, when they name the sign as recent)."""
-    return Answer(target, Reply.NONE, None, confidence, source, words, said_new=said_new)
+    with the advice to call now, when they name the sign as recent; asking whether it changed when
+    they call it old)."""
+    return Answer(target, Reply.NONE, None, confidence, source, words, said_new=said_new, said_old=said_old)
 
 
 class DirectAnswers:
@@ -169,6 +170,9 @@ class DirectAnswers:
             if lead is Reply.NO and own.value == PRESENT and in_a_question(text, own.words):
                 # "no never. OH GOD do you think it's cancer???": the sign is in a question
                 return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
+            if lead is Reply.NO and own.value == PRESENT and says_sign_fine(target, text):
+                # "no. i feel weak all body from the fever but legs ok, arms ok"
+                return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
             if lead is Reply.NO and own.value == PRESENT:
                 # "no. my bum goes a bit dead after driving, but it's always been like that" (a
                 # cancer history counts however long ago it was, so it is always read back)
@@ -209,7 +213,7 @@ class DirectAnswers:
             if own.value == PRESENT and emergency and target not in EVER_FACTS and says_not_new(text, target):
                 # "a numb patch where the cow kicked me in the summer, it's old": the sign, but
                 # explained as old; asked again with the words read back, never an emergency yet.
-                return Answer(target, Reply.NONE, None, 0.0, Source.FACT, sentence_around(text, own.words))
+                return _confirm(target, sentence_around(text, own.words), source=Source.FACT, said_old=True)
             reply = {PRESENT: Reply.YES, "absent": Reply.NO}.get(str(own.value), Reply.UNSURE)
             return Answer(target, reply, own.value, 1.0, Source.FACT)
 
@@ -271,7 +275,11 @@ class DirectAnswers:
                 # there": a reader's yes to a sign the patient calls old is read back (is it new?),
                 # never an emergency yet
                 return _confirm(
-                    target, quote(text), confidence=prediction.probability, source=Source.CLASSIFIER
+                    target,
+                    quote(text),
+                    confidence=prediction.probability,
+                    source=Source.CLASSIFIER,
+                    said_old=True,
                 )
             if emergency and reply is Reply.YES and self._yes_to_another_sign(target, text):
                 # the description is of another emergency sign (flagged possible below, asked
@@ -293,7 +301,8 @@ class DirectAnswers:
         couple of little leaks. I don't always notice") is read back, with the advice, and asked
         again: never just "didn't understand" (nor a no)."""
         if emergency and not looks_like_question(text) and names_topic(target, text):
-            return Answer(target, Reply.NONE, None, probability, Source.WORDS, quote(text))
+            old = target not in EVER_FACTS and says_not_new(text, target)  # "walk with stick since stroke"
+            return _confirm(target, quote(text), confidence=probability, said_old=old)
         source = Source.CLASSIFIER if probability else Source.NONE
         return Answer(target, Reply.NONE, None, probability, source)
 
@@ -316,10 +325,10 @@ class DirectAnswers:
     ) -> bool:
         """After a leading no, does the explanation look like the asked sign, present and new?
         A clear no needs stronger evidence to be doubted than a negation the patterns found."""
-        if len(text.split()) < MIN_EXPLANATION_WORDS or says_topic_fine(target, text):
-            return False  # "No, walking's fine, we did the Living Desert walk last week"
-        if _SAYS_I_CAN.search(text):
-            return False  # "Not have weakness po, I can stand on the tip of foot": it backs the no
+        if len(text.split()) < MIN_EXPLANATION_WORDS or says_sign_fine(target, text):
+            # "No, walking's fine, we did the Living Desert walk last week", "Not have weakness
+            # po, I can stand on the tip of foot": it backs the no
+            return False
         if names_recent_topic(target, text):
             return True  # "no. but these 2 day I not feel when need pee"
         if says_not_new(text, target):

@@ -22,7 +22,7 @@ from typing import Optional
 from answers.classifier import AnswerReader, default_reader
 from answers.contract import Answer, Certainty, Interpretation, Reply, Source, StatedFact, Time
 from answers.direct import ANSWER_INTENTS, EVER_FACTS, SIDES_VALUES, SIGN_DOUBTS_A_NEGATION, DirectAnswers
-from answers.lead import asks_meaning, lead_reply, names_recent_topic, says_not_new
+from answers.lead import asks_meaning, lead_reply, names_recent_topic, says_not_new, says_sign_fine
 from answers.message import (
     ANSWER_ENTITY,
     ANSWER_TO_ENTITY,
@@ -235,7 +235,12 @@ class Interpreter:
             # a sign told inside a question counts too ("i keep finding im wet?? is that normal")
             for sign, probability in sorted(self.reader.signs(msg.text).items(), key=lambda kv: -kv[1]):
                 recent = names_recent_topic(sign, msg.text) and probability >= SIGN_WITH_RECENT_TOPIC
-                if sign not in mentioned and (probability >= SIGN_POSSIBLE_PROBABILITY or recent):
+                fine = says_sign_fine(sign, msg.text)  # "Legs strong, I walk 5 km yesterday"
+                if (
+                    sign not in mentioned
+                    and not fine
+                    and (probability >= SIGN_POSSIBLE_PROBABILITY or recent)
+                ):
                     possible.append(
                         StatedFact(
                             sign, PRESENT, certainty=Certainty.POSSIBLE, words=quote(msg.text), learned=True

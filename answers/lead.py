@@ -18,6 +18,8 @@ LEAD_WORDS_FILE = Path(__file__).resolve().parent / "lead_words.yml"
 # Signs whose one recent episode is the sign, even if it has passed ("wet myself yesterday, fine
 # now" is a new loss of bladder control).
 EPISODE_FACTS = frozenset({"bladder_bowel", "major_injury"})
+# Signs of the arms and legs: that the limbs work says they are absent.
+LIMB_FACTS = frozenset({"weakness", "weakness_worsening", "numbness", "walking_balance"})
 # Signs that are events, not states: "recent" says nothing about them.
 EVENT_FACTS = frozenset({"major_injury"})
 # A topic word right after a negation ("no accident", "not wet") does not name the sign.
@@ -133,6 +135,14 @@ def says_topic_fine(fact: str, text: str) -> bool:
         return False
     folded = fold(text)
     return any(_FINE_AFTER.match(folded[m.end() :]) for m in topic.finditer(folded))
+
+
+def says_sign_fine(fact: str, text: str) -> bool:
+    """The explanation backs a no: the sign's topic is fine ("walking's fine"), or, for an arm or
+    leg sign, the limbs work ("I can stand on the tip of foot", "I walk 5 km yesterday")."""
+    if says_topic_fine(fact, text):
+        return True
+    return fact in LIMB_FACTS and any(p.search(fold(text)) for p in lead_words()["able"])
 
 
 def asks_meaning(text: str) -> bool:

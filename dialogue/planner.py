@@ -16,6 +16,7 @@ from answers.contract import Interpretation, Person
 from answers.contract import Reply as AnswerReply
 from answers.interpret import Interpreter, Message, default_interpreter
 from answers.lead import names_recent_topic, names_topic, says_not_new
+from answers.wording import names_a_limb
 from dialogue.chat import HOLD_ON_RESPONSE, TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
 from dialogue.forget import asks_to_forget, forget_answer
 from dialogue.outcome import outcome_replies, summary_reply
@@ -23,7 +24,7 @@ from dialogue.proxy import typed_for_someone
 from dialogue.questions import ask, next_question, possible_sign, read_back
 from dialogue.records import answer_deferred, merge, record_sources
 from dialogue.state import ASKING, CONSENT, CONSENT_FACT, DONE, INTRO, Plan, Reply, State
-from triage.engine import EMERGENCY, PRESENT, UNSURE, Engine, FactValue, default_engine
+from triage.engine import ABSENT, EMERGENCY, PRESENT, UNSURE, Engine, FactValue, default_engine
 from triage.relevance import is_relevant
 
 # Re-exported: the planner's public face, for the action adapter and the tests.
@@ -79,20 +80,19 @@ _CORRECTION = re.compile(
 )
 
 
+# A limb sign said without a limb, after the saddle sign fired the emergency, is about the saddle.
+_LIMB_SIGN_OF = {"numbness": "saddle_numbness"}
+
+
 def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[str]:
-    """After an emergency outcome, a message disputing it names no fact: the one sign that fired
-    the emergency, if exactly one did, to be asked again."""
+    """After an emergency outcome, a message disputing it ("that's wrong", "that's old") or
+    denying the saddle sign in a limb sign's words ("my groin and bum arent numb", "nothing is
+    numb": the NLU reads a numbness that is absent): the sign that
+    fired the emergency, to be asked again (a correction of an emergency sign is confirmed by
+    asking it plainly, never taken from an aside)."""
     text = msg.text or ""
     if state.phase != DONE or state.last_level != EMERGENCY:
         return None
-    if not _CORRECTION.search(text) and not says_not_new(text):
-        return None
-    if any(
-        e.get("entity") in engine.facts and state.facts.get(str(e.get("entity"))) != e.get("value")
-        for e in msg.entities
-    ):
-        return None  # the correction names its fact and changes it: the usual reading handles it
-    # ("I never said me waterworks were worse, I said I don't know" restates the sign it disputes)
     present = {
         f
         for rule in engine.rules
@@ -100,10 +100,23 @@ def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[st
         for f in rule.facts()
         if state.facts.get(f) == PRESENT and engine.facts[f].follows is None
     }
-    if len(present) > 1:
+    disputes = bool(_CORRECTION.search(text) or says_not_new(text))
+    denied: set[str] = set()
+    for e in msg.entities:
+        fact, value = str(e.get("entity")), e.get("value")
+        if fact in present and value != state.facts.get(fact):
+            return None  # the correction names the fired sign and changes it: the usual reading
+        if _LIMB_SIGN_OF.get(fact) in present and value == ABSENT and not names_a_limb(text):
+            denied.add(_LIMB_SIGN_OF[fact])  # "nothing is numb" after the saddle advice
+    if not disputes and not denied:
+        return None
+    # ("I never said me waterworks were worse, I said I don't know" restates the sign it disputes)
+    if denied:
+        present = denied
+    elif len(present) > 1:
         # "its not my water its always been like that": the fired sign whose topic is named
         present = {f for f in present if names_topic(f, text, negated_too=True)}
-    return present.pop() if len(present) == 1 else None
+    return sorted(present)[0] if len(present) == 1 or denied else None
 
 
 def _answers_something(reading: Interpretation) -> bool:
@@ -230,7 +243,13 @@ def _decide(
         )
     if reading.answer.confirm is not None and state.pending:
         # "no, but since last week it feels numb down there": said new, so the advice is firm
-        echo = read_back(engine, state.pending, reading.answer.confirm, new=reading.answer.said_new)
+        echo = read_back(
+            engine,
+            state.pending,
+            reading.answer.confirm,
+            new=reading.answer.said_new,
+            old=reading.answer.said_old,
+        )
         return ask(state, facts, state.pending, [*replies, echo], state.reasks + 1, changed=changed)
 
     question = next_question(engine, facts)

@@ -54,7 +54,7 @@ def possible_sign(
     return best.fact, best.words
 
 
-def read_back(engine: Engine, fact: str, words: str, new: bool = False) -> Reply:
+def read_back(engine: Engine, fact: str, words: str, new: bool = False, old: bool = False) -> Reply:
     """The patient's words read back before an answer is used. For a possible emergency sign the
     read-back itself carries the advice (call now if it is new), so it is never a turn late; when
     the patient says it is new (``new``), the advice is given firmly and confirmed by the question."""
@@ -63,6 +63,9 @@ def read_back(engine: Engine, fact: str, words: str, new: bool = False) -> Reply
     sign = fact in engine.emergency_facts and engine.level({fact: PRESENT}) != URGENT_ALONE_LEVEL
     if not sign or fact in ("cancer_history", "radiating_pain"):
         return Reply("utter_read_back", values={"words": words})
+    if old and not new:
+        # "weak since my stroke in 2019, no change": has it changed lately? (still with the advice)
+        return Reply("utter_read_back_old", values={"words": words})
     return Reply("utter_read_back_new" if new else "utter_read_back_emergency", values={"words": words})
 
 

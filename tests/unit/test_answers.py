@@ -319,3 +319,41 @@ def test_a_bare_duration_answers_no_sign_question(nlp: Any, learned: Interpreter
     assert read("bladder_bowel", "yes for about 2 weeks now", nlp, learned).answer.value == "present"
     assert read("duration_days", "like 10 days ago", nlp, learned).answer.value == 10
     assert read("duration_days", "had sciatica 10 years ago", nlp, learned).answer.value is None
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("weakness", "no. i feel weak all body from the fever but legs ok, arms ok"),
+        ("weakness", "No. Legs strong, I walk 5 km yesterday."),
+        (
+            "radiating_pain",
+            "No, it stays in my back. I had sciatica down my left leg about 2010 but that's long gone.",
+        ),
+        ("walking_balance", "nope, I ran 10k on sunday no bother"),
+    ],
+)
+def test_an_explanation_that_backs_the_no_keeps_it(
+    question: str, text: str, nlp: Any, learned: Interpreter
+) -> None:
+    """Round 10: these were read back as possible signs ("No. Legs strong, I walk 5 km yesterday."
+    even with the emergency advice): the limbs work, or the episode is long gone."""
+    reading = read(question, text, nlp, learned)
+    assert reading.answer.value == "absent", text
+    assert not [f for f in reading.possible if f.fact in ("weakness", "walking_balance", "numbness")]
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("weakness", "right arm and leg weak since my stroke 2019. no change"),
+        ("walking_balance", "walk with stick since stroke. no worse"),
+    ],
+)
+def test_a_sign_called_old_is_asked_whether_it_changed(
+    question: str, text: str, nlp: Any, learned: Interpreter
+) -> None:
+    """An old sign ("since my stroke 2019, no change") is never recorded new, nor absent from the
+    words alone: read back, asking whether it changed lately (utter_read_back_old)."""
+    reading = read(question, text, nlp, learned)
+    assert reading.answer.value is None and reading.answer.confirm and reading.answer.said_old

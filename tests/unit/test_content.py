@@ -56,6 +56,7 @@ READ_BACK = {
     "utter_read_back": {"words"},
     "utter_read_back_emergency": {"words"},
     "utter_read_back_new": {"words"},
+    "utter_read_back_old": {"words"},
 }
 
 # Facts whose answer can fire an emergency rule: the policy's list, kept in test_engine.py.
@@ -106,6 +107,7 @@ DIALOGUE_NAMES = [
     "utter_check_again",
     "utter_put_simply",
     "utter_read_back_new",
+    "utter_read_back_old",
     "utter_lost_conversation",
     "utter_internal_error",
 ]

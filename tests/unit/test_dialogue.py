@@ -933,3 +933,24 @@ def test_an_emoji_that_leads_a_reply_answers(text: str, value: str) -> None:
     """Round 10: "👎" to the fever question was "Sorry, I didn't understand"."""
     plan = turn(State(facts={}, pending="fever", phase=ASKING), "nlu_fallback", text)
     assert plan.state.facts.get("fever") == value
+
+
+@pytest.mark.parametrize(
+    "text", ["nothing is numb", "my groin and bum arent numb lol", "no numbness anywhere"]
+)
+def test_denying_the_saddle_sign_after_its_emergency_asks_it_again(text: str) -> None:
+    """Round 10: after a misread saddle "yes", three denials got "call 911 now" each time (the NLU
+    reads them as an absent numbness, no limb named). The sign is now asked again plainly."""
+    state = State(
+        facts={"saddle_numbness": "present", "bladder_bowel": "absent"},
+        phase=DONE,
+        last_level="emergency",
+        last_rules=("E2",),
+    )
+    plan = turn(state, "deny", text, numbness="absent")
+    assert plan.responses[:2] == ["utter_check_again", "utter_ask_saddle_numbness"]
+    plan = turn(plan.state, "deny", "no")
+    assert plan.state.facts["saddle_numbness"] == "absent" and "utter_advice_changed" in plan.responses
+    # a numb limb named is about the limb: the emergency stands
+    plan = turn(state, "deny", "my legs arent numb", numbness="absent")
+    assert "utter_check_again" not in plan.responses
