@@ -95,16 +95,19 @@ def asks_to_wait(text: str) -> bool:
 
 
 def care_question(text: str) -> Optional[str]:
-    """ "care" for a question about where or when to get care, "activity" for one about whether an
-    everyday activity is OK, "number" for one about which emergency number to call, else None (the
-    caller checks that the message is a question)."""
+    """ "care" for a question about where or when to get care (or whether it can wait), "transport"
+    for how to get there ("can hubby drive me?"), "activity" for one about whether an everyday
+    activity is OK, "number" for which emergency number to call, else None (the caller checks that
+    the message is a question)."""
     patterns = _care_patterns()
     folded = text.lower()
     if patterns["number"].search(folded) and "?" in folded:
         return "number"
-    if not patterns["ask"].search(folded):
+    if not patterns["ask"].search(folded) and not patterns["transport"].search(folded):
         return None
-    if patterns["place"].search(folded):
+    if patterns["transport"].search(folded):
+        return "transport"
+    if patterns["place"].search(folded) or patterns["wait"].search(folded):
         return "care"
     if patterns["activity"].search(folded):
         return "activity"
@@ -142,6 +145,8 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         # "A&E now or wait for the GP?", "can I still train?": answered from this conversation's
         # own level once there is one, never with a general text that may not fit it
         level = state.last_level if state.phase == DONE and state.last_level else "pending"
+        if care == "transport" and level != "emergency":
+            care = "care"  # how to get there matters only when it is now
         replies.append(
             Reply("utter_emergency_numbers" if care == "number" else f"utter_{care}_question_{level}")
         )

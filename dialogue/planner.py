@@ -195,7 +195,9 @@ def _decide(
         replies = chat_reply(msg, state, bool(changed) or _answers_something(reading), False)
         # "I will ask my husband to drive me now": the reminder, never "I can only help with back pain"
         replies = [r for r in replies if r.response != "utter_out_of_scope"]
-        return Plan(new, [*replies, Reply("utter_emergency_reminder")], changed)
+        if not any(r.response.endswith("_question_emergency") for r in replies):
+            replies.append(Reply("utter_emergency_reminder"))  # (the answer to "can I wait?" says it)
+        return Plan(new, replies, changed)
 
     if state.phase == ASKING and state.pending and not changed and _WHAT_QUESTION.search(msg.text or ""):
         # "sorry was on the phone. what was the question again?": the question once more, not

@@ -214,8 +214,10 @@ class Engine:
             fired=tuple(r.id for r in fired),
             uncertain=tuple(r.id for r in uncertain),
             watch_for=tuple(watch),
-            reasons=tuple(r.reason for r in fired),
-            education=self._education(level, fired + uncertain, given),
+            # Only the rules of the level given: a lower rule's text carries its own time frame
+            # ("a doctor should check it within a week"), which reads as a reason to wait.
+            reasons=tuple(r.reason for r in fired if r.level == level),
+            education=self._education(level, [r for r in fired if r.level == level] + uncertain, given),
             facts=given,
         )
 
@@ -250,7 +252,7 @@ class Engine:
         for rule in sorted(rules, key=lambda r: LEVELS.index(r.level)):
             topics.extend(rule.education)
         for name, topic in self.fact_education.items():
-            if facts.get(name) == PRESENT:
+            if facts.get(name) == PRESENT and level != EMERGENCY:  # (their texts give later time frames)
                 topics.append(topic)
         if level in self.level_education:
             topics.append(self.level_education[level])

@@ -954,3 +954,20 @@ def test_denying_the_saddle_sign_after_its_emergency_asks_it_again(text: str) ->
     # a numb limb named is about the limb: the emergency stands
     plan = turn(state, "deny", "my legs arent numb", numbness="absent")
     assert "utter_check_again" not in plan.responses
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        ("Can I wait for tomorrow, my oncologist opens 9 o clock?", "utter_care_question_emergency"),
+        ("cnt i jus wait til tmrw? got jobs 2day", "utter_care_question_emergency"),
+        ("can it wait till im tipped?", "utter_care_question_emergency"),
+        ("do i need 2 call or can hubby drive me?", "utter_transport_question_emergency"),
+    ],
+)
+def test_asking_to_wait_or_how_to_get_there_at_an_emergency_is_answered(text: str, response: str) -> None:
+    """Round 10: these got "Sorry, I can't answer that here" before the reminder, and "can hubby
+    drive me?" got "Please don't do that now" (read as an activity)."""
+    state = State(facts={"bladder_bowel": "present"}, phase=DONE, last_level="emergency", last_rules=("E1",))
+    plan = turn(state, "out_of_scope", text)
+    assert plan.responses == [response]  # the answer itself says to go now: no reminder twice
