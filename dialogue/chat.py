@@ -26,6 +26,12 @@ MIN_ASCII_LETTER_SHARE = 0.5
 MIN_WORDS_FOR_LANGUAGE_GUESS = 4
 MIN_ENGLISH_WORD_SHARE = 0.25
 
+# The patient telling of their own pain ("my back is killing me", "I've got a sore neck").
+_TELLS_PAIN = re.compile(
+    r"\b(my|me|i'?m|im|i am|i have|i'?ve|ive|i got|i get)\b.*\b(pain\w*|hurt\w*|ach\w*|sore\w*|killing|kills|"
+    r"killin|agony|throb\w*|stiff\w*|twing\w*|spasm\w*)\b",
+    re.I,
+)
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope", None}
 CHAT_REPLIES = {
     "thanks": "utter_thanks",
@@ -94,6 +100,12 @@ def asks_to_wait(text: str) -> bool:
     return bool(patterns["hold"].search(folded)) and not patterns["answers"].search(folded)
 
 
+def tells_pain(text: str) -> bool:
+    """ "my back is killing me": the patient tells of their pain; a topic the classifier heard in it
+    is no question to answer ("sciatica?" or "info on MRI please" are)."""
+    return _TELLS_PAIN.search(text) is not None
+
+
 def care_question(text: str) -> Optional[str]:
     """ "care" for a question about where or when to get care (or whether it can wait), "transport"
     for how to get there ("can hubby drive me?"), "activity" for one about whether an everyday
@@ -160,7 +172,11 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
             replies.append(Reply(UNKNOWN_TOPIC_RESPONSE if question else "utter_after_outcome"))
         else:
             replies.append(Reply("utter_no_pending"))
-    elif intent and intent.startswith(TOPIC_INTENT_PREFIX) and (not had_facts or question):
+    elif (
+        intent
+        and intent.startswith(TOPIC_INTENT_PREFIX)
+        and (question or not (had_facts or tells_pain(text)))
+    ):
         # A statement of symptoms that merely sounds like a topic ("no, the pain does not wake me
         # at night" -> ask_bone_pain) is an answer, not a question to answer.
         if intent == UNKNOWN_TOPIC_INTENT:

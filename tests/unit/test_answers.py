@@ -52,6 +52,7 @@ def read(question: Optional[str], text: str, nlp: Any, interpreter: Interpreter 
         ("opo", Reply.YES),
         ("I don't think so", Reply.NO),
         ("hmm purple", None),
+        ("not me. my mum had breast cancer tho", Reply.NO),  # round 10: asked again
         ("👍", Reply.YES),
         ("👎 nope", Reply.NO),
         ("🤷", Reply.UNSURE),

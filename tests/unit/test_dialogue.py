@@ -971,3 +971,13 @@ def test_asking_to_wait_or_how_to_get_there_at_an_emergency_is_answered(text: st
     state = State(facts={"bladder_bowel": "present"}, phase=DONE, last_level="emergency", last_rules=("E1",))
     plan = turn(state, "out_of_scope", text)
     assert plan.responses == [response]  # the answer itself says to go now: no reminder twice
+
+
+def test_telling_of_the_pain_is_no_topic_question() -> None:
+    """Round 10: "my back is killing me" (intent ask_diagnosis) got "I can't tell you what is
+    causing your pain", though nothing was asked; a real question still gets the topic."""
+    state = State(facts={}, pending="bladder_bowel", phase=ASKING)
+    told = turn(state, "ask_diagnosis", "my back is killing me")
+    assert not any(r.startswith("utter_topic_") for r in told.responses)
+    asked = turn(state, "ask_diagnosis", "what's causing it?")
+    assert asked.responses[0] == "utter_topic_diagnosis"
