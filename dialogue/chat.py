@@ -32,6 +32,15 @@ _TELLS_PAIN = re.compile(
     r"killin|agony|throb\w*|stiff\w*|twing\w*|spasm\w*)\b",
     re.I,
 )
+# A farewell, thanks or "are you a bot?" only when the classifier is fairly sure: "Eight years ago.
+# All clear now though." (goodbye, 0.58) is an answer, not a farewell.
+CHAT_MIN_CONFIDENCE = 0.7
+# Words of this assistant's topic: a message with them is never "I can only help with back pain"
+# ("👋 bk killin me").
+_ON_TOPIC = re.compile(
+    r"\b(back|bk|neck|spine|spinal|sciatica|disc|disk|lumbar|pain\w*|ach\w*|hurt\w*|sore\w*|killin\w*|agony)\b",
+    re.I,
+)
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope", None}
 CHAT_REPLIES = {
     "thanks": "utter_thanks",
@@ -183,7 +192,13 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
             replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
         else:
             replies.append(Reply(TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]))
-    elif intent in CHAT_REPLIES and not had_facts and not (asking and intent == "out_of_scope"):
+    elif (
+        intent in CHAT_REPLIES
+        and not had_facts
+        and not (asking and intent == "out_of_scope")
+        and not (intent == "out_of_scope" and _ON_TOPIC.search(text))
+        and (intent == "out_of_scope" or msg.confidence >= CHAT_MIN_CONFIDENCE)
+    ):
         replies.append(Reply(CHAT_REPLIES[intent]))
     elif (
         question

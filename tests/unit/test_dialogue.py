@@ -981,3 +981,15 @@ def test_telling_of_the_pain_is_no_topic_question() -> None:
     assert not any(r.startswith("utter_topic_") for r in told.responses)
     asked = turn(state, "ask_diagnosis", "what's causing it?")
     assert asked.responses[0] == "utter_topic_diagnosis"
+
+
+def test_an_unsure_farewell_or_an_on_topic_off_topic_is_neither() -> None:
+    """Round 10: "Eight years ago. All clear now though." (goodbye, 0.58) got "Take care."; the
+    opening "👋 bk killin me" (out_of_scope) got "I can only help check back or neck pain"."""
+    done = State(facts={"fever": "present"}, phase=DONE, last_level="urgent", last_rules=("U2",))
+    plan = turn(done, "goodbye", "Eight years ago. All clear now though.", confidence=0.58)
+    assert "utter_goodbye" not in plan.responses
+    assert turn(done, "goodbye", "bye now", confidence=0.95).responses == ["utter_goodbye"]
+    opening = turn(State(), "out_of_scope", "👋 bk killin me", confidence=0.45)
+    assert "utter_out_of_scope" not in opening.responses
+    assert "utter_out_of_scope" in turn(State(), "out_of_scope", "what's the weather tomorrow").responses
