@@ -197,6 +197,9 @@ def _decide(
         replies = [r for r in replies if r.response != "utter_out_of_scope"]
         if not any(r.response.endswith("_question_emergency") for r in replies):
             replies.append(Reply("utter_emergency_reminder"))  # (the answer to "can I wait?" says it)
+        if changed:
+            # "and now both feet tingle" after the advice: the doctor's summary must hold it
+            replies.append(summary_reply(engine, facts, outcome, state.sources))
         return Plan(new, replies, changed)
 
     if state.phase == ASKING and state.pending and not changed and _WHAT_QUESTION.search(msg.text or ""):

@@ -993,3 +993,12 @@ def test_an_unsure_farewell_or_an_on_topic_off_topic_is_neither() -> None:
     opening = turn(State(), "out_of_scope", "👋 bk killin me", confidence=0.45)
     assert "utter_out_of_scope" not in opening.responses
     assert "utter_out_of_scope" in turn(State(), "out_of_scope", "what's the weather tomorrow").responses
+
+
+def test_a_fact_added_after_the_emergency_advice_updates_the_summary() -> None:
+    """Round 10: tingling in both feet told after the emergency outcome never reached the summary
+    (here a fact that fires no other rule, so the advice itself is not given again)."""
+    state = State(facts={"bladder_bowel": "present"}, phase=DONE, last_level="emergency", last_rules=("E1",))
+    plan = turn(state, "inform", "it does ease when I lie down though", improving="present")
+    assert "utter_emergency_reminder" in plan.responses and plan.responses[-1] == "utter_summary"
+    assert turn(state, "thanks", "ok thanks").responses[-1] != "utter_summary"
