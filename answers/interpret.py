@@ -123,7 +123,7 @@ class Interpreter:
         if (
             duration is not None
             and target != DURATION_FACT
-            and not about_the_pain(text, duration.words, answering)
+            and not about_the_pain(text, duration.words or _entity_words(msg, DURATION_FACT), answering)
         ):
             # "The numbness started 2 days ago", "Slimming World since September": another
             # thing's duration, not the pain's.

@@ -165,6 +165,8 @@ def about_the_pain(text: str, words: str, answering: bool) -> bool:
     """A duration said in a sentence about the pain; in an opening, also one about nothing else
     in particular ("About 2 weeks."). In an answer to another question it must name the pain:
     "that is new, since yesterday" to the fever question dates the fever."""
+    if words and re.search(r"\b(than|as)\s+" + re.escape(words), text, re.I):
+        return False  # "the leg is worse today than yesterday": a comparison, no start
     sentence = sentence_around(text, words) if words else text
     past = _PAST_EPISODE.search(sentence)
     if past and not _ONGOING_DURATION.search(words or ""):

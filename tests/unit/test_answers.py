@@ -53,6 +53,7 @@ def read(question: Optional[str], text: str, nlp: Any, interpreter: Interpreter 
         ("I don't think so", Reply.NO),
         ("hmm purple", None),
         ("not me. my mum had breast cancer tho", Reply.NO),  # round 10: asked again
+        ("I wouldn't say so, maybe a bit stiff when I turn over", Reply.NO),
         ("👍", Reply.YES),
         ("👎 nope", Reply.NO),
         ("🤷", Reply.UNSURE),
@@ -358,3 +359,18 @@ def test_a_sign_called_old_is_asked_whether_it_changed(
     words alone: read back, asking whether it changed lately (utter_read_back_old)."""
     reading = read(question, text, nlp, learned)
     assert reading.answer.value is None and reading.answer.confirm and reading.answer.said_old
+
+
+def test_a_hedged_no_that_describes_the_sign_is_read_back(nlp: Any, learned: Interpreter) -> None:
+    """Round 10: "I wouldn't say weak exactly. My legs feel like jelly ..." was recorded as
+    weakness in both legs; it is a no that describes the sign: read back before anything is kept."""
+    text = "I wouldn't say weak exactly. My legs feel like jelly sometimes, both of them"
+    reading = read("weakness", text, nlp, learned)
+    assert reading.answer.value is None and reading.answer.confirm
+    assert "weakness_sides" not in reading.stated()
+
+
+def test_a_comparison_with_yesterday_dates_nothing(nlp: Any, learned: Interpreter) -> None:
+    """ "The leg is worse today than yesterday" is no start of the pain (it set 1 day)."""
+    reading = read(None, "The leg is worse today than yesterday too and I've tripped twice", nlp, learned)
+    assert "duration_days" not in reading.stated()
