@@ -17,6 +17,7 @@ from answers.lead import (
     names_recent_topic,
     names_topic,
     says_it_is_new,
+    says_limbs_work,
     says_not_new,
     says_recent,
     says_sign_fine,
@@ -170,8 +171,9 @@ class DirectAnswers:
             if lead is Reply.NO and own.value == PRESENT and in_a_question(text, own.words):
                 # "no never. OH GOD do you think it's cancer???": the sign is in a question
                 return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
-            if lead is Reply.NO and own.value == PRESENT and says_sign_fine(target, text):
-                # "no. i feel weak all body from the fever but legs ok, arms ok"
+            if lead is Reply.NO and own.value == PRESENT and says_limbs_work(target, text):
+                # "no. i feel weak all body from the fever but legs ok, arms ok" (not "bowels
+                # fine... only thing is I been leakin": one part fine, the sign in the other)
                 return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
             if lead is Reply.NO and own.value == PRESENT:
                 # "no. my bum goes a bit dead after driving, but it's always been like that" (a

@@ -140,9 +140,14 @@ def says_topic_fine(fact: str, text: str) -> bool:
 def says_sign_fine(fact: str, text: str) -> bool:
     """The explanation backs a no: the sign's topic is fine ("walking's fine"), or, for an arm or
     leg sign, the limbs work ("I can stand on the tip of foot", "I walk 5 km yesterday")."""
-    if says_topic_fine(fact, text):
-        return True
-    return fact in LIMB_FACTS and any(p.search(fold(text)) for p in lead_words()["able"])
+    folded = fold(text)
+    able = any(p.search(folded) for p in lead_words()["able"])
+    return says_topic_fine(fact, text) or able or says_limbs_work(fact, text)
+
+
+def says_limbs_work(fact: str, text: str) -> bool:
+    """For an arm or leg sign: the limbs work ("legs ok, arms ok", "I walk 5 km yesterday")."""
+    return fact in LIMB_FACTS and any(p.search(fold(text)) for p in lead_words()["limbs_work"])
 
 
 def asks_meaning(text: str) -> bool:

@@ -374,3 +374,16 @@ def test_a_comparison_with_yesterday_dates_nothing(nlp: Any, learned: Interprete
     """ "The leg is worse today than yesterday" is no start of the pain (it set 1 day)."""
     reading = read(None, "The leg is worse today than yesterday too and I've tripped twice", nlp, learned)
     assert "duration_days" not in reading.stated()
+
+
+def test_one_part_fine_does_not_back_a_no_whose_explanation_is_the_sign(
+    nlp: Any, learned: Interpreter
+) -> None:
+    """ "no my bowels fine ... only thing is I been leakin a lil water since all this started"
+    (round 6): the bladder is the sign; read back, never a no (a replay caught this)."""
+    text = (
+        "no my bowels fine baby. only thing is I been leakin a lil water since all this started, had to"
+        " start wearin them pads to church. never had to before"
+    )
+    reading = read("bladder_bowel", text, nlp, learned)
+    assert reading.answer.value is None and reading.answer.confirm
