@@ -491,3 +491,35 @@ def test_a_long_standing_condition_is_not_a_new_sign(nlp):
     accident as a purpose ("so I"); round 8 made "so I've had" a plain "so", and this kept it."""
     text = "I should say I have MS (diagnosed 2014), so I already get tingling in both legs on and off."
     assert "numbness" not in facts_of(text, nlp)
+
+
+# --------------------------------------------------------------------------- round 10 (blind role-play)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        # texted g-dropping, with or without the apostrophe, and "bk" / a one-letter side
+        ("bit goes down bk of my R leg tho", "radiating_pain", "present"),
+        ("its shootin down my leg", "radiating_pain", "present"),
+        ("pain shootin' down me left leg", "radiating_pain", "present"),
+        ("tinglin in my L foot", "numbness", "present"),
+        ("pain radiatin into my leg", "radiating_pain", "present"),
+        ("bladder keeps leakin", "bladder_bowel", "present"),
+    ],
+)
+def test_texted_spellings_are_read(text, fact, value, nlp):
+    assert facts_of(text, nlp).get(fact) == value
+
+
+def test_texted_spelling_repair_leaves_real_words_alone(nlp):
+    normalizer = nlp.get_pipe("typo_normalizer")
+    assert normalizer.repair("walkin") == "walking"
+    assert normalizer.repair("killin") == "killing"
+    # too short, or a real word the patterns use: left as written
+    assert normalizer.repair("thin") is None
+    assert normalizer.repair("again") is None
+    assert normalizer.repair("pain") is None
+    doc = nlp("vitamin R and plan L")
+    assert [t.norm_ for t in doc][1] == "r" and [t.norm_ for t in doc][4] == "l"
+    assert [t.norm_ for t in nlp("my R leg")][1] == "right"
