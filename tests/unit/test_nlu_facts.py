@@ -523,3 +523,69 @@ def test_texted_spelling_repair_leaves_real_words_alone(nlp):
     doc = nlp("vitamin R and plan L")
     assert [t.norm_ for t in doc][1] == "r" and [t.norm_ for t in doc][4] == "l"
     assert [t.norm_ for t in nlp("my R leg")][1] == "right"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "walkin like im drunk lol",
+        "I nearly went over in Tesco last week. I had to hold on to the trolley",
+        "I'm walking like I was drunk",
+        "almost fell in the shower yesterday",
+        "I keep losing my footing on the stairs",
+        "holding onto the walls to get about",
+    ],
+)
+def test_staggering_nearly_falling_and_holding_on_are_balance(text, nlp):
+    assert facts_of(text, nlp).get("walking_balance") == "present"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have to hold on to the kitchen counter to get up from the chair",
+        "I went over the results with the GP",
+        "I fell asleep on the sofa",
+    ],
+)
+def test_getting_up_by_holding_on_or_going_over_results_is_not_balance(text, nlp):
+    assert "walking_balance" not in facts_of(text, nlp)
+
+
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        ("my left foot is sleeping, like pins", "one"),
+        ("like ants walking in both legs", "both"),
+        ("like ants", None),
+        ("feels like insects crawling on my legs", "both"),
+        ("my legs keep going to sleep", "both"),
+        ("my right hand is asleep", "one"),
+    ],
+)
+def test_a_sleeping_limb_pins_and_crawling_ants_are_numbness(text, sides, nlp):
+    facts = facts_of(text, nlp)
+    assert facts.get("numbness") == "present"
+    assert facts.get("numbness_sides") == sides
+
+
+@pytest.mark.parametrize("text", ["I don't like ants", "we have ants in the kitchen", "I fell asleep on the sofa"])
+def test_ants_and_sleep_elsewhere_are_not_numbness(text, nlp):
+    assert "numbness" not in facts_of(text, nlp)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Just the pain round the ribs",
+        "the ache goes round my ribs to the front",
+        "it wraps around my rib cage",
+        "aching round my ribcage",
+    ],
+)
+def test_pain_round_the_ribs_is_radiating(text, nlp):
+    assert facts_of(text, nlp).get("radiating_pain") == "present"
+
+
+def test_pain_in_the_ribs_alone_is_not_radiating(nlp):
+    assert "radiating_pain" not in facts_of("I bruised my ribs, pain in my ribs when I cough", nlp)
