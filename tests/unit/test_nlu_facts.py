@@ -589,3 +589,47 @@ def test_pain_round_the_ribs_is_radiating(text, nlp):
 
 def test_pain_in_the_ribs_alone_is_not_radiating(nlp):
     assert "radiating_pain" not in facts_of("I bruised my ribs, pain in my ribs when I cough", nlp)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Physiotherapy did nothing",
+        "the tablets made no difference",
+        "painkillers haven't helped",
+        "the injections did nothing for me",
+        "physio was useless",
+    ],
+)
+def test_a_treatment_that_did_nothing_is_not_improving(text, nlp):
+    assert facts_of(text, nlp).get("improving") == "absent"
+
+
+def test_a_physio_who_did_nothing_wrong_says_nothing_of_the_pain(nlp):
+    assert "improving" not in facts_of("The physio did nothing wrong", nlp)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "right arm and leg weak since my stroke 2019. no change",
+        "only my feet... diabetic neuropathy ive had it about 6 years, its no different",
+        "my old knee injury is the same as always",
+        "my eyesight has stayed the same",
+    ],
+)
+def test_no_change_in_something_else_is_not_the_pain_not_improving(text, nlp):
+    assert "improving" not in facts_of(text, nlp)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My back pain has been 3 weeks. No change.",
+        "the pain is no different",
+        "my back has stayed the same",
+        "it's no better",
+    ],
+)
+def test_no_change_in_the_pain_is_not_improving(text, nlp):
+    assert facts_of(text, nlp).get("improving") == "absent"
