@@ -633,3 +633,33 @@ def test_no_change_in_something_else_is_not_the_pain_not_improving(text, nlp):
 )
 def test_no_change_in_the_pain_is_not_improving(text, nlp):
     assert facts_of(text, nlp).get("improving") == "absent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think from standing all day in my bakery",
+        "I'm sure it's just from sitting at the desk too long",
+        "it started after sitting at my desk all day",
+        "must be from sleeping funny",
+        "probably from lifting the kids",
+        "I think I pulled something lifting the sofa",
+    ],
+)
+def test_a_guessed_cause_or_a_posture_is_not_clearly_a_strain(text, nlp):
+    """Rule S7 (mid-back pain not clearly mechanical) must still see these: a guess or a posture
+    is no strain event (a guessed strain is kept as only possible)."""
+    assert "mechanical" not in facts_of(text, nlp)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I lifted a heavy box and my back went",
+        "the physio thinks it's a muscle strain",
+        "I pulled a muscle moving furniture",
+        "i tweaked my lower back on thanksgiving pulling a turkey out of the oven",
+    ],
+)
+def test_a_definite_strain_event_is_mechanical(text, nlp):
+    assert facts_of(text, nlp).get("mechanical") == "present"
