@@ -39,6 +39,7 @@ _TIME_ONLY = _CONTEXT["time_only"]
 _PAIN_WORD = _CONTEXT["pain_word"]
 _HAD_IT_BEFORE = _CONTEXT["had_it_before"]
 _NEGATION_BEFORE = _CONTEXT["negation_before"]
+_OLD_EPISODE_QUESTION = _CONTEXT["old_episode_question"]
 _SAMENESS = _CONTEXT["sameness"]
 _PAIN_TOPIC = _CONTEXT["pain_topic"]
 # "No change." / "Its no different.": a sentence this short takes its topic from the one before.
@@ -182,9 +183,14 @@ def _sentence_marks(doc: Doc, ent: Span, asserted: bool) -> _Verdict:
         return True, None
     if ent.label_ == "night_pain" and _TIME_ONLY.match(ent.text) and not _PAIN_WORD.search(sent.text):
         return True, None  # "my hands go to sleep at night": night, but not night *pain*
-    if ent.label_ != "cancer_history" and _in_the_past(doc, ent, sent):
+    if ent.label_ != "cancer_history" and (_in_the_past(doc, ent, sent) or _old_episode_question(sent)):
         return True, _record_only(ent, asserted, time="past")
     return False, None
+
+
+def _old_episode_question(sent: Span) -> bool:
+    """ "cud it b my old sciatica from 2015 back again?": a question whether an old episode is back."""
+    return sent.text.strip().endswith("?") and _OLD_EPISODE_QUESTION.search(sent.text) is not None
 
 
 def _in_the_past(doc: Doc, ent: Span, sent: Span) -> bool:

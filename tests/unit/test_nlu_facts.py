@@ -663,3 +663,27 @@ def test_a_guessed_cause_or_a_posture_is_not_clearly_a_strain(text, nlp):
 )
 def test_a_definite_strain_event_is_mechanical(text, nlp):
     assert facts_of(text, nlp).get("mechanical") == "present"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cud it b my old sciatica from 2015 back again?",
+        "is this the sciatica I had years ago coming back?",
+        "could it be my old disc problem with the leg pain like before?",
+        "do you think it's my sciatica again?",
+    ],
+)
+def test_a_question_whether_an_old_episode_is_back_is_no_current_fact(text, nlp):
+    assert "radiating_pain" not in facts_of(text, nlp)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my old sciatica is back, pain down my left leg",
+        "I have sciatica down my right leg, is that bad?",
+    ],
+)
+def test_an_old_episode_said_to_be_back_is_current(text, nlp):
+    assert facts_of(text, nlp).get("radiating_pain") == "present"
