@@ -569,7 +569,9 @@ def test_a_sleeping_limb_pins_and_crawling_ants_are_numbness(text, sides, nlp):
     assert facts.get("numbness_sides") == sides
 
 
-@pytest.mark.parametrize("text", ["I don't like ants", "we have ants in the kitchen", "I fell asleep on the sofa"])
+@pytest.mark.parametrize(
+    "text", ["I don't like ants", "we have ants in the kitchen", "I fell asleep on the sofa"]
+)
 def test_ants_and_sleep_elsewhere_are_not_numbness(text, nlp):
     assert "numbness" not in facts_of(text, nlp)
 
