@@ -117,11 +117,47 @@ def _shouted_contractions(nlp: Language) -> None:
         )
 
 
+def _pattern_words(patterns: list[dict[str, Any]], rules: list[dict[str, Any]]) -> set[str]:
+    """Every literal NORM the entity patterns and ConText rules match."""
+    found: set[str] = set()
+    token_lists = [p["pattern"] for p in patterns] + [r["pattern"] for r in rules if r.get("pattern")]
+    found.update(w for r in rules if not r.get("pattern") for w in str(r["literal"]).lower().split())
+    for tokens in token_lists:
+        for spec in tokens:
+            norm = spec.get("NORM")
+            if isinstance(norm, str):
+                found.add(norm)
+            elif isinstance(norm, dict) and isinstance(norm.get("IN"), list):
+                found.update(str(n) for n in norm["IN"])
+    return found
+
+
+def ing_words(words: set[str]) -> list[str]:
+    """The "-ing" words of the patterns whose g-dropped form ("walkin") is not itself a pattern
+    word: one repair in the typo normaliser covers every texted "-in" the patterns could meet."""
+    return sorted(w for w in words if w.endswith("ing") and w.isalpha() and w[:-1] not in words)
+
+
+def _apostrophe_g_dropped(nlp: Language, words: list[str]) -> None:
+    """Keep "killin'" one token (read as "killing"): spaCy would split the apostrophe off, and a
+    stray token in the middle of a phrase stops its pattern matching."""
+    tokenizer: Any = nlp.tokenizer  # spaCy types it as a plain callable; it is a Tokenizer
+    for word in words:
+        for form in {word[:-1], word[:-1].capitalize(), word[:-1].upper()}:
+            for apostrophe in ("'", "’"):
+                tokenizer.add_special_case(form + apostrophe, [{ORTH: form + apostrophe, NORM: word}])
+
+
 def build(out: Path | str | None = DEFAULT_OUT) -> Language:
     """Assemble the pipeline; save it to ``out`` unless ``out`` is None."""
     nlp = spacy.blank("en")
     _shouted_contractions(nlp)
     typos = _load_yaml(PATTERN_DIR / "typos.yml")
+    # compiled first (they only need the tokenizer): the normaliser learns their "-ing" words
+    patterns = ruler_patterns(nlp)
+    rules = context_rule_dicts(nlp)
+    g_words = ing_words(_pattern_words(patterns, rules))
+    _apostrophe_g_dropped(nlp, [w for w in g_words if len(w) > components.MIN_G_DROPPED_LEN])
     nlp.add_pipe(
         "typo_normalizer",
         config={
@@ -132,13 +168,15 @@ def build(out: Path | str | None = DEFAULT_OUT) -> Language:
             "possessed": typos["possessed"],
             "name_before": typos["name_before"],
             "not_names": typos["not_names"],
+            "ing_words": g_words,
+            "side_letters": typos["side_letters"],
         },
     )
     nlp.add_pipe("sentencizer")
     ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
-    ruler.add_patterns(ruler_patterns(nlp))
+    ruler.add_patterns(patterns)
     context: Any = nlp.add_pipe("triage_context")  # spaCy types pipes as Pipe, without their methods
-    context.add_rule_dicts(context_rule_dicts(nlp))
+    context.add_rule_dicts(rules)
     nlp.meta["name"] = "triage_facts"
     nlp.meta["version"] = "1.0.0"
     nlp.meta["description"] = "Back-pain triage symptom facts (rules; see nlp/patterns)"

@@ -16,6 +16,9 @@ from spacy.tokens import Doc
 # medspaCy (its factories, Span._.is_negated & co.) without QuickUMLS: see nlp/medspacy_light.py.
 from nlp.medspacy_light import ConText, ConTextRule
 
+# A texted g-dropping ("walkin", "killin'") is repaired only for words at least this long: shorter
+# ones are real words more often than not ("thin" / "thing", "sin" / "sing", "pin" / "ping").
+MIN_G_DROPPED_LEN = 5
 # Fuzzy typo repair only for words at least this long: short words are too often real words
 # one letter away from a keyword ("every" / "fever", "numb" / "dumb"); short typos are listed.
 MIN_FUZZY_LEN = 6
@@ -81,7 +84,12 @@ class TypoNormalizer:
         possessed: Iterable[str] = (),
         name_before: Iterable[str] = (),
         not_names: Iterable[str] = (),
+        ing_words: Iterable[str] = (),
+        side_letters: dict[str, str] | None = None,
     ) -> None:
+        # "-ing" words the patterns use: their texted forms without the g read as them
+        self.g_dropped = {w[:-1]: w for w in (x.lower() for x in ing_words) if len(w) > MIN_G_DROPPED_LEN}
+        self.side_letters = {k.lower(): v.lower() for k, v in (side_letters or {}).items()}
         self.name_before = {w.lower() for w in name_before}
         self.not_names = {w.lower() for w in not_names} | {p.lower() for p in possessed}
         self.possessives = {p.lower() for p in dialect_possessives}
@@ -99,6 +107,9 @@ class TypoNormalizer:
         """The canonical spelling of ``word``, or None if it is not a known typo."""
         if word in self.typos:
             return self.typos[word]
+        g_dropped = self.g_dropped.get(word.rstrip("'’"))
+        if g_dropped is not None and word not in self.protected:
+            return g_dropped  # "walkin", "killin'", "shootin": texted without the g
         if word.endswith("s") and word[:-1] in self._keyword_set:
             return None  # a plural is not a typo ("accidents" must stay plural)
         if (
@@ -128,6 +139,11 @@ class TypoNormalizer:
             fixed = self.repair(token.lower_)
             if fixed is not None:
                 token.norm_ = fixed
+        for token in doc[:-1]:
+            # "bk of my R leg", "L foot": a side letter before a body word is that side
+            side = self.side_letters.get(token.lower_)
+            if side is not None and self._body_word_after(doc, token.i + 1):
+                token.norm_ = side
         for token in doc[:-1]:
             # "can't feel me backside": a dialect possessive before a body word reads as "my"
             if token.lower_ in self.possessives and self._body_word_after(doc, token.i + 1):
@@ -161,6 +177,8 @@ class TypoNormalizer:
         "possessed": [],
         "name_before": [],
         "not_names": [],
+        "ing_words": [],
+        "side_letters": {},
     },
 )
 def make_typo_normalizer(
@@ -173,9 +191,21 @@ def make_typo_normalizer(
     possessed: list[str],
     name_before: list[str],
     not_names: list[str],
+    ing_words: list[str],
+    side_letters: dict[str, str],
 ) -> TypoNormalizer:
     """Factory for ``TypoNormalizer`` (its word lists live in the saved config)."""
-    return TypoNormalizer(typos, keywords, protected, dialect_possessives, possessed, name_before, not_names)
+    return TypoNormalizer(
+        typos,
+        keywords,
+        protected,
+        dialect_possessives,
+        possessed,
+        name_before,
+        not_names,
+        ing_words,
+        side_letters,
+    )
 
 
 def _rule_kwargs(rule: dict[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,14 @@ _DURATION = re.compile(
     r"running|in a row|already|or more|plus|give or take|or thereabouts|or something|roughly|odd)\b)?",
     re.I,
 )
+# UK clinical shorthand: "2/52" is 2 weeks, "3/12" 3 months, "5/7" 5 days (a count over the number
+# of those units in a year or a week). Only a count smaller than its denominator ("24/7" is not).
+_CLINICAL_UNIT_DAYS = {7: DAYS["day"], 12: DAYS["month"], 52: DAYS["week"]}
+_CLINICAL = re.compile(r"(?<![\w/.-])(?P<qty>\d{1,2}(?:\.5)?)\s*/\s*(?P<per>52|12|7)\b(?![/.-]?\d)")
+# "since 3/12", "on 5/7": a date, not the shorthand
+_DATE_LEAD = re.compile(
+    r"\b(?:since|from|on|started|began|begun|date|dated|the|until|till|by|appt|appointment|dob)\W*$", re.I
+)
 _TIME = regexes("time")
 _LAST_UNIT = _TIME["last_unit"]
 _VAGUE = _TIME["vague"]
@@ -78,7 +86,7 @@ def _unit_days(unit: str) -> int:
 def duration_mentions(text: str, today: dt.date) -> list[Mention]:
     """How long the pain has lasted, in days: every duration and start date the text gives for it
     (extract.py keeps the longest)."""
-    found = _counted(text) + _in_the_last(text) + _vague(text) + onset_days(text, today)
+    found = _counted(text) + _clinical(text) + _in_the_last(text) + _vague(text) + onset_days(text, today)
     return [
         Mention("duration_days", str(max(0, int(round(days)))), m.start(), m.end(), m.group(0))
         for days, m in found
@@ -145,6 +153,19 @@ def _ago_dates_this_pain(text: str, m: re.Match[str]) -> bool:
         return False
     # "had sciatica 10 years ago" is not how long this pain has lasted
     return not (HISTORY_ONLY.search(sentence) and _unit_days(m.group("unit")) == DAYS["year"])
+
+
+def _clinical(text: str) -> list[tuple[float, re.Match[str]]]:
+    """The clinic's shorthand: "approx 2/52" (2 weeks), "3/12" (3 months), "5/7" (5 days)."""
+    out: list[tuple[float, re.Match[str]]] = []
+    for m in _CLINICAL.finditer(text):
+        qty, per = float(m.group("qty")), int(m.group("per"))
+        if not 0 < qty < per or _DATE_LEAD.search(text[max(0, m.start() - 15) : m.start()]):
+            continue
+        if not_patients_pain(text, m):
+            continue
+        out.append((qty * _CLINICAL_UNIT_DAYS[per], m))
+    return out
 
 
 def _in_the_last(text: str) -> list[tuple[int, re.Match[str]]]:

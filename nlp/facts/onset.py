@@ -17,7 +17,8 @@ WEEKDAYS: list[str] = _TIME_WORDS["weekdays"]
 # "since wed", "last fri": the short forms, read only after a start lead ("I sat", "the sun").
 _WEEKDAY_SHORT = r"mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun"
 _WEEKDAY_RE = "|".join(WEEKDAYS) + "|" + _WEEKDAY_SHORT
-# "last Friday week", "a week last Friday" (British): the Friday a week before last Friday.
+# "last Friday week", "since last fri wk", "a week last Friday" (British): the Friday a week
+# before last Friday.
 WEEK_DAYS = 7
 RELATIVE_DAYS: dict[str, int] = _TIME_WORDS["relative_days"]
 _FILLERS = frozenset(str(w) for w in _TIME_WORDS["date_reply_fillers"])
@@ -42,7 +43,7 @@ SINCE_MONTH = re.compile(
 )
 SINCE_DAY = re.compile(
     rf"\b(?P<week_before>a week\s+)?(?P<lead>since|started|began|started on|began on|from|on|last)\s+"
-    rf"(?:last\s+)?(?P<wd>{_WEEKDAY_RE})\b(?P<week_after>\s+week\b|\s+before\s+last\b)?"
+    rf"(?:last\s+)?(?P<wd>{_WEEKDAY_RE})\b(?P<week_after>\s+(?:week|wk)\b|\s+before\s+last\b)?"
     r"(?:\s+(?:night|morning|afternoon|evening|arvo|avo|lunchtime)\b)?(?!\s+(?:the\s+)?\d)",
     re.I,
 )

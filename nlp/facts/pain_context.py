@@ -18,7 +18,17 @@ FIRST_PERSON_WORD = _TIME["first_person_word"]
 NOT_PAIN_CONTEXT = _TIME["not_pain_context"]
 HISTORY_ONLY = _TIME["history_only"]
 _OWN_PAIN_CLAUSE = _TIME["own_pain_clause"]
+_OTHER_CONDITION = _TIME["other_condition"]
+_PAIN_WORD = _TIME["pain_word"]
 MAX_BARE_DURATION_SENTENCE_WORDS = 3  # "3 days." or "about 2 weeks." standing alone
+# "Three shifts ago. The Thursday night shift. So 4 days.": a sentence that sums up how long, after
+# a story of when it started, is the answer however long the story ("so", "that's", "which is").
+SUMMED_UP_LOOKBACK_CHARS = 30  # "which makes it" and the sentence end before it fit easily
+_SUMMED_UP_BEFORE = re.compile(
+    r"[.!?\n]\s*(?:so|so that's|so thats|that's|thats|that is|which is|which makes it|making it|"
+    r"i\.e\.?|ie|=)\s*$",
+    re.I,
+)
 
 
 def bare_duration_of_the_pain(text: str, m: re.Match[str]) -> bool:
@@ -29,6 +39,13 @@ def bare_duration_of_the_pain(text: str, m: re.Match[str]) -> bool:
     """
     before = text[max(0, m.start() - 2) : m.start()]
     after = text[m.end() : m.end() + 2]
+    lead = text[max(0, m.start() - SUMMED_UP_LOOKBACK_CHARS) : m.start()]
+    if m.start() <= SUMMED_UP_LOOKBACK_CHARS:
+        lead = "\n" + lead  # the message's start is a sentence start
+    if _SUMMED_UP_BEFORE.search(lead) and re.match(r"\s*([.!]|$)", after):
+        s_lo = sentence_bounds(text, m.start())[0]
+        story = text[sentence_bounds(text, max(0, s_lo - 2))[0] : m.end()]  # and the sentence it sums up
+        return _not_a_history(text[s_lo : m.end()]) and not _someone_elses(story)
     set_off = (
         re.search(r"[,;.]\s*$|^\s*$", before) is not None and re.match(r"\s*([,.;!]|$)", after) is not None
     )
@@ -38,19 +55,26 @@ def bare_duration_of_the_pain(text: str, m: re.Match[str]) -> bool:
     sentence = text[s_lo:s_hi]
     if len(WORD.findall(sentence)) <= MAX_BARE_DURATION_SENTENCE_WORDS:
         sentence = text  # "Lower back pain after gardening. 3 days. Age 30.": the message is the context
-    if HISTORY_ONLY.search(sentence) or (
-        FAMILY_WORD.search(sentence) and not FIRST_PERSON_WORD.search(sentence)
-    ):
-        return False
-    return _OWN_PAIN_CLAUSE.search(sentence) is not None
+    return _not_a_history(sentence) and _OWN_PAIN_CLAUSE.search(sentence) is not None
+
+
+def _not_a_history(sentence: str) -> bool:
+    """Neither a past history ("had sciatica") nor someone else's sentence."""
+    return not (HISTORY_ONLY.search(sentence) or _someone_elses(sentence))
+
+
+def _someone_elses(sentence: str) -> bool:
+    return FAMILY_WORD.search(sentence) is not None and FIRST_PERSON_WORD.search(sentence) is None
 
 
 def not_patients_pain(text: str, m: re.Match[str]) -> bool:
     """A time phrase in someone else's sentence, or right after another condition ("in remission 5 years")."""
     s_lo, s_hi = sentence_bounds(text, m.start())
     sentence = text[s_lo:s_hi]
-    if FAMILY_WORD.search(sentence) and not FIRST_PERSON_WORD.search(sentence):
+    if _someone_elses(sentence):
         return True  # "my husband was in a car accident last year"
+    if _OTHER_CONDITION.search(sentence) and not _PAIN_WORD.search(sentence):
+        return True  # "i'm a wheelchair user, been one for 9 years"
     return NOT_PAIN_CONTEXT.search(text[max(0, m.start() - 40) : m.start()]) is not None
 
 

@@ -39,6 +39,11 @@ _TIME_ONLY = _CONTEXT["time_only"]
 _PAIN_WORD = _CONTEXT["pain_word"]
 _HAD_IT_BEFORE = _CONTEXT["had_it_before"]
 _NEGATION_BEFORE = _CONTEXT["negation_before"]
+_OLD_EPISODE_QUESTION = _CONTEXT["old_episode_question"]
+_SAMENESS = _CONTEXT["sameness"]
+_PAIN_TOPIC = _CONTEXT["pain_topic"]
+# "No change." / "Its no different.": a sentence this short takes its topic from the one before.
+MAX_BARE_SAMENESS_WORDS = 4
 
 
 def _had_it_before(before: str) -> bool:
@@ -83,12 +88,27 @@ def tri_mentions(doc: Doc) -> list[tuple[Mention, Span]]:
     """Fact phrases found by the EntityRuler, valued by their ConText modifiers."""
     out: list[tuple[Mention, Span]] = []
     for ent in doc.ents:
-        if ent.label_ == IGNORE_LABEL or ent.label_ not in TRI_FACTS:
+        if ent.label_ == IGNORE_LABEL or ent.label_ not in TRI_FACTS or _sameness_of_something_else(doc, ent):
             continue
         mention = _read(doc, ent)
         if mention is not None:
             out.append((_with_whose_words(doc, ent, mention), ent))
     return out
+
+
+def _sameness_of_something_else(doc: Doc, ent: Span) -> bool:
+    """ "right arm and leg weak since my stroke 2019. no change": a bare "no change / no different /
+    the same" is the pain not improving only when its sentence (or, for a sentence of a few words,
+    the one before) is about the pain; otherwise it is about whatever else was said."""
+    if ent.label_ != "improving" or not _SAMENESS.search(ent.text) or _PAIN_TOPIC.search(ent.text):
+        return False
+    sent = sent_of(doc, ent.start)
+    if _PAIN_TOPIC.search(sent.text):
+        return False
+    words = [t for t in sent if not t.is_punct and not t.is_space]
+    if len(words) <= MAX_BARE_SAMENESS_WORDS and sent.start > 0:
+        return not _PAIN_TOPIC.search(sent_of(doc, sent.start - 1).text)
+    return True
 
 
 def _with_whose_words(doc: Doc, ent: Span, mention: Mention) -> Mention:
@@ -163,9 +183,14 @@ def _sentence_marks(doc: Doc, ent: Span, asserted: bool) -> _Verdict:
         return True, None
     if ent.label_ == "night_pain" and _TIME_ONLY.match(ent.text) and not _PAIN_WORD.search(sent.text):
         return True, None  # "my hands go to sleep at night": night, but not night *pain*
-    if ent.label_ != "cancer_history" and _in_the_past(doc, ent, sent):
+    if ent.label_ != "cancer_history" and (_in_the_past(doc, ent, sent) or _old_episode_question(sent)):
         return True, _record_only(ent, asserted, time="past")
     return False, None
+
+
+def _old_episode_question(sent: Span) -> bool:
+    """ "cud it b my old sciatica from 2015 back again?": a question whether an old episode is back."""
+    return sent.text.strip().endswith("?") and _OLD_EPISODE_QUESTION.search(sent.text) is not None
 
 
 def _in_the_past(doc: Doc, ent: Span, sent: Span) -> bool:

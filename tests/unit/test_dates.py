@@ -113,3 +113,55 @@ def test_thanksgiving_is_read_only_with_its_country(text: str, days: Optional[in
     """The US (late November) and Canada (mid October) keep it 6 weeks apart: plain Thanksgiving is
     asked about instead of guessed."""
     assert _fact(text, nlp, "duration_days") == days
+
+
+# --------------------------------------------------------------------------- round 10 (blind role-play)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        # "Friday week" written short
+        ("since last fri wk", 10),
+        ("since last friday wk", 10),
+        ("started last tues week", 13),
+        # UK clinical shorthand: 2/52 = 2 weeks, 3/12 = 3 months, 5/7 = 5 days
+        ("approx 2/52", 14),
+        ("LBP approx 3/12", 90),
+        ("back pain for 5/7", 5),
+        ("pain 1/52, no red flags", 7),
+        # a sentence that sums up how long, after a story of when it started
+        ("Three shifts ago. The Thursday night shift. So 4 days.", 4),
+        ("I did it at work on the night shift. That's 5 days.", 5),
+        ("The pain came on at work after the Thursday night shift. So 4 days.", 4),
+        # a named day with "on", then "ever since"
+        ("tweaked my lower back on bonfire night and been sore ever since", 25),
+        ("hurt my back on boxing day, been bad ever since", 339),
+    ],
+)
+def test_round10_durations(text: str, days: int, nlp: Any) -> None:
+    assert _fact(text, nlp, "duration_days") == days
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # not the shorthand: a score, all the time, a date
+        "pain 7/10",
+        "it's 24/7 pain",
+        "appointment on 5/7",
+        # another condition's or aid's duration, in a sentence with no word of the pain
+        "i'm a wheelchair user, been one for 9 years",
+        "only my feet... diabetic neuropathy ive had it about 6 years, its no different",
+        "I've used a walking stick for 5 years",
+        "I had polio as a child and wear a caliper, 40 years now",
+        # someone else's story summed up
+        "My mum had a bad fall at her house on the stairs. So 2 weeks.",
+    ],
+)
+def test_round10_not_the_pains_duration(text: str, nlp: Any) -> None:
+    assert _fact(text, nlp, "duration_days") is None
+
+
+def test_another_conditions_duration_leaves_the_pains(nlp: Any) -> None:
+    assert _fact("wheelchair user for 9 years and my back has hurt for 3 weeks", nlp, "duration_days") == 21
