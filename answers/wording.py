@@ -60,7 +60,8 @@ _OTHER_THING_WORDS = re.compile(
     r"amitriptyline|sweat\w*|fever|temperature|lump|swelling|walk\w*|balance|cancer|chemo\w*|job|work\w*|"
     r"retired|married|gym|diabet\w*|ms|multiple sclerosis|stroke|arthritis|prostate|fibro\w*|neuropathy|"
     r"asthma|heart|blood pressure|condition|disease|diagnosed|operation|surgery|shiver\w*|chills|"
-    r"hot and cold|flu|jab|vaccin\w*|rain\w*|weather|storm|snow\w*)\b",
+    r"hot and cold|flu|jab|vaccin\w*|rain\w*|weather|storm|snow\w*|fell|fall\w*|trip\w*|went over|stumbl\w*|"
+    r"wheelchair|paralys\w*|polio|caliper)\b",
     re.I,
 )
 # A sentence about an earlier episode ("had a bad back in 2024, went in like a week", "I had

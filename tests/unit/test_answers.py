@@ -387,3 +387,11 @@ def test_one_part_fine_does_not_back_a_no_whose_explanation_is_the_sign(
     )
     reading = read("bladder_bowel", text, nlp, learned)
     assert reading.answer.value is None and reading.answer.confirm
+
+
+def test_a_fall_last_week_is_not_how_long_the_pain_has_lasted(nlp: Any, learned: Interpreter) -> None:
+    """Round 10: "I nearly went over in Tesco last week" dates the stumble, not the pain."""
+    reading = read(
+        None, "I nearly went over in Tesco last week. I had to hold on to the trolley", nlp, learned
+    )
+    assert "duration_days" not in reading.stated() and reading.stated().get("walking_balance") == "present"
