@@ -16,6 +16,7 @@ from answers.lead import (
     lead_words,
     names_recent_topic,
     names_topic,
+    says_it_happened,
     says_it_is_new,
     says_limbs_work,
     says_not_new,
@@ -37,8 +38,6 @@ from answers.wording import in_a_question, lone_age, quote, sentence_around, to_
 from nlp.questions import looks_like_question
 from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 
-# "well its new yeah", "yes it's all new": a yes that says the sign is new (to a read-back "is
-# that new?" or to the question), however the patient then plays it down.
 ANSWER_INTENTS = {"affirm": Reply.YES, "deny": Reply.NO, "unsure": Reply.UNSURE}
 # A yes/no taken from the intent classifier alone must be confident, and the message must have a
 # letter or digit: its guess for an empty or emoji-only message is often "affirm".
@@ -235,7 +234,7 @@ class DirectAnswers:
                 lead = None  # "yes, all fine" is read below as fine
             else:
                 return self.from_reply(target, lead, 1.0, Source.WORDS)
-        if looks_like_question(text):
+        if looks_like_question(text) and not (emergency and says_it_happened(text)):
             return Answer(target)  # a question back ("what counts as a fever?") answers nothing
         if generic == "fine":
             reply = Reply.YES if target in FINE_MEANS_YES else Reply.NO
@@ -302,7 +301,12 @@ class DirectAnswers:
         """No clear answer. To an emergency question, a reply that names the sign's topic ("a
         couple of little leaks. I don't always notice") is read back, with the advice, and asked
         again: never just "didn't understand" (nor a no)."""
-        if emergency and not looks_like_question(text) and names_topic(target, text):
+        if (
+            emergency
+            and names_topic(target, text)
+            and (not looks_like_question(text) or says_it_happened(text))
+        ):
+            # ("does it count if I wet myself yesterday? because I did": a question that says it)
             old = target not in EVER_FACTS and says_not_new(text, target)  # "walk with stick since stroke"
             return _confirm(target, quote(text), confidence=probability, said_old=old)
         source = Source.CLASSIFIER if probability else Source.NONE

@@ -93,6 +93,12 @@ def lead_reply(text: str) -> Optional[Reply]:
         if any(p.match(body) for p in words[key]):
             lead = reply
             break
+    if lead is None and "?" in body:
+        # "numb like how? nah nothing down there", "Numb in what sense? No.": a question back,
+        # then the answer
+        after = body.split("?", 1)[1].strip(" ?")
+        if after:
+            lead = lead_reply(after)
     refused = any(p.match(body) for p in words["refuse"]) or words["refuse"][0].search(body)
     if refused:
         return Reply.UNSURE  # "none of your business. i said my NECK", "not telling you that"
@@ -106,6 +112,12 @@ def says_it_is_new(text: str) -> bool:
     """The reply starts by saying the sign is new ("well its new yeah"): a yes, whatever follows."""
     body = fold(text).strip()
     return any(p.match(body) for p in lead_words()["new"])
+
+
+def says_it_happened(text: str) -> bool:
+    """A question about a sign that then says it happened ("does it count if I wet myself a bit
+    yesterday? because I did")."""
+    return any(p.search(fold(text)) for p in lead_words()["happened"])
 
 
 def names_topic(fact: str, text: str, negated_too: bool = False) -> bool:

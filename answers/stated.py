@@ -42,8 +42,16 @@ def after_self_correction(msg: Message) -> Message:
     if not marks:
         return msg
     cut = marks[-1].start()
-    kept = tuple(e for e in msg.entities if not e.get("text") or text.rfind(str(e.get("text"))) >= cut)
-    return replace(msg, text=text[cut:], entities=kept)
+    kept: list[Mapping[str, Any]] = []
+    for e in msg.entities:
+        start, end = e.get("start"), e.get("end")
+        if isinstance(start, int) and isinstance(end, int):
+            # Rasa's entities carry a span: kept when it is after the cut, moved with the text
+            if start >= cut:
+                kept.append({**e, "start": start - cut, "end": end - cut})
+        elif not e.get("text") or text.rfind(str(e.get("text"))) >= cut:
+            kept.append(e)
+    return replace(msg, text=text[cut:], entities=tuple(kept))
 
 
 def _whose(ent: Mapping[str, Any], proxy: bool) -> Person:
@@ -92,7 +100,15 @@ def stated_facts(
             time=Time(ent.get("time", Time.NOW.value)),
             person=_whose(ent, proxy),
             certainty=Certainty(ent.get("certainty", Certainty.DEFINITE.value)),
-            words=str(ent.get("text") or ""),
+            words=str(ent.get("text") or _span(msg.text or "", ent)),
         )
         (own if fact.usable else rest).append(fact)
     return own, rest
+
+
+def _span(text: str, ent: Mapping[str, Any]) -> str:
+    """The words of an entity from its span (Rasa's entities carry start/end, not the text)."""
+    start, end = ent.get("start"), ent.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+        return text[start:end]
+    return ""
