@@ -205,7 +205,10 @@ class Interpreter:
                 possible.append(replace(f, certainty=Certainty.POSSIBLE))
                 continue
             old_news = f.value == PRESENT and f.fact in engine.emergency_facts and f.fact not in EVER_FACTS
-            if old_news and f.fact != target and says_not_new(sentence_and_next(msg.text, f.words), f.fact):
+            told_old = says_not_new(sentence_around(msg.text, f.words), f.fact) or says_not_new(
+                sentence_and_next(msg.text, f.words), f.fact
+            )  # ("...going to sleep last Christmas. ... I walked the dog this morning": its own sentence)
+            if old_news and f.fact != target and told_old:
                 # "my legs feel heavy when I'm tired, none of that has changed": a sign explained as
                 # old is asked about (is it new?), never recorded as a new one
                 facts.remove(f)

@@ -39,6 +39,11 @@ _TIME_FILLER = frozenset(
     "already now ago or back the this that pain ache aching neck was is has had think reckon guess say "
     "probably prob prolly".split()
 )
+# A question tag at the end of a statement: "like ants walking, you know?", "that's normal, isn't it?"
+_TAG_QUESTION = re.compile(
+    r"[,\s]*\b(you know|y'?know|right|isn'?t it|innit|eh|yeah|ok|okay|see|no|ya know|you see)\W*\?+[\s.!?]*$",
+    re.I,
+)
 # An arm or a leg, or a part of one, named.
 _LIMB = re.compile(
     r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?|wrists?|"
@@ -191,7 +196,10 @@ def sentence_and_next(text: str, words: str) -> str:
 
 def in_a_question(text: str, words: str) -> bool:
     """The words stand in a sentence that asks something ("do you think it's cancer???")."""
-    return "?" in sentence_around(text, words) if words else False
+    if not words:
+        return False
+    sentence = _TAG_QUESTION.sub("", sentence_around(text, words))  # "..., you know?" asks nothing
+    return "?" in sentence
 
 
 def lone_age(text: str) -> Optional[int]:

@@ -426,3 +426,21 @@ def test_rasa_entities_without_text_keep_their_words(learned: Interpreter) -> No
     ents = ({"entity": "saddle_numbness", "value": "present", "start": 11, "end": 25},)
     reading = learned.interpret("saddle_numbness", Message(text=text, entities=ents))
     assert reading.answer.value != "present"
+
+
+def test_a_tag_question_does_not_make_a_statement_a_question(nlp: Any, learned: Interpreter) -> None:
+    """ "No numbness... but sometimes in my right foot is like ants walking, you know?" was taken
+    as a sign inside a question (a no); "you know?" asks nothing: the sign is read back."""
+    text = (
+        "No numbness... but sometimes in my right foot is like ants walking, you know? Some days, not all day"
+    )
+    reading = read("numbness", text, nlp, learned)
+    assert reading.answer.value is None and reading.answer.confirm
+
+
+def test_a_sign_dated_last_christmas_in_its_own_sentence_is_asked_not_recorded(
+    nlp: Any, learned: Interpreter
+) -> None:
+    text = "No no, that was just my foot going to sleep last Christmas. I walked the dog this morning."
+    reading = read("walking_balance", text, nlp, learned)
+    assert reading.stated().get("numbness") is None and [f.fact for f in reading.possible] == ["numbness"]
