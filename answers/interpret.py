@@ -37,6 +37,7 @@ from answers.stated import after_self_correction, stated_facts
 from answers.wording import (
     about_the_pain,
     names_a_limb,
+    names_the_saddle,
     only_a_time,
     pain_location,
     quote,
@@ -47,6 +48,8 @@ from answers.wording import (
 from nlp.questions import looks_like_question
 from triage.engine import ABSENT, PRESENT, Engine
 
+# Numbness said with the saddle area named and no limb is the saddle sign.
+LIMB_NUMBNESS, SADDLE_NUMBNESS = "numbness", "saddle_numbness"
 # The kind of a yes / no / not sure question about a sign (triage/facts.yml).
 TRI_KIND = "tri"
 
@@ -103,6 +106,13 @@ class Interpreter:
         text = msg.text or ""
         own, rest = stated_facts(engine, msg, proxy)
         stated = {f.fact: f for f in own}
+        limb = stated.get(LIMB_NUMBNESS)
+        if limb is not None and SADDLE_NUMBNESS not in stated:
+            around = sentence_around(text, limb.words) if limb.words else text
+            if names_the_saddle(around) and not names_a_limb(around):
+                # "its also gone a bit dead down there when i wipe": numb in the saddle area
+                stated[SADDLE_NUMBNESS] = replace(stated.pop(LIMB_NUMBNESS), fact=SADDLE_NUMBNESS)
+                stated.pop(LIMB_NUMBNESS + "_sides", None)
         button_target = msg.first(ANSWER_TO_ENTITY)
         target = button_target or question
         duration = stated.get(DURATION_FACT)

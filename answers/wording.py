@@ -44,6 +44,13 @@ _TAG_QUESTION = re.compile(
     r"[,\s]*\b(you know|y'?know|right|isn'?t it|innit|eh|yeah|ok|okay|see|no|ya know|you see)\W*\?+[\s.!?]*$",
     re.I,
 )
+# The saddle area in the patient's words (sitting alone is not it: "numb when I sit" may be a leg).
+_SADDLE = re.compile(
+    r"\b(down there|down below|bum|bottom|buttocks?|bum cheeks?|groin|genitals?|privates|private parts|"
+    r"crotch|backside|arse|ass|perineum|taint|inner thighs?|nether regions?|my bits|when i wipe|wiping|"
+    r"saddle)\b",
+    re.I,
+)
 # An arm or a leg, or a part of one, named.
 _LIMB = re.compile(
     r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?|wrists?|"
@@ -119,6 +126,11 @@ def only_a_time(text: str, words: str) -> bool:
         return False
     rest = (text[:at] + " " + text[at + len(words) :]).lower().replace("\u2019", "'")
     return all(w in _TIME_FILLER for w in re.findall(r"[a-z']+", rest))
+
+
+def names_the_saddle(text: str) -> bool:
+    """The saddle area named ("gone a bit dead down there when i wipe"), not just sitting."""
+    return _SADDLE.search(text) is not None
 
 
 def names_a_limb(text: str) -> bool:

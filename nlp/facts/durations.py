@@ -54,6 +54,12 @@ _CLINICAL = re.compile(r"(?<![\w/.-])(?P<qty>\d{1,2}(?:\.5)?)\s*/\s*(?P<per>52|1
 _DATE_LEAD = re.compile(
     r"\b(?:since|from|on|started|began|begun|date|dated|the|until|till|by|appt|appointment|dob)\W*$", re.I
 )
+# "f/u oncology 6/12", "review 2/52", "see again in 3/12": a plan, not how long the pain has lasted
+_PLAN_LEAD = re.compile(
+    r"\b(?:f/?u|follow[- ]?up|review|rv|r/v|recall|repeat|re-?assess\w*|see|seen|again|in|within|next|"
+    r"oncology|clinic|gp|physio|opd|appt|appointment)(?:\s+\w+)?\W*$",
+    re.I,
+)
 _TIME = regexes("time")
 _LAST_UNIT = _TIME["last_unit"]
 _VAGUE = _TIME["vague"]
@@ -160,7 +166,8 @@ def _clinical(text: str) -> list[tuple[float, re.Match[str]]]:
     out: list[tuple[float, re.Match[str]]] = []
     for m in _CLINICAL.finditer(text):
         qty, per = float(m.group("qty")), int(m.group("per"))
-        if not 0 < qty < per or _DATE_LEAD.search(text[max(0, m.start() - 15) : m.start()]):
+        before = text[max(0, m.start() - 25) : m.start()]
+        if not 0 < qty < per or _DATE_LEAD.search(before[-15:]) or _PLAN_LEAD.search(before):
             continue
         if not_patients_pain(text, m):
             continue

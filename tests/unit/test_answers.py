@@ -444,3 +444,12 @@ def test_a_sign_dated_last_christmas_in_its_own_sentence_is_asked_not_recorded(
     text = "No no, that was just my foot going to sleep last Christmas. I walked the dog this morning."
     reading = read("walking_balance", text, nlp, learned)
     assert reading.stated().get("numbness") is None and [f.fact for f in reading.possible] == ["numbness"]
+
+
+def test_numb_down_there_is_the_saddle(nlp: Any, learned: Interpreter) -> None:
+    """Round 11: "its also gone a bit dead down there when i wipe" was taken as a numb arm or leg
+    (soon) instead of the saddle sign (emergency)."""
+    reading = read("bladder_bowel", "its also gone a bit dead down there when i wipe", nlp, learned)
+    assert reading.stated().get("saddle_numbness") == "present" and "numbness" not in reading.stated()
+    legs = read("bladder_bowel", "my legs go numb when i sit", nlp, learned)
+    assert legs.stated().get("numbness") == "present"

@@ -689,3 +689,28 @@ def test_a_question_whether_an_old_episode_is_back_is_no_current_fact(text, nlp)
 )
 def test_an_old_episode_said_to_be_back_is_current(text, nlp):
     assert facts_of(text, nlp).get("radiating_pain") == "present"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a mishap or two with the back passage, no warning at all",
+        "since saturday ive had a couple of little accidents if you know what i mean, knackered pelvic floor",
+        "the plumbing just lets go now, number twos just come",
+    ],
+)
+def test_bladder_bowel_euphemisms_round_11(text: str, nlp) -> None:
+    """Round 11 (embarrassed euphemists): new incontinence in other words was missed."""
+    assert facts_of(text, nlp).get("bladder_bowel") == "present", text
+
+
+def test_a_pasted_safety_net_lists_no_signs_of_the_patients(nlp) -> None:
+    """Round 11 (document pasters): a physio note's "Advised re red flags: saddle anaesthesia,
+    urinary retention, bilat leg numbness/weakness -> attend A&E" was read as four current signs."""
+    text = (
+        "Physio note 20/11/2026: Mech LBP, improving. Advised re red flags: saddle anaesthesia, urinary"
+        " retention, bilat leg numbness/weakness -> attend A&E. Review 2/52."
+    )
+    found = facts_of(text, nlp)
+    assert not {"saddle_numbness", "bladder_bowel", "numbness", "weakness"} & set(found), found
+    assert "duration_days" not in found  # "Review 2/52" is a plan, not how long
