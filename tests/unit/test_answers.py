@@ -299,3 +299,18 @@ def test_a_no_then_a_recent_leak_is_read_back_firmly(nlp: Any, learned: Interpre
     text = "No leaking as such. But 2x in the last 3 days I didn't make it to the toilet in time, new."
     reading = read("bladder_bowel", text, nlp, learned)
     assert reading.answer.confirm is not None and reading.answer.said_new
+
+
+def test_sign_detectors_read_a_message_once_with_the_same_numbers() -> None:
+    """The detectors share one vectorization (answers/classifier.py): it must give exactly what
+    each detector's own pipeline gives."""
+    from answers.classifier import AnswerReader
+
+    reader = default_reader()
+    if reader is None:
+        pytest.skip("answer models not built (make answers)")
+    assert reader._shared_features is not None
+    alone = AnswerReader({"signs": reader._signs})
+    alone._shared_features = None
+    for text in ("I wet myself this morning without noticing", "my legs feel like jelly and give way"):
+        assert reader.signs(text) == alone.signs(text)
