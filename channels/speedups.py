@@ -13,16 +13,29 @@
   latest message and the sender id (actions/actions.py; tests/unit/test_speedups.py checks it
   reads no events), so the call carries the events of the current turn only: from the latest
   user message on. Slots, latest message, latest action and active loop are sent in full.
+- RulePolicy computes the states of the whole conversation (a replay of every event) twice for the
+  prediction after a user message: once to match rules on the text, once on the intent. The two
+  differ only in the last state, which the featurizer edits in place; within one prediction the
+  states are computed once and each caller gets its own copy of the last state.
+- The tracker store writes the whole conversation as JSON on every turn (in memory and in Redis).
+  ujson writes the same JSON (read back by json.loads to equal values, floats included) in about
+  a third of the time; a value ujson refuses is written by json as before.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Dict, Optional, Type
+from typing import Any, Dict, List, Optional, Type
 
+import ujson
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.tracker_store import SerializedTrackerAsText
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
@@ -31,6 +44,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 _original_resolve = Event.resolve_by_type
 _original_call_format = RemoteAction._action_call_format
 _event_classes: Dict[str, Type[Event]] = {}
+_original_past_states = DialogueStateTracker.past_states
+_original_predict = RulePolicy._predict
+# The states computed during the current RulePolicy prediction (None outside one).
+_states_memo: ContextVar[Optional[Dict[Any, List[Any]]]] = ContextVar("states_memo", default=None)
 
 
 @lru_cache(maxsize=1)
@@ -79,9 +96,58 @@ def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domai
     return result
 
 
+def _past_states(
+    self: DialogueStateTracker,
+    domain: Domain,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Optional[Dict[str, Any]] = None,
+) -> List[Any]:
+    memo = _states_memo.get()
+    if memo is None:
+        states: List[Any] = _original_past_states(
+            self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data
+        )
+        return states
+    key = (
+        id(self),
+        len(self.events),
+        id(domain),
+        omit_unset_slots,
+        ignore_rule_only_turns,
+        json.dumps(rule_only_data, sort_keys=True, default=str),
+    )
+    if key not in memo:
+        memo[key] = _original_past_states(
+            self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data
+        )
+    states = memo[key]
+    return [*states[:-1], copy.deepcopy(states[-1])] if states else []
+
+
+def _predict(self: RulePolicy, tracker: DialogueStateTracker, domain: Domain) -> Any:
+    """RulePolicy._predict with the conversation's states computed once."""
+    token = _states_memo.set({})
+    try:
+        return _original_predict(self, tracker, domain)
+    finally:
+        _states_memo.reset(token)
+
+
+def _serialise_tracker(tracker: DialogueStateTracker) -> str:
+    dialogue = tracker.as_dialogue().as_dict()
+    try:
+        return str(ujson.dumps(dialogue))
+    except (OverflowError, TypeError, ValueError):
+        return json.dumps(dialogue)
+
+
 def apply() -> None:
-    """Install all three on Rasa's classes (idempotent)."""
+    """Install them all on Rasa's classes (idempotent)."""
     # setattr: methods replaced on the class, which mypy would flag where Rasa's types are known.
     setattr(RemoteAction, "_validate_action_result", _validate_action_result)  # noqa: B010
     setattr(RemoteAction, "_action_call_format", _action_call_format)  # noqa: B010
     setattr(Event, "resolve_by_type", staticmethod(_resolve_by_type))  # noqa: B010
+    setattr(DialogueStateTracker, "past_states", _past_states)  # noqa: B010
+    setattr(RulePolicy, "_predict", _predict)  # noqa: B010
+    setattr(SerializedTrackerAsText, "serialise_tracker", staticmethod(_serialise_tracker))  # noqa: B010

@@ -37,3 +37,41 @@ def test_action_turn_reads_no_events() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute):
                 assert node.attr not in {"events", "events_after_latest_restart", "applied_events"}, path
+
+
+def _tracker() -> tuple[object, object]:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("my back hurts", {"name": "describe_symptoms", "confidence": 0.9}),
+        ActionExecuted("action_turn"),
+        SlotSet("phase", "questions"),
+        BotUttered("a question", {"buttons": []}),
+        ActionExecuted("action_listen"),
+        UserUttered("no", {"name": "deny", "confidence": 0.8}),
+    ]
+    return DialogueStateTracker.from_events("t", events, domain.slots), domain
+
+
+def test_states_are_computed_once_per_prediction_and_each_caller_gets_its_own_last_state() -> None:
+    tracker, domain = _tracker()
+    plain = speedups._original_past_states(tracker, domain)
+    token = speedups._states_memo.set({})
+    try:
+        first = tracker.past_states(domain)  # type: ignore[attr-defined]
+        assert first == plain
+        first[-1].clear()  # as the featurizer edits the last state in place
+        assert tracker.past_states(domain) == plain  # type: ignore[attr-defined]
+    finally:
+        speedups._states_memo.reset(token)
+
+
+def test_the_stored_conversation_reads_back_as_json_wrote_it() -> None:
+    import json
+
+    tracker, _ = _tracker()
+    dialogue = tracker.as_dialogue().as_dict()  # type: ignore[attr-defined]
+    assert json.loads(speedups._serialise_tracker(tracker)) == json.loads(json.dumps(dialogue))
