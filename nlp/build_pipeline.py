@@ -25,6 +25,7 @@ from spacy.language import Language  # noqa: E402
 
 from nlp import components  # noqa: E402  (registers typo_normalizer and triage_context)
 from nlp.dsl import compile_phrase  # noqa: E402
+from nlp.phrases import as_phrases  # noqa: E402
 
 NLP_DIR = Path(__file__).resolve().parent
 PATTERN_DIR = NLP_DIR / "patterns"
@@ -136,7 +137,7 @@ def build(out: Path | str | None = DEFAULT_OUT) -> Language:
     )
     nlp.add_pipe("sentencizer")
     ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
-    ruler.add_patterns(ruler_patterns(nlp))
+    ruler.add_patterns(as_phrases(nlp, ruler_patterns(nlp)))  # plain word sequences: phrase matcher
     context: Any = nlp.add_pipe("triage_context")  # spaCy types pipes as Pipe, without their methods
     context.add_rule_dicts(context_rule_dicts(nlp))
     nlp.meta["name"] = "triage_facts"
