@@ -35,7 +35,7 @@ STOP_WAIT_S = 30  # py-spy writes its file within a second of SIGINT; generous
 COMPONENTS = (
     ("rasa", "REST channel: whole request handler", "channels/rest.py", "receive"),
     ("rasa", "message processing (handle_message)", "rasa/core/processor.py", "handle_message"),
-    ("rasa", "  NLU: parse_message (whole pipeline)", "rasa/core/processor.py", "_parse_message_with_graph"),
+    ("rasa", "NLU pipeline (worker thread, awaited by the above)", "channels/inbound.py", "_run_nlu"),
     ("rasa", "    FactExtractor (spaCy + medspaCy)", "nlp/rasa_component.py", "process"),
     ("rasa", "    CountVectorsFeaturizer", "count_vectors_featurizer.py", "process"),
     ("rasa", "    LogisticRegressionClassifier", "logistic_regression_classifier.py", "process"),
@@ -57,7 +57,7 @@ COMPONENTS = (
     ("rasa", "  tracker store: retrieve", "rasa/core/tracker_store.py", "retrieve"),
     ("rasa", "  tracker store: save", "rasa/core/tracker_store.py", "save"),
     ("actions", "sanic webhook handler", "rasa_sdk/endpoint.py", "webhook"),
-    ("actions", "  Tracker.from_dict (all events)", "rasa_sdk/interfaces.py", "from_dict"),
+    ("actions", "  request JSON parse", "sanic/request.py", "load_json"),
     ("actions", "  ActionTurn.run", "actions/actions.py", "run"),
     ("actions", "    plan_turn (planner, answer readers)", "dialogue/planner.py", "plan_turn"),
     ("actions", "  response JSON", "sanic/response.py", "json"),
