@@ -63,8 +63,9 @@ test: train browser webchat haproxy ## static checks (scripts/check), then every
 lint: install ## ruff, ruff format and mypy --strict (scripts/check)
 	@VENV=$(VENV) scripts/check
 
-bench: train ## print latency, start time, memory, training time, NLU and readability numbers
+bench: train ## print latency, CPU per turn (vs a plain rasa init bot), start time, memory, training time, NLU and readability numbers
 	$(PY) -m bench.turn_latency
+	$(PY) -m bench.turn_cpu
 	$(PY) -m bench.nlu_eval
 	$(PY) -m bench.answer_eval
 	$(PY) -m bench.intent_eval

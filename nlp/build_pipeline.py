@@ -25,6 +25,7 @@ from spacy.language import Language  # noqa: E402
 
 from nlp import components  # noqa: E402  (registers typo_normalizer and triage_context)
 from nlp.dsl import compile_phrase  # noqa: E402
+from nlp.phrases import as_phrases  # noqa: E402
 
 NLP_DIR = Path(__file__).resolve().parent
 PATTERN_DIR = NLP_DIR / "patterns"
@@ -174,7 +175,7 @@ def build(out: Path | str | None = DEFAULT_OUT) -> Language:
     )
     nlp.add_pipe("sentencizer")
     ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
-    ruler.add_patterns(patterns)
+    ruler.add_patterns(as_phrases(nlp, patterns))  # plain word sequences: phrase matcher
     context: Any = nlp.add_pipe("triage_context")  # spaCy types pipes as Pipe, without their methods
     context.add_rule_dicts(rules)
     nlp.meta["name"] = "triage_facts"

@@ -56,14 +56,14 @@ class Stack:
         """Stop the Rasa server and start it again on the same port, with the same options (what
         an in-memory conversation store held is gone, as after a real restart)."""
         assert self._start_rasa is not None
-        _stop(self.rasa)
+        stop_process(self.rasa)
         self.rasa = self._start_rasa()
         self.wait_until_up()
 
     def wait_until_up(self) -> None:
         """Until both servers answer (raises if one exits or START_TIMEOUT_S passes)."""
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not (_get_ok(f"{self.action_url}/health") and _get_ok(self.rasa_url + "/")):
+        while not (get_ok(f"{self.action_url}/health") and get_ok(self.rasa_url + "/")):
             for proc, name in ((self.rasa, "rasa"), (self.actions, "actions")):
                 if proc.poll() is not None:
                     raise RuntimeError(f"{name} server exited: {self.log(name)[-3000:]}")
@@ -114,7 +114,8 @@ def _tree_rss(pid: int) -> int:
     return total + sum(_tree_rss(int(c)) for c in children)
 
 
-def _get_ok(url: str) -> bool:
+def get_ok(url: str) -> bool:
+    """Whether a GET of the url answers 200 now (a server's readiness probe)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:
             return bool(resp.status == 200)
@@ -122,7 +123,8 @@ def _get_ok(url: str) -> bool:
         return False
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server started in its own session: SIGTERM to its group, SIGKILL after 15 s."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -221,7 +223,7 @@ def running_stack(
         stack.start_seconds = time.perf_counter() - started
         yield stack
     finally:
-        _stop(stack.rasa)
-        _stop(actions)
+        stop_process(stack.rasa)
+        stop_process(actions)
         for fh in logs.values():
             fh.close()

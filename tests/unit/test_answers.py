@@ -453,3 +453,17 @@ def test_numb_down_there_is_the_saddle(nlp: Any, learned: Interpreter) -> None:
     assert reading.stated().get("saddle_numbness") == "present" and "numbness" not in reading.stated()
     legs = read("bladder_bowel", "my legs go numb when i sit", nlp, learned)
     assert legs.stated().get("numbness") == "present"
+
+
+def test_sign_detectors_read_a_message_once_with_the_same_numbers() -> None:
+    """The detectors share one vectorization (answers/classifier.py): it must give exactly what
+    each detector's own pipeline gives."""
+    from answers.classifier import AnswerReader
+
+    reader = default_reader()
+    assert reader is not None, "answers/model/answers.joblib is built by make answers"
+    assert reader._shared_features is not None
+    alone = AnswerReader({"signs": reader._signs})
+    alone._shared_features = None
+    for text in ("I wet myself this morning without noticing", "my legs feel like jelly and give way"):
+        assert reader.signs(text) == alone.signs(text)
