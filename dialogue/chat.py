@@ -53,6 +53,7 @@ TOPIC_RESPONSE_PREFIX = "utter_topic_"
 UNKNOWN_TOPIC_INTENT = "ask_unknown_topic"
 UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
 HOLD_ON_RESPONSE = "utter_take_your_time"
+SELF_CARE_RESPONSE = "utter_topic_self_care"
 
 # Common English words, from a data file: enough to tell "me duele la espalda" from English slang.
 ENGLISH_WORDS_FILE = Path(__file__).resolve().parent / "english_words.txt"
@@ -116,23 +117,28 @@ def tells_pain(text: str) -> bool:
 
 
 def care_question(text: str) -> Optional[str]:
-    """ "care" for a question about where or when to get care (or whether it can wait), "transport"
-    for how to get there ("can hubby drive me?"), "activity" for one about whether an everyday
-    activity is OK, "number" for which emergency number to call, else None (the caller checks that
-    the message is a question)."""
+    """ "care" for a question about where or when to get care (or whether it can wait, or is that
+    serious), "transport" for how to get there ("can hubby drive me?"), "activity" for whether an
+    activity is OK ("can I still skate?"), "selfcare" for looking after it ("heat or ice?"),
+    "number" for which emergency number to call, else None (the caller checks that the message is
+    a question)."""
     patterns = _care_patterns()
     folded = text.lower()
     if patterns["number"].search(folded) and "?" in folded:
         return "number"
-    if not patterns["ask"].search(folded) and not patterns["transport"].search(folded):
-        return None
     if patterns["transport"].search(folded):
         return "transport"
+    if patterns["serious"].search(folded):
+        return "care"
+    if patterns["still"].search(folded) and not patterns["place"].search(folded):
+        return "activity"
+    if not patterns["ask"].search(folded):
+        return "selfcare" if patterns["selfcare"].search(folded) else None
     if patterns["place"].search(folded) or patterns["wait"].search(folded):
         return "care"
     if patterns["activity"].search(folded):
         return "activity"
-    return None
+    return "selfcare" if patterns["selfcare"].search(folded) else None
 
 
 def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> list[Reply]:
@@ -168,9 +174,15 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         level = state.last_level if state.phase == DONE and state.last_level else "pending"
         if care == "transport" and level != "emergency":
             care = "care"  # how to get there matters only when it is now
-        replies.append(
-            Reply("utter_emergency_numbers" if care == "number" else f"utter_{care}_question_{level}")
-        )
+        if care == "selfcare":
+            # "heat or ice?": the sources' self-care text; at an emergency, the advice comes first
+            care = "care" if level == "emergency" else care
+        if care == "number":
+            replies.append(Reply("utter_emergency_numbers"))
+        elif care == "selfcare":
+            replies.append(Reply(SELF_CARE_RESPONSE))
+        else:
+            replies.append(Reply(f"utter_{care}_question_{level}"))
     elif (intent == "greet" and not had_facts) or (intent == "goodbye" and state.phase == INTRO):
         # a first message is never a farewell ("hey. just off nights" reads like "good night")
         replies.append(Reply("utter_greet"))

@@ -24,6 +24,7 @@ from dialogue.proxy import typed_for_someone
 from dialogue.questions import ask, next_question, possible_sign, read_back
 from dialogue.records import answer_deferred, merge, record_sources
 from dialogue.state import ASKING, CONSENT, CONSENT_FACT, DONE, INTRO, Plan, Reply, State
+from nlp.questions import looks_like_question
 from triage.engine import ABSENT, EMERGENCY, PRESENT, UNSURE, Engine, FactValue, default_engine
 from triage.relevance import is_relevant
 
@@ -100,7 +101,9 @@ def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[st
         for f in rule.facts()
         if state.facts.get(f) == PRESENT and engine.facts[f].follows is None
     }
-    disputes = bool(_CORRECTION.search(text) or says_not_new(text))
+    # ("wait fr?? like rn? its prob just from the wipeout right" asks whether to go now: a question
+    # disputes only in words of correction, never by calling the sign old)
+    disputes = bool(_CORRECTION.search(text) or (says_not_new(text) and not looks_like_question(text)))
     denied: set[str] = set()
     for e in msg.entities:
         fact, value = str(e.get("entity")), e.get("value")

@@ -1002,3 +1002,34 @@ def test_a_fact_added_after_the_emergency_advice_updates_the_summary() -> None:
     plan = turn(state, "inform", "it does ease when I lie down though", improving="present")
     assert "utter_emergency_reminder" in plan.responses and plan.responses[-1] == "utter_summary"
     assert turn(state, "thanks", "ok thanks").responses[-1] != "utter_summary"
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        ("can i still skate tho or nah?", "utter_activity_question_routine"),
+        ("ok to keep doing chores?", "utter_activity_question_routine"),
+        ("Can I go to spin class?", "utter_activity_question_routine"),
+        ("heat or ice?", "utter_topic_self_care"),
+        ("what can I do for it in the meantime?", "utter_topic_self_care"),
+        ("Is it really that serious?", "utter_care_question_routine"),
+    ],
+)
+def test_the_patients_everyday_questions_after_the_outcome_are_answered(text: str, response: str) -> None:
+    """Round 11: these got "Sorry, I can't answer that here ... outside the two articles I use"."""
+    state, _, plan = answer_all(consented())
+    assert plan.outcome.level == "routine"  # type: ignore[union-attr]
+    assert turn(state, "nlu_fallback", text).responses[0] == response
+
+
+def test_a_question_about_going_now_is_no_dispute_of_the_emergency() -> None:
+    """Round 11: "wait fr?? like rn? its prob just from the wipeout right" after the advice was
+    taken as a dispute ("Sorry if I got that wrong", the sign asked again)."""
+    state = State(facts={"bladder_bowel": "present"}, phase=DONE, last_level="emergency", last_rules=("E1",))
+    plan = turn(state, "nlu_fallback", "wait fr?? like rn? its prob just from the wipeout right")
+    assert "utter_check_again" not in plan.responses and "utter_emergency_reminder" in plan.responses
+
+
+def test_asking_what_counts_puts_the_question_simply() -> None:
+    state = State(facts={}, pending="weakness", phase=ASKING)
+    assert turn(state, "nlu_fallback", "what counts as weakness?").responses[0] == "utter_put_simply"
