@@ -87,9 +87,8 @@ def _confirm(
     source: Source = Source.WORDS,
     said_old: bool = False,
 ) -> Answer:
-    """No answer yet: the patient's words, to be read back before anything is recorded (firmly,
-    with the advice to call now, when they name the sign as recent; asking whether it changed when
-    they call it old)."""
+    """No answer yet: the words to read back before anything is recorded (firmly when they name
+    the sign as recent; asking whether it changed when they call it old)."""
     return Answer(target, Reply.NONE, None, confidence, source, words, said_new=said_new, said_old=said_old)
 
 
@@ -152,6 +151,9 @@ class DirectAnswers:
             # "don't know if my bum is numb": a negation inside a "don't know" is no "no"
             return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
         if own is not None and lead is Reply.UNSURE and own.value == PRESENT:
+            if emergency and says_recent(text):
+                # "I'd rather not say... a mishap Thursday, never happened before": firm read-back
+                return _confirm(target, sentence_around(text, own.words), said_new=True)
             # "possibly?? or am I imagining it... inner thighs weird and tingly": not sure
             return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
         if own is not None:  # the message names the asked fact itself

@@ -140,7 +140,10 @@ class Interpreter:
             rest.append(replace(stated.pop(DURATION_FACT), time=Time.PAST))
         is_question = looks_like_question(text)
 
-        if target in engine.facts and asks_meaning(text):
+        says_a_sign = any(f.value == PRESENT for f in stated.values()) or (
+            target is not None and self._hears(target, msg)
+        )
+        if target in engine.facts and asks_meaning(text) and not says_a_sign:
             # "dont know what numbness mean": asked again in simpler words, nothing recorded
             answer = Answer(target, Reply.NONE, words=quote(text))
             return Interpretation(answer, (), (), tuple(rest), True, None, asks_meaning=True)
@@ -171,6 +174,13 @@ class Interpreter:
         elif answer.answered:
             stated.pop(target, None)
         return self._finish(target, answer, stated, rest, msg, is_question)
+
+    def _hears(self, target: str, msg: Message) -> bool:
+        """The learned sign detector hears the asked sign ("Define 'problems'. ... twice I did not
+        notice my bladder was full until I leaked"): more than a question about a word."""
+        if self.reader is None or not msg.meaningful:
+            return False
+        return self.reader.signs(msg.text).get(target, 0.0) >= SIGN_POSSIBLE_PROBABILITY
 
     # --- everything else the message says ------------------------------------------------------
 

@@ -467,3 +467,24 @@ def test_sign_detectors_read_a_message_once_with_the_same_numbers() -> None:
     alone._shared_features = None
     for text in ("I wet myself this morning without noticing", "my legs feel like jelly and give way"):
         assert reader.signs(text) == alone.signs(text)
+
+
+def test_a_question_about_a_word_that_also_tells_the_sign_is_read(nlp: Any, learned: Interpreter) -> None:
+    """Round 7 replay: "Define 'problems'. ... since Friday, twice I did not notice my bladder was
+    full until I leaked" was only put more simply (the advice a turn late)."""
+    text = (
+        "Define 'problems'. I have not lost control as such. However, since Friday, twice I did not notice"
+        " my bladder was full until I leaked a small amount. That has never happened to me before."
+    )
+    reading = read("bladder_bowel", text, nlp, learned)
+    # read back with the advice in this turn (or recorded), never only put more simply
+    assert not reading.asks_meaning and (reading.answer.value == "present" or reading.answer.confirm)
+
+
+def test_a_refusal_then_a_recent_sign_is_read_back_firmly(nlp: Any, learned: Interpreter) -> None:
+    text = (
+        "I would rather not say, if it is all the same to you. I had a mishap at the shops on Thursday and"
+        " another on Saturday. The back passage gave no warning whatsoever. That has never happened before."
+    )
+    reading = read("bladder_bowel", text, nlp, learned)
+    assert reading.answer.confirm and reading.answer.said_new
