@@ -39,6 +39,8 @@ _TIME_FILLER = frozenset(
     "already now ago or back the this that pain ache aching neck was is has had think reckon guess say "
     "probably prob prolly".split()
 )
+# Where a clause ends inside a sentence: a quote for the summary stays within it.
+_CLAUSE_BREAK = re.compile(r"[,;:]|\s[-–—]\s")
 # A question tag at the end of a statement: "like ants walking, you know?", "that's normal, isn't it?"
 _TAG_QUESTION = re.compile(
     r"[,\s]*\b(you know|y'?know|right|isn'?t it|innit|eh|yeah|ok|okay|see|no|ya know|you see)\W*\?+[\s.!?]*$",
@@ -176,7 +178,10 @@ def words_around(text: str, words: str) -> str:
     after = [m.end() for m in re.finditer(r"\S+", sentence[at + len(words) :])][:QUOTE_CONTEXT_WORDS]
     start = before[0] if before else at
     end = at + len(words) + (after[-1] if after else 0)
-    return sentence[start:end]
+    # within its clause: "today I wet myself without noticing", not "...noticing, and it feels"
+    cut_before = max((m.end() for m in _CLAUSE_BREAK.finditer(sentence, start, at)), default=start)
+    cut_after = next((m.start() for m in _CLAUSE_BREAK.finditer(sentence, at + len(words), end)), end)
+    return sentence[cut_before:cut_after].strip()
 
 
 def about_the_pain(text: str, words: str, answering: bool) -> bool:
