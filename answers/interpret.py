@@ -140,9 +140,13 @@ class Interpreter:
             rest.append(replace(stated.pop(DURATION_FACT), time=Time.PAST))
         is_question = looks_like_question(text)
 
-        says_a_sign = any(f.value == PRESENT for f in stated.values()) or (
-            target is not None and self._hears(target, msg)
+        denies = any(f.value == ABSENT for f in stated.values())  # "...my bum feels normal. not numb"
+        heard = (
+            target is not None
+            and self._hears(target, msg)
+            and (not denies or names_recent_topic(target, text))
         )
+        says_a_sign = any(f.value == PRESENT for f in stated.values()) or heard
         if target in engine.facts and asks_meaning(text) and not says_a_sign:
             # "dont know what numbness mean": asked again in simpler words, nothing recorded
             answer = Answer(target, Reply.NONE, words=quote(text))
