@@ -20,7 +20,7 @@ DEFERRED_SUFFIX = "_question_pending"
 # A limb sign said with no limb named, once the saddle sign is known, is about the saddle area.
 _LIMB_FACT_OF = {"numbness": "saddle_numbness"}
 # ("on one side" names a limb sign too)
-_ONE_SIDE = re.compile(r"side", re.I)
+_ONE_SIDE = re.compile(r"\bside\b", re.I)
 
 
 def _limb_or_side(text: str) -> bool:

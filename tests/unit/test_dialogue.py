@@ -1033,3 +1033,11 @@ def test_a_question_about_going_now_is_no_dispute_of_the_emergency() -> None:
 def test_asking_what_counts_puts_the_question_simply() -> None:
     state = State(facts={}, pending="weakness", phase=ASKING)
     assert turn(state, "nlu_fallback", "what counts as weakness?").responses[0] == "utter_put_simply"
+
+
+def test_after_the_saddle_advice_a_numb_backside_is_the_saddle_not_a_limb() -> None:
+    """"side" names a limb sign only as a word ("on one side"): "backside", "inside" do not."""
+    from dialogue.records import _limb_or_side
+
+    assert _limb_or_side("numb on one side") and not _limb_or_side("my backside is numb")
+    assert not _limb_or_side("numb inside")
