@@ -1036,7 +1036,7 @@ def test_asking_what_counts_puts_the_question_simply() -> None:
 
 
 def test_after_the_saddle_advice_a_numb_backside_is_the_saddle_not_a_limb() -> None:
-    """"side" names a limb sign only as a word ("on one side"): "backside", "inside" do not."""
+    """ "side" names a limb sign only as a word ("on one side"): "backside", "inside" do not."""
     from dialogue.records import _limb_or_side
 
     assert _limb_or_side("numb on one side") and not _limb_or_side("my backside is numb")
