@@ -48,8 +48,10 @@ from answers.wording import (
 from nlp.questions import looks_like_question
 from triage.engine import ABSENT, PRESENT, Engine
 
-# Numbness said with the saddle area named and no limb is the saddle sign.
+# Numbness said with the saddle area named and no limb is the saddle sign (here, in the summary's
+# records and in a correction after the saddle emergency).
 LIMB_NUMBNESS, SADDLE_NUMBNESS = "numbness", "saddle_numbness"
+SADDLE_SIGN_OF = {LIMB_NUMBNESS: SADDLE_NUMBNESS}
 # The kind of a yes / no / not sure question about a sign (triage/facts.yml).
 TRI_KIND = "tri"
 
@@ -77,17 +79,6 @@ CONTEXT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "saddle_numbness": {"numbness": (PRESENT, "absent")},
     "major_injury": {"mechanical": ("absent",)},
 }
-
-
-def _entity_words(msg: Message, name: str) -> str:
-    """The words the NLU found an entity in ("" when it gave no span)."""
-    for ent in msg.entities:
-        start, end = ent.get("start"), ent.get("end")
-        if ent.get("entity") == name and isinstance(start, int) and isinstance(end, int):
-            return (msg.text or "")[start:end]
-        if ent.get("entity") == name and isinstance(ent.get("text"), str):
-            return str(ent["text"])
-    return ""
 
 
 class Interpreter:
@@ -122,7 +113,7 @@ class Interpreter:
             and answering
             and button_target is None
             and engine.facts[str(target)].kind == TRI_KIND
-            and only_a_time(text, _entity_words(msg, DURATION_FACT))
+            and only_a_time(text, duration.words)
         ):
             # "About two weeks now." just after the bladder question: the rest of the opening,
             # never a yes to the sign (the question is asked again)
@@ -133,21 +124,14 @@ class Interpreter:
         if (
             duration is not None
             and target != DURATION_FACT
-            and not about_the_pain(text, duration.words or _entity_words(msg, DURATION_FACT), answering)
+            and not about_the_pain(text, duration.words, answering)
         ):
             # "The numbness started 2 days ago", "Slimming World since September": another
             # thing's duration, not the pain's.
             rest.append(replace(stated.pop(DURATION_FACT), time=Time.PAST))
         is_question = looks_like_question(text)
 
-        denies = any(f.value == ABSENT for f in stated.values())  # "...my bum feels normal. not numb"
-        heard = (
-            target is not None
-            and self._hears(target, msg)
-            and (not denies or names_recent_topic(target, text))
-        )
-        says_a_sign = any(f.value == PRESENT for f in stated.values()) or heard
-        if target in engine.facts and asks_meaning(text) and not says_a_sign:
+        if target in engine.facts and asks_meaning(text) and not self._says_a_sign(target, stated, msg):
             # "dont know what numbness mean": asked again in simpler words, nothing recorded
             answer = Answer(target, Reply.NONE, words=quote(text))
             return Interpretation(answer, (), (), tuple(rest), True, None, asks_meaning=True)
@@ -179,12 +163,17 @@ class Interpreter:
             stated.pop(target, None)
         return self._finish(target, answer, stated, rest, msg, is_question)
 
-    def _hears(self, target: str, msg: Message) -> bool:
-        """The learned sign detector hears the asked sign ("Define 'problems'. ... twice I did not
-        notice my bladder was full until I leaked"): more than a question about a word."""
+    def _says_a_sign(self, target: str, stated: dict[str, StatedFact], msg: Message) -> bool:
+        """More than a question about a word: a sign stated, or the learned detector hears the
+        asked one ("Define 'problems'. ... since Friday I leaked"); not when the message denies one
+        ("...my bum feels normal. not numb") unless it says the sign is recent."""
+        if any(f.value == PRESENT for f in stated.values()):
+            return True
         if self.reader is None or not msg.meaningful:
             return False
-        return self.reader.signs(msg.text).get(target, 0.0) >= SIGN_POSSIBLE_PROBABILITY
+        denies = any(f.value == ABSENT for f in stated.values())
+        heard = self.reader.signs(msg.text).get(target, 0.0) >= SIGN_POSSIBLE_PROBABILITY
+        return heard and (not denies or names_recent_topic(target, msg.text))
 
     # --- everything else the message says ------------------------------------------------------
 
@@ -229,10 +218,15 @@ class Interpreter:
                 possible.append(replace(f, certainty=Certainty.POSSIBLE))
                 continue
             old_news = f.value == PRESENT and f.fact in engine.emergency_facts and f.fact not in EVER_FACTS
-            told_old = says_not_new(sentence_around(msg.text, f.words), f.fact) or says_not_new(
-                sentence_and_next(msg.text, f.words), f.fact
-            )  # ("...going to sleep last Christmas. ... I walked the dog this morning": its own sentence)
-            if old_news and f.fact != target and told_old:
+            if (
+                old_news
+                and f.fact != target
+                # its own sentence ("...going to sleep last Christmas."), or with the next
+                and (
+                    says_not_new(sentence_around(msg.text, f.words), f.fact)
+                    or says_not_new(sentence_and_next(msg.text, f.words), f.fact)
+                )
+            ):
                 # "my legs feel heavy when I'm tired, none of that has changed": a sign explained as
                 # old is asked about (is it new?), never recorded as a new one
                 facts.remove(f)
