@@ -14,7 +14,7 @@ from typing import Optional
 
 from answers.contract import Interpretation, Person
 from answers.contract import Reply as AnswerReply
-from answers.interpret import Interpreter, Message, default_interpreter
+from answers.interpret import SADDLE_SIGN_OF, Interpreter, Message, default_interpreter
 from answers.lead import names_recent_topic, names_topic, says_not_new
 from answers.wording import names_a_limb
 from dialogue.chat import HOLD_ON_RESPONSE, TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
@@ -81,15 +81,11 @@ _CORRECTION = re.compile(
 )
 
 
-# A limb sign said without a limb, after the saddle sign fired the emergency, is about the saddle.
-_LIMB_SIGN_OF = {"numbness": "saddle_numbness"}
-
-
 def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[str]:
     """After an emergency outcome, a message disputing it ("that's wrong", "that's old") or
     denying the saddle sign in a limb sign's words ("my groin and bum arent numb", "nothing is
-    numb": the NLU reads a numbness that is absent): the sign that
-    fired the emergency, to be asked again (a correction of an emergency sign is confirmed by
+    numb": the NLU reads a numbness that is absent): the sign that fired the emergency, to be asked
+    again (a correction of an emergency sign is confirmed by
     asking it plainly, never taken from an aside)."""
     text = msg.text or ""
     if state.phase != DONE or state.last_level != EMERGENCY:
@@ -109,8 +105,8 @@ def _disputed_trigger(engine: Engine, state: State, msg: Message) -> Optional[st
         fact, value = str(e.get("entity")), e.get("value")
         if fact in present and value != state.facts.get(fact):
             return None  # the correction names the fired sign and changes it: the usual reading
-        if _LIMB_SIGN_OF.get(fact) in present and value == ABSENT and not names_a_limb(text):
-            denied.add(_LIMB_SIGN_OF[fact])  # "nothing is numb" after the saddle advice
+        if SADDLE_SIGN_OF.get(fact) in present and value == ABSENT and not names_a_limb(text):
+            denied.add(SADDLE_SIGN_OF[fact])  # "nothing is numb" after the saddle advice
     if not disputes and not denied:
         return None
     # ("I never said me waterworks were worse, I said I don't know" restates the sign it disputes)

@@ -8,6 +8,7 @@ from typing import Mapping, Optional
 
 from answers.contract import Interpretation
 from answers.contract import Source as AnswerSource
+from answers.interpret import SADDLE_SIGN_OF
 from answers.message import DURATION_FACT
 from answers.wording import general_place, names_a_limb, sentence_around, words_around
 from dialogue.state import DONE, Plan, Reply, State
@@ -17,8 +18,6 @@ from triage.summary import LOCATION_SOURCE
 # A question of the patient's whose answer depends on the outcome is put off with this reply
 # ("utter_care_question_pending") and answered with the outcome.
 DEFERRED_SUFFIX = "_question_pending"
-# A limb sign said with no limb named, once the saddle sign is known, is about the saddle area.
-_LIMB_FACT_OF = {"numbness": "saddle_numbness"}
 # ("on one side" names a limb sign too)
 _ONE_SIDE = re.compile(r"\bside\b", re.I)
 
@@ -35,9 +34,9 @@ def merge(
     stated = reading.stated()
     for f in reading.facts:
         if (
-            f.fact in _LIMB_FACT_OF
+            f.fact in SADDLE_SIGN_OF
             and reading.answer.question != f.fact
-            and state.facts.get(_LIMB_FACT_OF[f.fact]) == PRESENT
+            and state.facts.get(SADDLE_SIGN_OF[f.fact]) == PRESENT
             and not _limb_or_side(sentence_around(text, f.words) if f.words else text)
         ):
             # "seriously? its just a bit numb" after saddle numbness was advised on: the numbness
