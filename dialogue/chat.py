@@ -91,21 +91,16 @@ def _is_english(word: str) -> bool:
     )
 
 
-@lru_cache(maxsize=1)
-def _care_patterns() -> dict[str, re.Pattern[str]]:
-    data = yaml.safe_load((Path(__file__).with_name("care_questions.yml")).read_text(encoding="utf-8"))
-    return {key: re.compile(str(value), re.I) for key, value in data.items()}
-
-
-@lru_cache(maxsize=1)
-def _hold_patterns() -> dict[str, re.Pattern[str]]:
-    data = yaml.safe_load((Path(__file__).with_name("hold_on.yml")).read_text(encoding="utf-8"))
+@lru_cache(maxsize=2)
+def _patterns(file_name: str) -> dict[str, re.Pattern[str]]:
+    """The named regexes of a data file beside this module (care_questions.yml, hold_on.yml)."""
+    data = yaml.safe_load((Path(__file__).with_name(file_name)).read_text(encoding="utf-8"))
     return {key: re.compile(str(value), re.I) for key, value in data.items()}
 
 
 def asks_to_wait(text: str) -> bool:
     """ "hang on, phone's ringing", "brb": a request to wait, with no answer in it."""
-    patterns = _hold_patterns()
+    patterns = _patterns("hold_on.yml")
     folded = text.lower().replace("\u2019", "'")
     return bool(patterns["hold"].search(folded)) and not patterns["answers"].search(folded)
 
@@ -122,7 +117,7 @@ def care_question(text: str) -> Optional[str]:
     activity is OK ("can I still skate?"), "selfcare" for looking after it ("heat or ice?"),
     "number" for which emergency number to call, else None (the caller checks that the message is
     a question)."""
-    patterns = _care_patterns()
+    patterns = _patterns("care_questions.yml")
     folded = text.lower()
     if patterns["number"].search(folded) and "?" in folded:
         return "number"
@@ -172,17 +167,15 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         # "A&E now or wait for the GP?", "can I still train?": answered from this conversation's
         # own level once there is one, never with a general text that may not fit it
         level = state.last_level if state.phase == DONE and state.last_level else "pending"
-        if care == "transport" and level != "emergency":
-            care = "care"  # how to get there matters only when it is now
-        if care == "selfcare":
-            # "heat or ice?": the sources' self-care text; at an emergency, the advice comes first
-            care = "care" if level == "emergency" else care
         if care == "number":
             replies.append(Reply("utter_emergency_numbers"))
-        elif care == "selfcare":
-            replies.append(Reply(SELF_CARE_RESPONSE))
+        elif care == "selfcare" and level != "emergency":
+            replies.append(Reply(SELF_CARE_RESPONSE))  # "heat or ice?": the sources' self-care text
         else:
-            replies.append(Reply(f"utter_{care}_question_{level}"))
+            # how to get there matters only when it is now; at an emergency "heat or ice?" gets the
+            # advice first
+            kind = "care" if care == "selfcare" or (care == "transport" and level != "emergency") else care
+            replies.append(Reply(f"utter_{kind}_question_{level}"))
     elif (intent == "greet" and not had_facts) or (intent == "goodbye" and state.phase == INTRO):
         # a first message is never a farewell ("hey. just off nights" reads like "good night")
         replies.append(Reply("utter_greet"))
