@@ -67,7 +67,9 @@ def build_summary(
     positives, negatives, unknown, not_asked = [], [], [], []
     for name, spec in engine.facts.items():  # facts.yml order: emergency signs first
         folded = spec.follows is not None and spec.follows not in CONTEXT_FACTS
-        if name in CONTEXT_FACTS or folded:
+        # "clearly from a strain" is asked of mid-back pain only (S7): of low back pain it is no sign
+        moot = spec.follows in CONTEXT_FACTS and checked[str(spec.follows)] == ABSENT
+        if name in CONTEXT_FACTS or folded or moot:
             continue
         value = checked[name]
         label = _label(engine, checked, name)

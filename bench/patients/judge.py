@@ -10,6 +10,11 @@ from triage.engine import LEVELS, Engine
 
 # The understanding target (issue 7): at least this share of exact levels.
 EXACT_TARGET = 0.95
+# The summary target (issue 8): a pain duration within this share of the true one is right (a
+# patient's own "about three weeks" is no more precise than that).
+DURATION_TOLERANCE = 0.30
+# Answers with a polarity: a summary that lists one of these opposite to the truth is wrong.
+POLAR = ("present", "absent")
 
 
 @dataclass
@@ -64,6 +69,24 @@ class Result:
                 out.append(f"{name}: bot has {got!r}, truth {want!r}")
         return out
 
+    def summary_errors(self, engine: Engine) -> list[str]:
+        """What the doctor's summary (the final payload's facts) gets wrong, by issue 8's measure: a
+        wrong age, a duration off by more than DURATION_TOLERANCE, a sign with the wrong polarity.
+        A fact not asked or "not sure" is not wrong; a fact the card does not decide is not judged."""
+        out = []
+        for name, got in self.final_facts.items():
+            want = self.persona.truth.get(name)
+            if name not in engine.facts or want is None or got is None:
+                continue
+            if name == "age" and isinstance(got, int) and isinstance(want, int) and got != want:
+                out.append(f"age {got}, truth {want}")
+            elif name == "duration_days" and isinstance(got, int) and isinstance(want, int):
+                if abs(got - want) > DURATION_TOLERANCE * want:
+                    out.append(f"pain for {got} days, truth {want}")
+            elif got in POLAR and want in POLAR and got != want:
+                out.append(f"{name} listed {got}, truth {want}")
+        return out
+
 
 def _follows(engine: Engine, name: str) -> bool:
     return name in engine.facts and engine.facts[name].follows is not None
@@ -98,6 +121,8 @@ class Summary:
     no_text: int
     custom_only: int
     spec_disagreements: list[str]
+    summary_errors: int = 0
+    summary_wrong: int = 0  # patients whose summary has at least one error
 
     @property
     def exact_share(self) -> float:
@@ -140,6 +165,8 @@ def summarize(results: list[Result], engine: Engine) -> Summary:
         no_text=sum(r.no_text for r in results),
         custom_only=sum(r.custom_only for r in results),
         spec_disagreements=spec_disagreements(engine, [r.persona for r in results]),
+        summary_errors=sum(len(r.summary_errors(engine)) for r in results),
+        summary_wrong=sum(bool(r.summary_errors(engine)) for r in results),
     )
 
 
@@ -181,17 +208,21 @@ def report(results: list[Result], engine: Engine, verbose: bool = False) -> tupl
         f"late emergency advice {s.late_emergency} (read back with the advice {s.read_back_emergency})  "
         f"stuck {s.stuck}  errors {s.errors}  "
         f"not-understood replies {s.not_understood}  no-text replies {s.no_text} "
-        f"(plus {s.custom_only} custom-only payload messages)"
+        f"(plus {s.custom_only} custom-only payload messages)\n"
+        f"summary errors {s.summary_errors} in {s.summary_wrong} patients (wrong age, duration off by more "
+        f"than {DURATION_TOLERANCE:.0%}, a sign listed with the wrong polarity)"
     )
     if s.spec_disagreements:
         out.append("SPEC DISAGREEMENTS (hand-written expected vs engine on the true facts):")
         out.extend("  " + d for d in s.spec_disagreements)
     if verbose:
         for r in results:
-            if r.failed or r.not_understood or r.no_text:
+            if r.failed or r.not_understood or r.no_text or r.summary_errors(engine):
                 out.append("")
                 out.append(f"=== {r.persona.id} ({r.persona.note}): expected {r.expected}, got {r.final}")
                 for m in r.misreads(engine):
                     out.append(f"  misread: {m}")
+                for m in r.summary_errors(engine):
+                    out.append(f"  summary: {m}")
                 out.extend(r.transcript)
     return "\n".join(out), s

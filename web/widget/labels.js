@@ -26,7 +26,7 @@
         policy_version: 'Policy version', created_at: 'Created'
       },
       lists: {
-        positives: 'Signs reported', negatives: 'Said no to', unknown: 'Not sure or not known',
+        positives: 'Said yes to', negatives: 'Said no to', unknown: 'Not sure or not known',
         not_asked: 'Not asked (not needed for this advice)'
       }
     }
