@@ -43,7 +43,9 @@ _PRE = (
 _DURATION = re.compile(
     rf"\b{_PRE}{_QTY}\s*-?\s*{_UNITS}\b(?P<post>\s+(?:ago|now|into (?:this|it)|of (?:this|pain|it|"
     r"back pain|(?:\w+\s+){0,3}?(?:pain|ache|aching|backache|stiffness|agony))|on and off|or so|straight|"
-    r"running|in a row|already|or more|plus|give or take|or thereabouts|or something|roughly|odd)\b)?",
+    r"running|in a row|already|or more|plus|give or take|or thereabouts|or something|roughly|odd|"
+    # "three weeks tuesday", "a month on Friday" (British): that long as of that day
+    r"(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b)?",
     re.I,
 )
 # UK clinical shorthand: "2/52" is 2 weeks, "3/12" 3 months, "5/7" 5 days (a count over the number

@@ -12,6 +12,13 @@ from nlp.facts.lexicon import regexes, words
 from nlp.facts.pain_context import START_CUE, not_patients_pain, start_cue_around
 
 _TIME_WORDS = words("time")
+# Days of the month in words: "the fifteenth of October", "the twenty-first".
+_ORDINALS = {w: i + 1 for i, w in enumerate(words("numbers")["ordinals"])}
+_ORDINALS.update({"thirtieth": 30, "thirty-first": 31, "thirty first": 31})
+_ORDINALS.update(
+    {f"twenty{sep}{w}": 20 + n for w, n in list(_ORDINALS.items()) if n < 10 for sep in ("-", " ")}
+)
+ORDINAL_RE = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
 MONTHS = {m: i + 1 for i, m in enumerate(_TIME_WORDS["months"])}
 WEEKDAYS: list[str] = _TIME_WORDS["weekdays"]
 # "since wed", "last fri": the short forms, read only after a start lead ("I sat", "the sun").
@@ -33,9 +40,10 @@ MONTH_RE = (
 # "the" as people text it ("since da end of September", "tha start of oct").
 _THE = r"(?:the|da|tha|teh)"
 SINCE_MONTH = re.compile(
-    r"\b(?:since|from|started in|began in|start of|beginning of|back in|in|started on|began on|on)\s+"
+    r"\b(?:since|from|started in|began in|start of|beginning of|back in|in|started on|began on|on|"
+    r"onset:?|onset was)\s+"
     rf"(?:about\s+|around\s+|roughly\s+)?(?:(?:{_WEEKDAY_RE}),?\s+)?"
-    r"(?:(?:the\s+)?(?P<day_before>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
+    rf"(?:(?:the\s+)?(?P<day_before>\d{{1,2}}|{ORDINAL_RE})(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
     r"(?:the\s+(?P<week>first|second|third|last)\s+week\s+(?:of|in)\s+)?"
     rf"(?:(?P<part>early|mid|late|(?:{_THE} )?(?:start|beginning|middle|end) of)\s+)?"
     rf"{MONTH_RE}\b(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?",
@@ -52,6 +60,16 @@ SINCE_DAY = re.compile(
 WEEKDAY_PART = re.compile(
     rf"\b(?:on\s+)?(?:last\s+)?(?P<wd>{'|'.join(WEEKDAYS)})\s+"
     r"(?:(?P<before_last>before\s+last)|night|morning|afternoon|evening|arvo|avo|lunchtime)\b",
+    re.I,
+)
+# A weekday in full with no lead ("hurt my back friday"); not one after a plan ("see the GP friday").
+BARE_WEEKDAY = re.compile(
+    rf"(?<!\bon )(?<!\bsince )(?<!\blast )\b(?P<wd>{'|'.join(WEEKDAYS)})\b(?!\s+(?:week|wk|the\s+\d|\d))",
+    re.I,
+)
+_FUTURE_BEFORE = re.compile(
+    r"\b(see|seeing|appointment|appt|booked|book|till|until|til|by|next|this coming|coming|before|on)"
+    r"\W+(\w+\W+){0,2}$",
     re.I,
 )
 # Leads that are themselves the start: "started Sunday", "since wed" need no other cue.
@@ -158,7 +176,9 @@ def _month_is_a_start(text: str, m: re.Match[str]) -> bool:
 
 def _month_date(today: dt.date, m: re.Match[str]) -> dt.date:
     month = next(v for k, v in MONTHS.items() if k.startswith(m.group("month").lower()[:3]))
-    day = m.group("day") or m.group("day_before") or WEEK_START_DAY.get((m.group("week") or "").lower())
+    before = m.group("day_before")
+    before = str(_ORDINALS.get(before.lower(), before)) if before else None
+    day = m.group("day") or before or WEEK_START_DAY.get((m.group("week") or "").lower())
     return month_start(today, month, m.group("part"), day)
 
 
@@ -189,6 +209,17 @@ def _since_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]
         if start_cue_around(text, m) and not not_patients_pain(text, m):
             days = (today.weekday() - _weekday_index(m.group("wd"))) % len(WEEKDAYS) or len(WEEKDAYS)
             out.append((days + (WEEK_DAYS if m.group("before_last") else 0), m))
+    for m in BARE_WEEKDAY.finditer(text):
+        # "did it liftin boxes at work friday", "hurt my back friday": a weekday named in full with
+        # no lead, dated by a start cue in its sentence
+        if any(m.start() < o.end() and o.start() < m.end() for _, o in out) or _FUTURE_BEFORE.search(
+            text[max(0, m.start() - 25) : m.start()]
+        ):
+            continue
+        if start_cue_around(text, m) and not not_patients_pain(text, m):
+            out.append(
+                ((today.weekday() - _weekday_index(m.group("wd"))) % len(WEEKDAYS) or len(WEEKDAYS), m)
+            )
     return out
 
 

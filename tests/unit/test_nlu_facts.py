@@ -721,3 +721,41 @@ def test_a_pasted_safety_net_lists_no_signs_of_the_patients(nlp) -> None:
     found = facts_of(text, nlp)
     assert not {"saddle_numbness", "bladder_bowel", "numbness", "weakness"} & set(found), found
     assert "duration_days" not in found  # "Review 2/52" is a plan, not how long
+
+
+# Round 12 of blind role-play: the general causes of its misreadings (each phrase in other words too).
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        ("cant even do a jimmy riddle proper since yesterday", "bladder_bowel", "present"),
+        ("stands there for ages and nothing comes out", "bladder_bowel", "present"),
+        ("leaking a bit, never used to", "bladder_bowel", "present"),
+        ("my legs didn't use to be weak", "weakness", "present"),
+        ("walking like ive had a skinful", "walking_balance", "present"),
+        ("nearly went arse over tit on the stairs", "walking_balance", "present"),
+        ("the legs just feel funy, fuzzy, both of them", "numbness", "present"),
+        ("my foot feels not unlike after the dentist", "numbness", "present"),
+        ("a touch odd round the back passage and the inner thighs", "saddle_numbness", "present"),
+        ("had the prostate in 2019 they zapped it all clear now", "cancer_history", "present"),
+        ("Negative on weakness as such", "weakness", "absent"),
+        ("it hasn't got better in 2 months", "improving", "absent"),
+        ("not going better with anything", "improving", "absent"),
+        ("it's got a lot better", "improving", "present"),
+        ("I haven't got any numbness in my legs", "numbness", "absent"),
+        ("back been playing up three weeks tuesday", "duration_days", "21"),
+        # (counted from TODAY, Saturday 21 November)
+        ("- Onset: Monday 9 November", "duration_days", "12"),
+        ("hurt my back friday", "duration_days", "1"),
+        ("my back went friday, i see the gp monday", "duration_days", "1"),
+        ("Legs are no worse than you'd expect of a man of 62.", "age", "62"),
+    ],
+)
+def test_round12_vocabulary(text: str, fact: str, value: str, nlp) -> None:
+    assert facts_of(text, nlp).get(fact) == value
+
+
+@pytest.mark.parametrize(
+    "text", ["no just the deadlift, wasnt a crazy weight", "I see the GP in 3 weeks on Tuesday"]
+)
+def test_round12_not_a_fact(text: str, nlp) -> None:
+    assert not {"systemic", "duration_days"} & set(facts_of(text, nlp))
