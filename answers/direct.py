@@ -11,9 +11,7 @@ from answers.classifier import AnswerReader
 from answers.contract import Answer, FactValue, Person, Reply, Source, StatedFact, Time
 from answers.lead import (
     EPISODE_FACTS,
-    fold,
     lead_reply,
-    lead_words,
     names_recent_topic,
     names_topic,
     says_it_happened,
@@ -21,17 +19,17 @@ from answers.lead import (
     says_limbs_work,
     says_not_new,
     says_recent,
+    says_same_again,
     says_sign_fine,
     says_topic_fine,
 )
 from answers.message import (
     AGE_FACT,
     ANSWER_ENTITY,
-    ANSWER_TO_ENTITY,
     CONSENT_QUESTION,
+    DURATION_FACT,
     NUMBER_ENTITY,
     SIDES_ENTITY,
-    YES_NO_QUESTIONS,
     Message,
 )
 from answers.wording import in_a_question, lone_age, quote, sentence_around, to_number
@@ -115,9 +113,10 @@ class DirectAnswers:
         text = msg.text or ""
         spec = engine.facts[target]
         emergency = target in engine.emergency_facts
-        lead = lead_reply(text) if msg.meaningful else None
+        meaningful = msg.meaningful and not says_same_again(text)  # "ditto" alone: asked again
+        lead = lead_reply(text) if meaningful else None
         own = stated.get(target)
-        prediction = self.reader.reply(target, text) if self.reader and msg.meaningful else None
+        prediction = self.reader.reply(target, text) if self.reader and meaningful else None
 
         if spec.kind == "sides":
             return self._sides_answer(target, msg, own, prediction, lead)
@@ -141,7 +140,8 @@ class DirectAnswers:
                 number = lone_age(text)
             if own is not None:
                 return Answer(target, Reply.YES, own.value, 1.0, Source.FACT)
-            if number is not None:
+            if number is not None and target != DURATION_FACT:
+                # (a bare "1" or "3" to how long is no duration: days, weeks, or the first button?)
                 return Answer(target, Reply.YES, number, 1.0, Source.WORDS)
             if lead is Reply.UNSURE or msg.first(ANSWER_ENTITY) == UNSURE:
                 return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
@@ -187,19 +187,22 @@ class DirectAnswers:
                 # "well its new yeah ... but its not like im wetting myself proper": it says the
                 # sign is new; the rest plays it down, it does not deny it
                 return Answer(target, Reply.YES, PRESENT, 1.0, Source.WORDS)
-            if (
-                own.value == "absent"
-                and emergency
-                and lead is Reply.NO
-                and self._explains_a_yes(target, text, prediction)
-            ):
-                # "no. but these 2 day I not feel when need pee": the explanation is the sign;
-                # said to be recent, the advice that comes with the read-back is firm
-                return _confirm(target, quote(text), said_new=names_recent_topic(target, text))
             other_sign = any(
                 f.value == PRESENT and f.fact != target and f.fact in self.engine.emergency_facts
                 for f in stated.values()
             )
+            if (
+                own.value == "absent"
+                and emergency
+                and lead is Reply.NO
+                and not other_sign
+                and self._explains_a_yes(target, text, prediction)
+            ):
+                # "no. but these 2 day I not feel when need pee": the explanation is the sign;
+                # said to be recent, the advice that comes with the read-back is firm. (Not when it
+                # names another emergency sign, which gets the advice itself: "Negative on weakness
+                # as such, although I have been rather unsteady on my feet")
+                return _confirm(target, quote(text), said_new=names_recent_topic(target, text))
             if (
                 own.value == "absent"
                 and emergency
@@ -380,21 +383,3 @@ class DirectAnswers:
             if prediction.label == UNSURE:
                 return Answer(target, Reply.UNSURE, UNSURE, prediction.probability, Source.CLASSIFIER)
         return Answer(target)
-
-    def consent_reply(self, msg: Message) -> Reply:
-        if msg.intent in ANSWER_INTENTS and msg.first(ANSWER_TO_ENTITY) in YES_NO_QUESTIONS:
-            return ANSWER_INTENTS[msg.intent]
-        lead = lead_reply(msg.text) if msg.meaningful else None
-        generic = msg.first(ANSWER_ENTITY)
-        if msg.meaningful and any(p.match(fold(msg.text)) for p in lead_words()["consent_yes"][:1]):
-            return Reply.YES  # "no worries, fire away": the "no" is of the worries
-        if lead is None and (
-            generic == "fine" or any(p.match(fold(msg.text)) for p in lead_words()["consent_yes"])
-        ):
-            return Reply.YES
-        if lead is None and generic in ("yes", "no", "unsure"):
-            return Reply(generic)
-        if lead is None and msg.intent in ANSWER_INTENTS and msg.meaningful:
-            if msg.confidence >= ANSWER_INTENT_MIN_CONFIDENCE:
-                return ANSWER_INTENTS[msg.intent]
-        return lead or Reply.NONE

@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import Optional
 
 from answers.classifier import AnswerReader, default_reader
+from answers.consent import consent_reply
 from answers.contract import Answer, Certainty, Interpretation, Reply, Source, StatedFact, Time
 from answers.direct import ANSWER_INTENTS, EVER_FACTS, SIDES_VALUES, SIGN_DOUBTS_A_NEGATION, DirectAnswers
 from answers.lead import asks_meaning, lead_reply, names_recent_topic, says_not_new, says_sign_fine
@@ -46,7 +47,7 @@ from answers.wording import (
     statements,
 )
 from nlp.questions import looks_like_question
-from triage.engine import ABSENT, PRESENT, Engine
+from triage.engine import ABSENT, NUMBER, PRESENT, Engine
 
 # Numbness said with the saddle area named and no limb is the saddle sign (here, in the summary's
 # records and in a correction after the saddle emergency).
@@ -98,11 +99,13 @@ class Interpreter:
         own, rest = stated_facts(engine, msg, proxy)
         stated = {f.fact: f for f in own}
         limb = stated.get(LIMB_NUMBNESS)
-        if limb is not None and SADDLE_NUMBNESS not in stated:
+        if limb is not None:
             around = sentence_around(text, limb.words) if limb.words else text
             if names_the_saddle(around) and not names_a_limb(around):
-                # "its also gone a bit dead down there when i wipe": numb in the saddle area
-                stated[SADDLE_NUMBNESS] = replace(stated.pop(LIMB_NUMBNESS), fact=SADDLE_NUMBNESS)
+                # "its also gone a bit dead down there when i wipe": numb in the saddle area (and
+                # "odd round the back passage, not unlike after the dentist" is that one feeling)
+                numb = stated.pop(LIMB_NUMBNESS)
+                stated.setdefault(SADDLE_NUMBNESS, replace(numb, fact=SADDLE_NUMBNESS))
                 stated.pop(LIMB_NUMBNESS + "_sides", None)
         button_target = msg.first(ANSWER_TO_ENTITY)
         target = button_target or question
@@ -124,7 +127,7 @@ class Interpreter:
         if (
             duration is not None
             and target != DURATION_FACT
-            and not about_the_pain(text, duration.words, answering)
+            and not about_the_pain(text, duration.words, answering, _sign_words(engine, own))
         ):
             # "The numbness started 2 days ago", "Slimming World since September": another
             # thing's duration, not the pain's.
@@ -132,12 +135,17 @@ class Interpreter:
         is_question = looks_like_question(text)
 
         if target in engine.facts and asks_meaning(text) and not self._says_a_sign(target, stated, msg):
-            # "dont know what numbness mean": asked again in simpler words, nothing recorded
+            # "dont know what numbness mean": asked again in simpler words, nothing recorded of it
+            # (its age and duration are kept: "define normal, im 54"; never a sign, as "dont know
+            # what numbness mean" reads as a negation)
             answer = Answer(target, Reply.NONE, words=quote(text))
-            return Interpretation(answer, (), (), tuple(rest), True, None, asks_meaning=True)
+            kept = tuple(
+                f for name, f in stated.items() if engine.facts[name].kind == NUMBER and name != target
+            )
+            return Interpretation(answer, kept, (), tuple(rest), True, None, asks_meaning=True)
         if target in YES_NO_QUESTIONS or target not in engine.facts:
             yes_no = target in YES_NO_QUESTIONS
-            answer = Answer(target, self.direct.consent_reply(msg) if yes_no else Reply.NONE)
+            answer = Answer(target, consent_reply(msg) if yes_no else Reply.NONE)
             return self._finish(target, answer, stated, rest, msg, is_question)
 
         # "No numbness there" to the saddle question is about the saddle area, not the legs.
@@ -276,6 +284,13 @@ class Interpreter:
         # to see someone?" names it; "is it my neck?" does not)
         where = pain_location(statements(msg.text)) if msg.meaningful else None
         return Interpretation(answer, tuple(facts), tuple(possible), tuple(ignored), is_question, where)
+
+
+def _sign_words(engine: Engine, facts: list[StatedFact]) -> tuple[str, ...]:
+    """The words of the yes / no signs a message states (a duration in their sentence is theirs)."""
+    return tuple(
+        f.words for f in facts if f.words and f.fact in engine.facts and engine.facts[f.fact].kind == TRI_KIND
+    )
 
 
 @functools.lru_cache(maxsize=4)

@@ -83,6 +83,7 @@ def lead_reply(text: str) -> Optional[Reply]:
     # A refusal, "no idea" and "not sure" are not a no: those families are tried first.
     for key, reply in (
         ("refuse", Reply.UNSURE),
+        ("litotes_yes", Reply.YES),
         ("switch_no", Reply.NO),
         ("unsure", Reply.UNSURE),
         ("switch_yes", Reply.YES),
@@ -106,6 +107,12 @@ def lead_reply(text: str) -> Optional[Reply]:
         if any(p.search(body) for p in words[key]):
             return reply
     return lead
+
+
+def says_same_again(text: str) -> bool:
+    """ "ditto", "same", "as above": the answer before, again (dialogue/records.answer_again); on its
+    own it answers nothing."""
+    return any(p.match(fold(text).strip()) for p in lead_words()["same_as_before"])
 
 
 def says_it_is_new(text: str) -> bool:

@@ -28,9 +28,11 @@ _PROXY_AGE = re.compile(
 
 # "I think my bum feels kind of numb?? ... wait no sorry, I checked and I can feel everything":
 # the patient takes back what they said earlier in the same message; only what follows counts.
+# A joke taken back counts the same: "running a fever of 1000 degrees. jk no, no temperature".
 _SELF_CORRECTION = re.compile(
     r"\b(wait,? no|no,? wait|scratch that|actually,? no|sorry,? no|i mean,? no|never ?mind|"
-    r"ignore (that|what i said)|wait,? i (was wrong|checked|take that back))\b",
+    r"ignore (that|what i said)|wait,? i (was wrong|checked|take that back)|jk|j/k|just (kidding|joking)|"
+    r"only (kidding|joking)|(i'?m |im )?(kidding|joking)( aside)?|(lol|haha+|lmao)\W+(no|nah|not really))\b",
     re.I,
 )
 

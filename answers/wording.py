@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import yaml
 
@@ -23,7 +23,7 @@ QUOTE_CONTEXT_WORDS = 5
 # A sentence this short is quoted whole (its negation may stand further back than the window).
 QUOTE_WHOLE_SENTENCE_WORDS = 16
 MIN_AGE_YEARS, MAX_AGE_YEARS = 1, 120
-_OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*[.!,;:]")
+_OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*([.!,;:]|going on\b|but feel\w*\b|feels like\b)")
 _NOT_AN_AGE = re.compile(
     r"\d\s*(days?|d|weeks?|wks?|months?|mths?|hours?|hrs?|ago|kg|kgs|lbs?|km|k|miles?|/10|%|am|pm|st|nd|rd|th)\b",
     re.I,
@@ -50,21 +50,26 @@ _TAG_QUESTION = re.compile(
 _SADDLE = re.compile(
     r"\b(down there|down below|bum|bottom|buttocks?|bum cheeks?|groin|genitals?|privates|private parts|"
     r"crotch|backside|arse|ass|perineum|taint|inner thighs?|nether regions?|my bits|when i wipe|wiping|"
-    r"saddle)\b",
+    r"back passage|inside of (my|the) thighs|saddle)\b",
     re.I,
 )
 # An arm or a leg, or a part of one, named.
 _LIMB = re.compile(
-    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|thighs?|calf|calves|knees?|shins?|ankles?|wrists?|"
+    # (the inner thighs, "the inside of the thighs", are the saddle area)
+    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|(?<!inner )(?<!inside of the )(?<!inside of my )thighs?|"
+    r"calf|calves|knees?|shins?|ankles?|wrists?|"
     r"shoulders?|elbows?|hips?)\b",
     re.I,
 )
 _WHOLE_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
 _PAIN_WORDS = re.compile(
-    r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|twing\w*|back|neck|spine|sciatica|tweak\w*|pulled|strain\w*|"
+    r"\b(pain\w*|hurt\w*|ach\w*|sore\w*|twing\w*|back(?!\s+passage)|neck|spine|sciatica|tweak\w*|pulled|strain\w*|"
     r"put (it|my back) out|did my back)\b",
     re.I,
 )
+# A sentence that starts with no subject ("Has been for a week or so.", "Since Tuesday.", "Going on
+# three weeks"): its subject is the last sentence's.
+_NO_SUBJECT = re.compile(r"^\W*(has been|have been|been|since|for|going on|started|began|came on)\b", re.I)
 # "It's been the same since last week": the pain's in an opening, but in an answer to the weakness
 # question "it" is the weakness.
 _IT_WORDS = re.compile(r"\b(did it|it started|it began|it came on|it happened|it'?s been)\b", re.I)
@@ -184,13 +189,17 @@ def words_around(text: str, words: str) -> str:
     return sentence[cut_before:cut_after].strip()
 
 
-def about_the_pain(text: str, words: str, answering: bool) -> bool:
+def about_the_pain(text: str, words: str, answering: bool, signs: Sequence[str] = ()) -> bool:
     """A duration said in a sentence about the pain; in an opening, also one about nothing else
     in particular ("About 2 weeks."). In an answer to another question it must name the pain:
-    "that is new, since yesterday" to the fever question dates the fever."""
+    "that is new, since yesterday" to the fever question dates the fever. ``signs``: the words of
+    the signs the message states; a sentence that holds one and no pain word dates that sign
+    ("cant even do a jimmy riddle proper since yesterday")."""
     if words and re.search(r"\b(than|as)\s+" + re.escape(words), text, re.I):
         return False  # "the leg is worse today than yesterday": a comparison, no start
     sentence = sentence_around(text, words) if words else text
+    if not _PAIN_WORDS.search(sentence) and any(w and w in sentence for w in signs):
+        return False
     past = _PAST_EPISODE.search(sentence)
     if past and not _ONGOING_DURATION.search(words or ""):
         at = sentence.find(words) if words else -1
@@ -199,6 +208,16 @@ def about_the_pain(text: str, words: str, answering: bool) -> bool:
             return False
     if _PAIN_WORDS.search(sentence) or (not answering and _IT_WORDS.search(sentence)):
         return True
+    if _NO_SUBJECT.match(sentence):
+        # "It is numb round the back passage. Has been for a week or so.": a sentence with no
+        # subject goes on about the one before it
+        at = text.find(sentence.rstrip("\u2026"))
+        before = text[:at].strip() if at > 0 else ""
+        last = sentence_around(before, before[-20:]) if before else ""
+        if _PAIN_WORDS.search(last):
+            return True  # "low back, a dull ache across both sides. been going since september"
+        if _OTHER_THING_WORDS.search(last):
+            return False
     return not answering and not _OTHER_THING_WORDS.search(sentence)
 
 

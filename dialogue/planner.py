@@ -22,7 +22,7 @@ from dialogue.forget import asks_to_forget, forget_answer
 from dialogue.outcome import outcome_replies, summary_reply
 from dialogue.proxy import typed_for_someone
 from dialogue.questions import ask, next_question, possible_sign, read_back
-from dialogue.records import answer_deferred, merge, record_sources
+from dialogue.records import answer_again, answer_deferred, merge, record_sources
 from dialogue.state import ASKING, CONSENT, CONSENT_FACT, DONE, INTRO, Plan, Reply, State
 from nlp.questions import looks_like_question
 from triage.engine import ABSENT, EMERGENCY, PRESENT, UNSURE, Engine, FactValue, default_engine
@@ -150,6 +150,9 @@ def plan_turn(
         plan.state = replace(plan.state, phase=DONE)
         return plan
     proxy = typed_for_someone(msg.text or "", state.proxy)
+    again = answer_again(engine, state, msg.text or "")
+    if again is not None:
+        msg = replace(msg, text=again, intent=None, entities=())  # "ditto": the answer before
     forget = asks_to_forget(msg)
     # "Delete my conversation", or what follows the offer to, answers no triage question (it is
     # read for the facts it states only).
@@ -233,7 +236,7 @@ def _decide(
     if possible is not None and state.phase != DONE or (possible is not None and changed):
         sign, words = possible
         # "ass n taint been kinda numb since yesterday": the sign named as new gets the firm advice
-        echo = read_back(engine, sign, words, new=names_recent_topic(sign, words))
+        echo = read_back(engine, sign, words, new=names_recent_topic(sign, words), facts=facts)
         return ask(state, facts, sign, [*replies, echo], changed=changed)
     if reading.asks_meaning and state.pending:
         # put the question again in simpler words (its short form), never counted as a failure
@@ -253,6 +256,7 @@ def _decide(
             reading.answer.confirm,
             new=reading.answer.said_new,
             old=reading.answer.said_old,
+            facts=facts,
         )
         return ask(state, facts, state.pending, [*replies, echo], state.reasks + 1, changed=changed)
 

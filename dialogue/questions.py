@@ -54,14 +54,25 @@ def possible_sign(
     return best.fact, best.words
 
 
-def read_back(engine: Engine, fact: str, words: str, new: bool = False, old: bool = False) -> Reply:
+def read_back(
+    engine: Engine,
+    fact: str,
+    words: str,
+    new: bool = False,
+    old: bool = False,
+    facts: Optional[Mapping[str, FactValue]] = None,
+) -> Reply:
     """The patient's words read back before an answer is used. For a possible emergency sign the
     read-back itself carries the advice (call now if it is new), so it is never a turn late; when
-    the patient says it is new (``new``), the advice is given firmly and confirmed by the question."""
-    # every sign that can be (part of) an emergency by itself: not a cancer history or shooting
-    # pain, which are one only together (E5)
+    the patient says it is new (``new``), the advice is given firmly and confirmed by the question.
+    A cancer history or shooting pain is an emergency only together (E5): its read-back carries the
+    advice when the other is already known (``facts``), "not really, I had a small breast cancer"
+    after tingling legs."""
     sign = fact in engine.emergency_facts and engine.level({fact: PRESENT}) != URGENT_ALONE_LEVEL
-    if not sign or fact in ("cancer_history", "radiating_pain"):
+    if fact in ("cancer_history", "radiating_pain"):
+        now = engine.level(facts) if facts is not None else None
+        sign = facts is not None and engine.level({**facts, fact: PRESENT}) == EMERGENCY != now
+    if not sign:
         return Reply("utter_read_back", values={"words": words})
     if old and not new:
         # "weak since my stroke in 2019, no change": has it changed lately? (still with the advice)

@@ -59,6 +59,19 @@ def read(question: Optional[str], text: str, nlp: Any, interpreter: Interpreter 
         ("🤷", Reply.UNSURE),
         ("all clear now tho 👍", None),  # a statement, then a thumbs-up: not an answer by itself
         ("can I ask something?", None),
+        # round 12: one-letter texting, litotes and form-speak
+        ("n", Reply.NO),
+        ("nn", Reply.NO),
+        ("n i said", Reply.NO),
+        ("y. leaking a bit this last week, never used to", Reply.YES),
+        ("I wouldn't say no", Reply.YES),
+        ("I don't see why not.", Reply.YES),
+        ("I can't say there isn't... a touch odd round the back passage", Reply.YES),
+        ("Can't say I've noticed any, no. Legs are no worse than you'd expect", Reply.NO),
+        ("not to my knowledge, and i'd like to think i'd know", Reply.NO),
+        ("Nothing so dramatic. I may have been a touch ambitious with the leaf blower", Reply.NO),
+        ("I am content to proceed on that basis.", Reply.YES),
+        ("I think you've rather misunderstood me. I meant yes, by all means go ahead.", Reply.YES),
     ],
 )
 def test_lead_replies(text: str, reply: Optional[Reply]) -> None:
@@ -488,3 +501,38 @@ def test_a_refusal_then_a_recent_sign_is_read_back_firmly(nlp: Any, learned: Int
     )
     reading = read("bladder_bowel", text, nlp, learned)
     assert reading.answer.confirm and reading.answer.said_new
+
+
+# --- round 12 of blind role-play --------------------------------------------------------------
+
+
+def test_a_joke_taken_back_counts_only_after_the_jk(nlp: Any) -> None:
+    reading = read("fever", "oh yeah im running a fever of 1000 degrees. jk no, no temperature", nlp)
+    assert (reading.answer.reply, reading.answer.value) == (Reply.NO, "absent")
+
+
+def test_a_no_to_one_sign_beside_another_emergency_sign_stays_a_no(nlp: Any) -> None:
+    text = "Negative on weakness as such, although I have been rather unsteady on my feet this past week"
+    reading = read("weakness", text, nlp)
+    assert (reading.answer.reply, reading.answer.value) == (Reply.NO, "absent")
+    assert {f.fact: f.value for f in reading.facts}.get("walking_balance") == "present"
+
+
+@pytest.mark.parametrize("text", ["1", "3", "10"])
+def test_a_bare_number_is_no_duration(text: str, nlp: Any) -> None:
+    # days, weeks, or the first button? (a 3 read as 3 days would lose S4 / S5)
+    assert read("duration_days", text, nlp).answer.reply is Reply.NONE
+
+
+@pytest.mark.parametrize("text", ["same", "ditto", "as above"])
+def test_a_repeat_word_alone_answers_nothing(text: str, nlp: Any, learned: Interpreter) -> None:
+    # (the learned reader had taken "same" for a no to an emergency question)
+    assert read("walking_balance", text, nlp, learned).answer.reply is Reply.NONE
+
+
+def test_a_symptoms_start_in_its_own_sentence_is_not_the_pains(nlp: Any) -> None:
+    text = "It is numb round the back passage and the inside of the thighs. Has been for a week or so."
+    assert all(f.fact != "duration_days" for f in read(None, text, nlp).facts)
+    assert any(
+        f.fact == "duration_days" for f in read(None, "My lower back aches. Has been for a week.", nlp).facts
+    )

@@ -45,7 +45,7 @@ def consented(**facts: Any) -> State:
 
 
 # What a patient who answers "no" to everything says to the number questions: young, short pain.
-NUMBER_ANSWERS = {"age": "35", "duration_days": "10"}
+NUMBER_ANSWERS = {"age": "35", "duration_days": "10 days"}
 PLAIN_WORDS = {"deny": "no", "affirm": "yes", "unsure": "not sure"}
 
 
@@ -57,12 +57,10 @@ def answer_all(state: State, answer: str = "deny", limit: int = 30) -> tuple[Sta
         if state.pending is None and state.phase == DONE:
             break
         if state.pending in NUMBER_ANSWERS and answer != "unsure":
-            plan = turn(
-                state,
-                "describe_symptoms",
-                NUMBER_ANSWERS[state.pending],
-                number=NUMBER_ANSWERS[state.pending],
-            )
+            said = NUMBER_ANSWERS[state.pending]
+            # the NLU gives a duration with its unit as the fact itself (a bare number is no duration)
+            fact = {"duration_days": 10} if state.pending == "duration_days" else {"number": said}
+            plan = turn(state, "describe_symptoms", said, **fact)
         else:
             plan = turn(state, answer, PLAIN_WORDS[answer])
         state = plan.state
@@ -1041,3 +1039,50 @@ def test_after_the_saddle_advice_a_numb_backside_is_the_saddle_not_a_limb() -> N
 
     assert _limb_or_side("numb on one side") and not _limb_or_side("my backside is numb")
     assert not _limb_or_side("numb inside")
+
+
+# --- round 12 of blind role-play -----------------------------------------------------------------
+
+
+def test_ditto_repeats_the_answer_before_and_alone_answers_nothing() -> None:
+    state = replace(consented(), pending="bladder_bowel")
+    first = turn(state, "deny", "no")
+    assert first.state.facts["bladder_bowel"] == "absent"
+    again = turn(first.state, None, "ditto")
+    asked = first.state.pending
+    assert again.state.facts[asked] == "absent" and again.state.pending != asked
+    # nothing answered before: asked again, never guessed
+    fresh = turn(state, None, "as above")
+    assert fresh.state.facts.get("bladder_bowel") is None and fresh.state.pending == "bladder_bowel"
+
+
+def test_a_cancer_history_read_back_carries_the_advice_when_it_makes_an_emergency() -> None:
+    # tingling in one leg known, then "not really, I had a small breast cancer": E5 if it is a yes
+    state = replace(consented(numbness="present", numbness_sides="one"), pending="cancer_history")
+    state = replace(state, facts={**state.facts, "bladder_bowel": "absent"})
+    plan = turn(state, "deny", "Not really. I had a small breast cancer years ago", cancer_history="present")
+    assert plan.responses[0] == "utter_read_back_emergency" and plan.state.pending == "cancer_history"
+    alone = turn(
+        replace(consented(), pending="cancer_history"),
+        "deny",
+        "Not really. I had a small breast cancer years ago",
+        cancer_history="present",
+    )
+    assert alone.responses[0] == "utter_read_back"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("To confirm: is A&E genuinely required here? The leaking is fairly minor.", "care"),
+        ("would an appointment with my general practitioner in the morning suffice?", "care"),
+        ("so no doctor needed then right?", "care"),
+        ("cant i just do turmeric and see how i feel in a couple days?", "care"),
+        ("should I carry on with the physio exercises in the meantime, or pause?", "activity"),
+        ("should i drive myself or wait for my husband?", "transport"),
+    ],
+)
+def test_round12_care_questions(text: str, kind: str) -> None:
+    from dialogue.chat import care_question
+
+    assert care_question(text) == kind
