@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from answers.ages import age_said
 from answers.classifier import AnswerReader
 from answers.contract import Answer, FactValue, Person, Reply, Source, StatedFact, Time
 from answers.lead import (
@@ -135,6 +136,9 @@ class DirectAnswers:
             # "Had sciatica at uni, nothing like that now": a past episode is a no for now.
             return Answer(target, Reply.NO, "absent", 1.0, Source.FACT)
         if spec.kind == NUMBER:
+            said = age_said(text, engine.thresholds.get(AGE_FACT, [])) if target == AGE_FACT else None
+            if said is not None:  # "over 50, leave it at that", "fifty-something", "over 18" (unsure)
+                return Answer(target, Reply.UNSURE if said == UNSURE else Reply.YES, said, 1.0, Source.WORDS)
             number = to_number(msg.first(NUMBER_ENTITY))
             if number is None and target == AGE_FACT:
                 number = lone_age(text)

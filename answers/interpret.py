@@ -34,7 +34,7 @@ from answers.message import (
     YES_NO_QUESTIONS,
     Message,
 )
-from answers.stated import after_self_correction, stated_facts
+from answers.stated import after_self_correction, stated_facts, without_quoted_lines
 from answers.wording import (
     about_the_pain,
     names_a_limb,
@@ -93,7 +93,7 @@ class Interpreter:
     def interpret(self, question: Optional[str], msg: Message, proxy: bool = False) -> Interpretation:
         """``proxy``: someone is typing for the patient, so "he" / "she" / "my mum" is the patient
         and what the typist says of themselves ("I had sciatica myself") is not."""
-        msg = after_self_correction(msg)
+        msg = after_self_correction(without_quoted_lines(msg))
         engine = self.engine
         text = msg.text or ""
         own, rest = stated_facts(engine, msg, proxy)

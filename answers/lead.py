@@ -109,6 +109,11 @@ def lead_reply(text: str) -> Optional[Reply]:
     return lead
 
 
+def says_correction(text: str) -> bool:
+    """The message corrects something said before ("actually it's more like 3 weeks")."""
+    return any(p.search(fold(text)) for p in lead_words()["corrects"])
+
+
 def says_same_again(text: str) -> bool:
     """ "ditto", "same", "as above": the answer before, again (dialogue/records.answer_again); on its
     own it answers nothing."""

@@ -3,11 +3,16 @@ is the patient), and only what follows a self-correction ("wait no, scratch that
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Mapping, Optional
 
+import yaml
+
 from answers.contract import Certainty, Person, StatedFact, Time
+from answers.lead import lead_reply
 from answers.message import AGE_FACT, Message
 from answers.wording import MAX_AGE_YEARS, MIN_AGE_YEARS, to_number
 from triage.engine import NUMBER, UNSURE, Engine
@@ -35,6 +40,62 @@ _SELF_CORRECTION = re.compile(
     r"only (kidding|joking)|(i'?m |im )?(kidding|joking)( aside)?|(lol|haha+|lmao)\W+(no|nah|not really))\b",
     re.I,
 )
+
+
+# A line quoted from the question ("> Have you had any new problems with your bladder?"), as email
+# replies quote: the patient's answer is below it, the quoted words are the bot's. So is a phrase
+# in quotation marks made of the questions' own words ('"a leg that gives way" - no weakness').
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.M)
+_QUOTED_PHRASE = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d\n]{8,200})[\"\u201c\u201d]")
+# ... or the question's words as a label before the answer: "ever had cancer - no not me"
+_LABEL = re.compile(r"^\s*([^-:\u2013\n]{3,120}?)\s*(?:-|:|\u2013)\s+")
+_WORD = re.compile(r"[a-z']+")
+# The files whose texts are the questions a patient may quote back.
+QUESTION_FILES = ("triage_questions.yml", "short_questions.yml", "consent.yml")
+RESPONSES_DIR = Path(__file__).resolve().parent.parent / "data" / "responses"
+# A quoted phrase is the bot's when at least this share of its words are the questions' words.
+QUOTED_QUESTION_SHARE = 0.9
+# ... and it has at least this many words (a quoted "numb" may be the patient's own word).
+MIN_QUOTED_WORDS = 3
+
+
+@functools.lru_cache(maxsize=1)
+def _question_words() -> frozenset[str]:
+    words: set[str] = set()
+    for name in QUESTION_FILES:
+        doc = yaml.safe_load((RESPONSES_DIR / name).read_text(encoding="utf-8")) or {}
+        for variants in (doc.get("responses") or {}).values():
+            for v in variants or []:
+                words.update(_WORD.findall(str(v.get("text") or "").lower()))
+    return frozenset(words)
+
+
+def _quotes_the_question(phrase: str) -> bool:
+    words = _WORD.findall(phrase.lower().replace("\u2019", "'"))
+    known = sum(w in _question_words() for w in words)
+    return len(words) >= MIN_QUOTED_WORDS and known >= QUOTED_QUESTION_SHARE * len(words)
+
+
+def without_quoted_lines(msg: Message) -> Message:
+    """The message with the bot's quoted words blanked (same length, so every entity span still
+    fits) and the entities found in them dropped."""
+    text = msg.text or ""
+    quoted = [(m.start(), m.end()) for m in _QUOTED_LINE.finditer(text)]
+    # (a label only when an answer word follows it: "numbness in my legs - since Tuesday" is the
+    # patient's own)
+    labels = [m for m in _LABEL.finditer(text) if lead_reply(text[m.end() :]) is not None]
+    phrases = [*_QUOTED_PHRASE.finditer(text), *labels]
+    quoted += [(m.start(1), m.end(1)) for m in phrases if _quotes_the_question(m.group(1))]
+    if not quoted:
+        return msg
+    for start, end in quoted:
+        text = text[:start] + " " * (end - start) + text[end:]
+
+    def inside(e: Mapping[str, Any]) -> bool:
+        at = e.get("start")
+        return isinstance(at, int) and any(start <= at < end for start, end in quoted)
+
+    return replace(msg, text=text, entities=tuple(e for e in msg.entities if not inside(e)))
 
 
 def after_self_correction(msg: Message) -> Message:

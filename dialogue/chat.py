@@ -54,6 +54,7 @@ UNKNOWN_TOPIC_INTENT = "ask_unknown_topic"
 UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
 HOLD_ON_RESPONSE = "utter_take_your_time"
 SELF_CARE_RESPONSE = "utter_topic_self_care"
+PRIVACY_RESPONSE = "utter_privacy_question"
 
 # Common English words, from a data file: enough to tell "me duele la espalda" from English slang.
 ENGLISH_WORDS_FILE = Path(__file__).resolve().parent / "english_words.txt"
@@ -163,7 +164,12 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         return replies
     question = looks_like_question(text)
     care = care_question(text) if question else None
-    if care is not None:
+    about = _patterns("care_questions.yml")
+    if question and not had_facts and about["identity"].search(text.lower()):
+        replies.append(Reply(CHAT_REPLIES["bot_challenge"]))  # "are you a real nurse, dear?"
+    elif question and about["privacy"].search(text.lower()):
+        replies.append(Reply(PRIVACY_RESPONSE))  # "is this stored? who sees it?"
+    elif care is not None:
         # "A&E now or wait for the GP?", "can I still train?": answered from this conversation's
         # own level once there is one, never with a general text that may not fit it
         level = state.last_level if state.phase == DONE and state.last_level else "pending"

@@ -17,7 +17,13 @@ from answers.contract import Reply as AnswerReply
 from answers.interpret import SADDLE_SIGN_OF, Interpreter, Message, default_interpreter
 from answers.lead import names_recent_topic, names_topic, says_not_new
 from answers.wording import names_a_limb
-from dialogue.chat import HOLD_ON_RESPONSE, TOPIC_RESPONSE_PREFIX, chat_reply, looks_non_english
+from dialogue.chat import (
+    HOLD_ON_RESPONSE,
+    PRIVACY_RESPONSE,
+    TOPIC_RESPONSE_PREFIX,
+    chat_reply,
+    looks_non_english,
+)
 from dialogue.forget import asks_to_forget, forget_answer
 from dialogue.outcome import outcome_replies, summary_reply
 from dialogue.proxy import typed_for_someone
@@ -355,7 +361,9 @@ def _consent_turn(
     patient who has not described it yet.
     """
     reply = reading.answer.reply
-    if state.phase == CONSENT and reply is AnswerReply.YES:
+    # "ok but what happens to my answers after? do they get saved": answered, then asked again
+    about_data = any(r.response == PRIVACY_RESPONSE for r in replies)
+    if state.phase == CONSENT and reply is AnswerReply.YES and not about_data:
         ack = [Reply("utter_consent_thanks")]
         if not described:
             return Plan(State(facts, None, ASKING), [*ack, Reply("utter_ask_describe")], changed)

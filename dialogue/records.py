@@ -9,7 +9,7 @@ from typing import Mapping, Optional
 from answers.contract import Interpretation
 from answers.contract import Source as AnswerSource
 from answers.interpret import SADDLE_SIGN_OF
-from answers.lead import says_same_again
+from answers.lead import says_correction, says_same_again
 from answers.message import DURATION_FACT
 from answers.wording import general_place, names_a_limb, sentence_around, words_around
 from dialogue.state import DONE, Plan, Reply, State
@@ -43,13 +43,30 @@ def merge(
             # "seriously? its just a bit numb" after saddle numbness was advised on: the numbness
             # talked about, not a new numb arm or leg
             stated.pop(f.fact, None)
-    if reading.only_a_duration and state.facts.get(DURATION_FACT) is not None:
+    known, said = state.facts.get(DURATION_FACT), stated.get(DURATION_FACT)
+    if reading.only_a_duration and known is not None:
         stated.pop(DURATION_FACT, None)  # the pain's duration is known: this one may be the sign's
+    elif (
+        isinstance(known, int)
+        and isinstance(said, int)
+        and said < known
+        and reading.answer.question != DURATION_FACT
+        and not says_correction(text)
+    ):
+        # "numb round the back passage. Has been for a week or so" after "since mid-September": a
+        # shorter time said later is more likely a sign's than the pain's; the longer one (the
+        # cautious one for S4 / S5) stays unless the patient corrects it
+        stated.pop(DURATION_FACT, None)
     answer = reading.answer
     if answer.answered and answer.question in engine.facts:
         stated[answer.question] = answer.value
     changed = {name for name, value in stated.items() if facts[name] != value}
     facts.update(stated)
+    for name, spec in engine.facts.items():
+        if spec.follows in changed and facts[str(spec.follows)] != PRESENT and facts[name] is not None:
+            # "There is no weakness": which side it was on, and whether it got worse, go with it
+            facts[name] = None
+            changed.add(name)
     return facts, changed, answer.answered
 
 

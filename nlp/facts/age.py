@@ -58,12 +58,15 @@ _AGE_PATTERNS = [
         re.I,
     ),
     re.compile(rf"\b(?:just\s+|recently\s+)?turned\s+(?P<n>{NUM})\b{_AGE_NOT_UNIT}", re.I),
-    # "no worse than you'd expect of a man of 62", "a woman of 70 like me"
+    # "no worse than you'd expect of a man of 62", "a gentleman of some seventy-eight years"
     re.compile(
         r"\b(?:a|an)\s+(?:old\s+)?(?:man|woman|lady|gentleman|chap|bloke|fella|girl|lad|guy|gal|person)\s+"
-        r"of\s+(?P<n>[2-9]\d|1[01]\d)\b(?!\s*(?:stone|st|kg|kilos|pounds|lbs?|cm|inches|feet|ft)\b)",
+        rf"of\s+(?:some\s+|about\s+|around\s+|nearly\s+)?(?P<n>{NUM})\b"
+        r"(?!\s*(?:stone|st|kg|kilos|pounds|lbs?|cm|inches|feet|ft)\b)",
         re.I,
     ),
+    # "seventy-eight is my age", "62 is my age"
+    re.compile(rf"\b(?P<n>{NUM})\s+(?:is|'s)\s+my\s+age\b", re.I),
     re.compile(
         r"\bin my (?P<part>early |mid |mid-|late )?(?P<decade>[2-9]0)'?s\b|"
         r"\bin my (?P<part2>early |mid |mid-|late )?"

@@ -18,6 +18,7 @@ from nlp.facts.durations import duration_mentions
 from nlp.facts.limbs import limb_mentions
 from nlp.facts.mention import IGNORE_LABEL, NUMBER_FACTS, Mention
 from nlp.facts.model import load_nlp
+from nlp.facts.pain_context import in_a_symptom_clause
 from nlp.facts.replies import generic_mentions
 from nlp.facts.symptoms import tri_mentions
 from nlp.facts.text import MAX_TEXT_CHARS, blank_markup, blank_pictographs, chunks
@@ -68,8 +69,18 @@ def extract_mentions(
         return []
     today = today or dates.today()
     facts, others, symptom_seen = _symptom_mentions(docs)
-    facts += age_mentions(text, today)
-    facts += duration_mentions(text, today)
+    ages = age_mentions(text, today)
+    facts += ages
+    # ("a gentleman of some seventy-eight years": an age, not how long the pain has lasted)
+    durations = [
+        d
+        for d in duration_mentions(text, today)
+        if not any(a.start < d.end and d.start < a.end for a in ages)
+    ]
+    # "back bad for 3 weeks ... my feet have been numb for 10 years": the pain's time, not the sign's
+    # (when a sign's time is the only one said, "numb down there since yesterday", it dates it all)
+    of_the_pain = [d for d in durations if not in_a_symptom_clause(text, d.start)]
+    facts += of_the_pain or durations
     facts = _without_pain_worsening(facts)
     facts += generic_mentions(text, facts, symptom_seen)
     definite = _resolve(facts)

@@ -41,7 +41,7 @@ MONTH_RE = (
 _THE = r"(?:the|da|tha|teh)"
 SINCE_MONTH = re.compile(
     r"\b(?:since|from|started in|began in|start of|beginning of|back in|in|started on|began on|on|"
-    r"onset:?|onset was)\s+"
+    r"onset:?|onset was|commenced(?: on)?|commencing|on or about|on or around)\s+"
     rf"(?:about\s+|around\s+|roughly\s+)?(?:(?:{_WEEKDAY_RE}),?\s+)?"
     rf"(?:(?:the\s+)?(?P<day_before>\d{{1,2}}|{ORDINAL_RE})(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
     r"(?:the\s+(?P<week>first|second|third|last)\s+week\s+(?:of|in)\s+)?"
@@ -166,7 +166,7 @@ def _since_month(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
 def _month_is_a_start(text: str, m: re.Match[str]) -> bool:
     said = m.group(0).lower()
     if said.startswith(("in ", "on ")) and not re.search(
-        r"\b(start\w*|began|since|came on)\b", text[max(0, m.start() - 30) : m.start()], re.I
+        r"\b(start\w*|began|since|came on|commenc\w*|onset)\b", text[max(0, m.start() - 30) : m.start()], re.I
     ):
         return False  # "in March" alone is not a start date ("I had cancer in March 2019")
     return bool(

@@ -20,6 +20,8 @@ HISTORY_ONLY = _TIME["history_only"]
 _OWN_PAIN_CLAUSE = _TIME["own_pain_clause"]
 _OTHER_CONDITION = _TIME["other_condition"]
 _PAIN_WORD = _TIME["pain_word"]
+_SYMPTOM_CLAUSE = _TIME["symptom_clause"]
+_CLAUSE_START = _TIME["clause_start"]
 MAX_BARE_DURATION_SENTENCE_WORDS = 3  # "3 days." or "about 2 weeks." standing alone
 # "Three shifts ago. The Thursday night shift. So 4 days.": a sentence that sums up how long, after
 # a story of when it started, is the answer however long the story ("so", "that's", "which is").
@@ -76,6 +78,16 @@ def not_patients_pain(text: str, m: re.Match[str]) -> bool:
     if _OTHER_CONDITION.search(sentence) and not _PAIN_WORD.search(sentence):
         return True  # "i'm a wheelchair user, been one for 9 years"
     return NOT_PAIN_CONTEXT.search(text[max(0, m.start() - 40) : m.start()]) is not None
+
+
+def in_a_symptom_clause(text: str, start: int) -> bool:
+    """The time phrase at ``start`` ends a clause about a sign and not the pain ("my feet have been
+    numb for 10 years"): the sign's time, when the message gives the pain's elsewhere."""
+    s_lo, _ = sentence_bounds(text, start)
+    before = text[s_lo:start]
+    starts = list(_CLAUSE_START.finditer(before))
+    clause = before[starts[-1].end() :] if starts else before
+    return _SYMPTOM_CLAUSE.search(clause) is not None and not _PAIN_WORD.search(clause)
 
 
 def start_cue_around(text: str, m: re.Match[str]) -> bool:

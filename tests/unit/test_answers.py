@@ -72,6 +72,12 @@ def read(question: Optional[str], text: str, nlp: Any, interpreter: Interpreter 
         ("Nothing so dramatic. I may have been a touch ambitious with the leaf blower", Reply.NO),
         ("I am content to proceed on that basis.", Reply.YES),
         ("I think you've rather misunderstood me. I meant yes, by all means go ahead.", Reply.YES),
+        # round 13: radio procedure, legal hedges, putting a question off
+        ("10-4 good buddy, thats a big affirmative, fire away", Reply.YES),
+        ("roger that, sure", Reply.YES),
+        ("negatory on that, nothin numb down there", Reply.NO),
+        ("I cannot confirm or deny night sweats, I'm perimenopausal", Reply.UNSURE),
+        ("I'd rather come back to that one", Reply.UNSURE),
     ],
 )
 def test_lead_replies(text: str, reply: Optional[Reply]) -> None:
@@ -536,3 +542,46 @@ def test_a_symptoms_start_in_its_own_sentence_is_not_the_pains(nlp: Any) -> None
     assert any(
         f.fact == "duration_days" for f in read(None, "My lower back aches. Has been for a week.", nlp).facts
     )
+
+
+# --- round 13 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # the bot's own words quoted back are not the patient's ("> ... can't feel when your bladder is full")
+        (
+            "bladder_bowel",
+            "> you leak pee or poo, you can't feel when your bladder is full\nNo, all normal.",
+            "absent",
+        ),
+        ("weakness", '"a leg that gives way, a foot that drags" - no weakness, the leg works fine', "absent"),
+        ("cancer_history", "ever had cancer - no not me, my mum had breast cancer a few years ago", "absent"),
+        ("fever", "No. I took my temperature this morning as a precaution; it was 36.8.", "absent"),
+    ],
+)
+def test_quoted_question_words_and_a_taken_temperature_are_not_the_sign(
+    question: str, text: str, value: str, nlp: Any
+) -> None:
+    assert read(question, text, nlp).answer.value == value
+
+
+def test_a_label_that_is_the_patients_own_statement_is_kept(nlp: Any) -> None:
+    # no answer word after the label: "numbness in my legs - since Tuesday" is a statement
+    facts = {f.fact: f.value for f in read("bladder_bowel", "numbness in my legs - since Tuesday", nlp).facts}
+    assert facts.get("numbness") == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("over 50, leave it at that", 51),
+        ("fine, 34. so under 50 anyway", 34),
+        ("late sixties. thats all you need", 67),
+        ("fifty-something", 50),
+        ("over 18, leave it at that", "unsure"),  # says nothing about 50
+    ],
+)
+def test_an_age_said_as_a_bound_or_a_decade(text: str, age: Any, nlp: Any) -> None:
+    assert read("age", text, nlp).answer.value == age

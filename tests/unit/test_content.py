@@ -87,6 +87,7 @@ DIALOGUE_NAMES = [
     "utter_thanks",
     "utter_goodbye",
     "utter_take_your_time",
+    "utter_privacy_question",
     "utter_iamabot",
     "utter_not_understood",
     "utter_out_of_scope",

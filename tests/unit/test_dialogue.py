@@ -1086,3 +1086,26 @@ def test_round12_care_questions(text: str, kind: str) -> None:
     from dialogue.chat import care_question
 
     assert care_question(text) == kind
+
+
+def test_a_question_about_data_is_answered_and_consent_asked_again() -> None:
+    plan = turn(State(phase=CONSENT), None, "ok but what happens to my answers after? do they get saved")
+    assert plan.responses == ["utter_privacy_question", "utter_consent"] and plan.state.phase == CONSENT
+    asking = turn(replace(consented(), pending="bladder_bowel"), None, "are you a real nurse dear?")
+    assert asking.responses == ["utter_iamabot", "utter_ask_bladder_bowel"]
+
+
+def test_a_sign_said_absent_takes_its_side_and_trend_with_it() -> None:
+    state = replace(consented(weakness="present", weakness_sides="one"), pending="weakness_worsening")
+    plan = turn(state, "deny", "There is no weakness", weakness="absent")
+    assert plan.state.facts["weakness"] == "absent" and plan.state.facts["weakness_sides"] is None
+
+
+def test_a_shorter_time_said_later_does_not_replace_the_pains_unless_corrected() -> None:
+    state = replace(consented(duration_days=76), pending="numbness")
+    kept = turn(state, "affirm", "yes numb, has been for a week or so", numbness="present", duration_days=7)
+    assert kept.state.facts["duration_days"] == 76
+    fixed = turn(
+        state, "affirm", "yes. actually the back is more like a week", numbness="present", duration_days=7
+    )
+    assert fixed.state.facts["duration_days"] == 7
