@@ -181,8 +181,15 @@ def _sentence_marks(doc: Doc, ent: Span, asserted: bool) -> _Verdict:
     sent = sent_of(doc, ent.start)
     if _is_hypothetical_sentence(doc, sent):
         return True, None
-    if ent.label_ == "night_pain" and _TIME_ONLY.match(ent.text) and not _PAIN_WORD.search(sent.text):
-        return True, None  # "my hands go to sleep at night": night, but not night *pain*
+    if (
+        ent.label_ == "night_pain"
+        and asserted
+        and _TIME_ONLY.match(ent.text)
+        and not _PAIN_WORD.search(sent.text)
+    ):
+        # "my hands go to sleep at night": night, but not night *pain* ("at night it is ok" still
+        # says the nights are fine)
+        return True, None
     if ent.label_ != "cancer_history" and (_in_the_past(doc, ent, sent) or _old_episode_question(sent)):
         return True, _record_only(ent, asserted, time="past")
     return False, None

@@ -791,3 +791,11 @@ def test_round12_vocabulary(text: str, fact: str, value: str, nlp) -> None:
 )
 def test_round12_not_a_fact(text: str, nlp) -> None:
     assert not {"systemic", "duration_days", "night_pain"} & set(facts_of(text, nlp))
+
+
+def test_nights_said_fine_are_still_a_no_without_a_pain_word(nlp) -> None:
+    # (a night with no pain word is no night pain; said to be fine, it is a no)
+    assert (
+        facts_of("At night it is ok, I sleep, only when I turn on the side a little.", nlp)["night_pain"]
+        == "absent"
+    )
