@@ -64,6 +64,7 @@ def read(question: Optional[str], text: str, nlp: Any, interpreter: Interpreter 
         ("nn", Reply.NO),
         ("n i said", Reply.NO),
         ("y. leaking a bit this last week, never used to", Reply.YES),
+        ("y do u need to know that", None),  # "y" for "why": never a yes
         ("I wouldn't say no", Reply.YES),
         ("I don't see why not.", Reply.YES),
         ("I can't say there isn't... a touch odd round the back passage", Reply.YES),
