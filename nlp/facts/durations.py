@@ -190,4 +190,5 @@ def _vague(text: str) -> list[tuple[int, re.Match[str]]]:
         (VAGUE_PLURAL_COUNT * _unit_days(m.group("unit")), m)
         for m in _VAGUE.finditer(text)
         if not _FINE_BEFORE.search(text[max(0, m.start() - 25) : m.start()])
+        and not not_patients_pain(text, m)
     ]

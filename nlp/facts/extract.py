@@ -18,7 +18,7 @@ from nlp.facts.durations import duration_mentions
 from nlp.facts.limbs import limb_mentions
 from nlp.facts.mention import IGNORE_LABEL, NUMBER_FACTS, Mention
 from nlp.facts.model import load_nlp
-from nlp.facts.pain_context import in_a_symptom_clause
+from nlp.facts.pain_context import in_a_pain_clause, in_a_symptom_clause
 from nlp.facts.replies import generic_mentions
 from nlp.facts.symptoms import tri_mentions
 from nlp.facts.text import MAX_TEXT_CHARS, blank_markup, blank_pictographs, chunks
@@ -79,8 +79,9 @@ def extract_mentions(
     ]
     # "back bad for 3 weeks ... my feet have been numb for 10 years": the pain's time, not the sign's
     # (when a sign's time is the only one said, "numb down there since yesterday", it dates it all)
-    of_the_pain = [d for d in durations if not in_a_symptom_clause(text, d.start)]
-    facts += of_the_pain or durations
+    of_the_pain = [d for d in durations if not in_a_symptom_clause(text, d.start)] or durations
+    # ... and one in a clause that names the pain beats one that does not ("rain here since October")
+    facts += [d for d in of_the_pain if in_a_pain_clause(text, d.start)] or of_the_pain
     facts = _without_pain_worsening(facts)
     facts += generic_mentions(text, facts, symptom_seen)
     definite = _resolve(facts)

@@ -80,13 +80,23 @@ def not_patients_pain(text: str, m: re.Match[str]) -> bool:
     return NOT_PAIN_CONTEXT.search(text[max(0, m.start() - 40) : m.start()]) is not None
 
 
-def in_a_symptom_clause(text: str, start: int) -> bool:
-    """The time phrase at ``start`` ends a clause about a sign and not the pain ("my feet have been
-    numb for 10 years"): the sign's time, when the message gives the pain's elsewhere."""
+def _clause_before(text: str, start: int) -> str:
     s_lo, _ = sentence_bounds(text, start)
     before = text[s_lo:start]
     starts = list(_CLAUSE_START.finditer(before))
-    clause = before[starts[-1].end() :] if starts else before
+    return before[starts[-1].end() :] if starts else before
+
+
+def in_a_pain_clause(text: str, start: int) -> bool:
+    """The time phrase at ``start`` ends a clause that names the pain ("a pain in the low part of my
+    back since the week after Halloween"), not another thing ("rain here since October")."""
+    return _PAIN_WORD.search(_clause_before(text, start)) is not None
+
+
+def in_a_symptom_clause(text: str, start: int) -> bool:
+    """The time phrase at ``start`` ends a clause about a sign and not the pain ("my feet have been
+    numb for 10 years"): the sign's time, when the message gives the pain's elsewhere."""
+    clause = _clause_before(text, start)
     return _SYMPTOM_CLAUSE.search(clause) is not None and not _PAIN_WORD.search(clause)
 
 

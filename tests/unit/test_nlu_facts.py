@@ -799,3 +799,19 @@ def test_nights_said_fine_are_still_a_no_without_a_pain_word(nlp) -> None:
         facts_of("At night it is ok, I sleep, only when I turn on the side a little.", nlp)["night_pain"]
         == "absent"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        # the pain's clause beats the weather's (from TODAY, Saturday 21 November: since 7 November)
+        (
+            "a pain in my low back since the week after Halloween, we've had nothing but rain since October",
+            "14",
+        ),
+        # a relative's "for years" is not the patient's
+        ("back aches for 3 weeks. My brother-in-law Dennis had sciatica for years.", "21"),
+    ],
+)
+def test_the_pains_time_among_others(text: str, days: str, nlp) -> None:
+    assert facts_of(text, nlp)["duration_days"] == days
