@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence, Union
 
-from nlp.facts.age import DECADE_OFFSET
+from nlp.facts.age import DECADE_OFFSET, DECADE_WORDS
 from nlp.facts.lexicon import words
+from nlp.facts.numbers import number_value
+from triage.engine import UNSURE
 
 # An adult is at least this old (the assistant is not for children: the consent says so), so "under
 # 50" is 18 to 49.
 ADULT_YEARS = 18
-_DECADE_WORDS = {w: 10 * (i + 2) for i, w in enumerate(words("age")["decades"])}
-_TENS_WORDS = {w: 10 * (i + 2) for i, w in enumerate(words("numbers")["tens"])}
 _BOUND = re.compile(
     r"\b(?P<dir>over|above|more than|older than|past|beyond|north of|under|below|less than|younger than|"
     r"not yet|south of)\s+(?P<n>\d{2,3})\b",
@@ -21,14 +21,13 @@ _BOUND = re.compile(
 )
 _DECADE = re.compile(
     r"\b(?P<part>early|mid|mid-|late)?\s*(?:(?P<num>[2-9]0)\s*'?s\b|(?P<word>"
-    + "|".join(_DECADE_WORDS)
+    + "|".join(DECADE_WORDS)
     + r")\b|(?P<num2>[2-9]0)\s*[- ]?\s*something\b|(?P<tens>"
-    + "|".join(_TENS_WORDS)
+    + "|".join(words("numbers")["tens"])
     + r")\s*[- ]?\s*something\b)",
     re.I,
 )
 _NUMBER = re.compile(r"(?<![\d.])\d{2,3}(?!\d|\.\d)")
-UNSURE = "unsure"
 
 
 def age_said(text: str, thresholds: Sequence[int]) -> Optional[Union[int, str]]:
@@ -53,9 +52,7 @@ def age_said(text: str, thresholds: Sequence[int]) -> Optional[Union[int, str]]:
     if m is None:
         return None
     if m.group("word"):
-        base = _DECADE_WORDS[m.group("word").lower()]
-    elif m.group("tens"):
-        base = _TENS_WORDS[m.group("tens").lower()]
+        base = DECADE_WORDS[m.group("word").lower()]
     else:
-        base = int(m.group("num") or m.group("num2"))
+        base = int(number_value(m.group("tens") or m.group("num") or m.group("num2")) or 0)
     return base + DECADE_OFFSET.get((m.group("part") or "").strip().rstrip("-").lower(), 0)

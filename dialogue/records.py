@@ -8,7 +8,7 @@ from typing import Mapping, Optional
 
 from answers.contract import Interpretation
 from answers.contract import Source as AnswerSource
-from answers.interpret import SADDLE_SIGN_OF
+from answers.interpret import SADDLE_SIGN_OF, TRI_KIND
 from answers.lead import says_correction, says_same_again
 from answers.message import DURATION_FACT
 from answers.wording import general_place, names_a_limb, sentence_around, words_around
@@ -114,15 +114,13 @@ def record_sources(
 
 # The answer words a repeated answer stands for ("ditto" after a no is a no).
 _AGAIN_WORDS = {PRESENT: "yes", ABSENT: "no", UNSURE: "not sure"}
-# The kind of a yes / no / not sure question (triage/facts.yml).
-_TRI = "tri"
 
 
 def answer_again(engine: Engine, state: State, text: str) -> Optional[str]:
     """ "same", "ditto", "as above" to a yes / no question: the patient's answer to the question
     before, as its plain word ("no"), or None when the message is not that or there is no such
     answer (then it is asked again, never guessed)."""
-    if state.pending not in engine.facts or engine.facts[state.pending].kind != _TRI:
+    if state.pending not in engine.facts or engine.facts[state.pending].kind != TRI_KIND:
         return None
     if not says_same_again(text):
         return None
@@ -131,7 +129,7 @@ def answer_again(engine: Engine, state: State, text: str) -> Optional[str]:
         for fact, source in state.sources.items()
         if source.get("how") in ("answered", "button")
         and fact in engine.facts
-        and engine.facts[fact].kind == _TRI
+        and engine.facts[fact].kind == TRI_KIND
     ]
     last = state.facts.get(answered[-1]) if answered else None
     return _AGAIN_WORDS.get(str(last)) if last is not None else None

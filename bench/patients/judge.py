@@ -150,6 +150,7 @@ def spec_disagreements(engine: Engine, personas: list[Persona]) -> list[str]:
 
 def summarize(results: list[Result], engine: Engine) -> Summary:
     n = len(results)
+    summary_errors = [r.summary_errors(engine) for r in results]
     return Summary(
         n=n,
         exact=sum(r.exact for r in results),
@@ -165,8 +166,8 @@ def summarize(results: list[Result], engine: Engine) -> Summary:
         no_text=sum(r.no_text for r in results),
         custom_only=sum(r.custom_only for r in results),
         spec_disagreements=spec_disagreements(engine, [r.persona for r in results]),
-        summary_errors=sum(len(r.summary_errors(engine)) for r in results),
-        summary_wrong=sum(bool(r.summary_errors(engine)) for r in results),
+        summary_errors=sum(map(len, summary_errors)),
+        summary_wrong=sum(map(bool, summary_errors)),
     )
 
 

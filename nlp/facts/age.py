@@ -22,7 +22,7 @@ _AGE_NOT_UNIT = (
     r"lbs?|pounds?|stone|st|cm|ft|feet|foot|inches|times?|x|out of|/|mg|percent|th|nd|rd|pm|am|"
     r"o'?clock|miles?|steps?|years? (?:into|ago|since|of|with)|yrs? (?:into|ago))\b))"
 )
-_DECADE_WORDS = {w: 10 * (i + 2) for i, w in enumerate(words("age")["decades"])}
+DECADE_WORDS = {w: 10 * (i + 2) for i, w in enumerate(words("age")["decades"])}
 _AGE_PATTERNS = [
     # "18 and I hurt my back", "45, lower back pain": a two-digit number opening the message.
     re.compile(r"^\W*(?P<n>\d{2})\s*(?:,|\band\b|;)(?!\s*(?:days?|weeks?|months?|years?|hours?)\b)", re.I),
@@ -70,7 +70,7 @@ _AGE_PATTERNS = [
     re.compile(
         r"\bin my (?P<part>early |mid |mid-|late )?(?P<decade>[2-9]0)'?s\b|"
         r"\bin my (?P<part2>early |mid |mid-|late )?"
-        rf"(?P<word>{'|'.join(_DECADE_WORDS)})\b",
+        rf"(?P<word>{'|'.join(DECADE_WORDS)})\b",
         re.I,
     ),
 ]
@@ -124,7 +124,7 @@ def _stated_age(text: str, m: re.Match[str]) -> float | None:
 def _decade_age(m: re.Match[str]) -> int:
     """'in my late 50s' -> 57, 'in my forties' -> 40."""
     decade = m.group("decade")
-    base = int(decade) if decade else _DECADE_WORDS[m.group("word").lower()]
+    base = int(decade) if decade else DECADE_WORDS[m.group("word").lower()]
     part = (m.group("part") or m.group("part2") or "").strip().rstrip("-").lower()
     return base + DECADE_OFFSET.get(part, 0)
 
