@@ -38,6 +38,7 @@ from answers.stated import after_self_correction, stated_facts, without_quoted_l
 from answers.wording import (
     about_the_pain,
     names_a_limb,
+    names_the_pain,
     names_the_saddle,
     only_a_time,
     pain_location,
@@ -55,6 +56,10 @@ LIMB_NUMBNESS, SADDLE_NUMBNESS = "numbness", "saddle_numbness"
 SADDLE_SIGN_OF = {LIMB_NUMBNESS: SADDLE_NUMBNESS}
 # The kind of a yes / no / not sure question about a sign (triage/facts.yml).
 TRI_KIND = "tri"
+# Whether the pain gets better: "it hasn't changed" said of another sign is not about it (unless the
+# question asked is itself about a trend: "it's getting better" answers "is the weakness worse?").
+IMPROVING_FACT = "improving"
+TREND_QUESTIONS = frozenset({IMPROVING_FACT, "weakness_worsening"})
 
 # Re-exported: what the planner, the actions and the tests read from here.
 __all__ = [
@@ -132,6 +137,17 @@ class Interpreter:
             # "The numbness started 2 days ago", "Slimming World since September": another
             # thing's duration, not the pain's.
             rest.append(replace(stated.pop(DURATION_FACT), time=Time.PAST))
+        trend = stated.get(IMPROVING_FACT)
+        if (
+            trend is not None
+            and answering
+            and target not in TREND_QUESTIONS
+            and engine.facts[str(target)].kind == TRI_KIND
+            and not names_the_pain(trend.words or "")
+        ):
+            # "it's the MS and it hasn't changed at all" to the numbness question: "it" is the
+            # numbness, not the pain (whether the pain improves is asked on its own)
+            rest.append(stated.pop(IMPROVING_FACT))
         is_question = looks_like_question(text)
 
         if target in engine.facts and asks_meaning(text) and not self._says_a_sign(target, stated, msg):

@@ -13,6 +13,7 @@ from typing import Any, Optional
 import yaml
 
 from answers.contract import Reply
+from nlp.spelling import standard_spelling
 
 LEAD_WORDS_FILE = Path(__file__).resolve().parent / "lead_words.yml"
 # Signs whose one recent episode is the sign, even if it has passed ("wet myself yesterday, fine
@@ -65,9 +66,9 @@ def spelled(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case, curly quotes straightened, answer emoji spelled, other leading emoji and
-    punctuation dropped."""
-    folded = (
+    """Lower case, curly quotes straightened, patients' own spellings standardised ("not shure"),
+    answer emoji spelled, other leading emoji and punctuation dropped."""
+    folded = standard_spelling(
         unicodedata.normalize("NFKC", spelled(text)).replace("\u2019", "'").replace("\u2018", "'").lower()
     )
     return _FILLERS.sub("", _LEAD_JUNK.sub("", folded))

@@ -39,6 +39,24 @@ _TIME_FILLER = frozenset(
     "already now ago or back the this that pain ache aching neck was is has had think reckon guess say "
     "probably prob prolly".split()
 )
+# ... and around a correction of a time said before ("Scratch what I said about 3 weeks, it's
+# longer. Since the middle of October."): still only a time.
+_CORRECTION_FILLER = frozenset(
+    "scratch what said told you longer shorter more less than actually wait correction wrong mistake "
+    "earlier before day days week weeks fortnight month months year years a couple few that's thats "
+    "bit lot much way got".split()
+)
+# A message that corrects the time it said before: "scratch what I said about 3 weeks", "not 3
+# weeks, longer", "it's longer than that". A duration in it is the pain's (it was the pain's before).
+_TIME_SAID = r"(?:\d+|an?|one|two|three|four|five|six|few|couple)\s+(?:days?|weeks?|months?|years?)\b"
+_CORRECTS_A_TIME = re.compile(
+    rf"\b(?:scratch|forget|ignore)\s+(?:that\s+|what i said\s+(?:about\s+)?|the\s+)?(?:about\s+)?{_TIME_SAID}"
+    rf"|\b(?:what i said|what i told you)\s+about\s+(?:the\s+)?{_TIME_SAID}"
+    rf"|\bnot\s+(?:about\s+)?{_TIME_SAID}\s*,?\s*(?:it'?s|more like|longer|shorter|more|less)"
+    r"|\b(?:it'?s|its|it is|it was|been|it's been)\s+(?:a (?:bit|lot)\s+)?(?:longer|shorter|more|less)"
+    r"\s+than\s+(?:that|i said|what i said)",
+    re.I,
+)
 # Where a clause ends inside a sentence: a quote for the summary stays within it.
 _CLAUSE_BREAK = re.compile(r"[,;:]|\s[-–—]\s")
 # A question tag at the end of a statement: "like ants walking, you know?", "that's normal, isn't it?"
@@ -132,7 +150,18 @@ def only_a_time(text: str, words: str) -> bool:
     if at < 0:
         return False
     rest = (text[:at] + " " + text[at + len(words) :]).lower().replace("\u2019", "'")
-    return all(w in _TIME_FILLER for w in re.findall(r"[a-z']+", rest))
+    filler = _TIME_FILLER | _CORRECTION_FILLER if corrects_a_time(text) else _TIME_FILLER
+    return all(w in filler for w in re.findall(r"[a-z']+", rest))
+
+
+def names_the_pain(text: str) -> bool:
+    """The words name the pain or the back ("the pain hasn't changed"), not just "it"."""
+    return _PAIN_WORDS.search(text) is not None
+
+
+def corrects_a_time(text: str) -> bool:
+    """The message corrects how long it said before ("scratch what I said about 3 weeks")."""
+    return _CORRECTS_A_TIME.search(text) is not None
 
 
 def names_the_saddle(text: str) -> bool:
@@ -197,6 +226,8 @@ def about_the_pain(text: str, words: str, answering: bool, signs: Sequence[str] 
     ("cant even do a jimmy riddle proper since yesterday")."""
     if words and re.search(r"\b(than|as)\s+" + re.escape(words), text, re.I):
         return False  # "the leg is worse today than yesterday": a comparison, no start
+    if corrects_a_time(text):
+        return True  # "Scratch what I said about 3 weeks, it's longer. Since the middle of October."
     sentence = sentence_around(text, words) if words else text
     if not _PAIN_WORDS.search(sentence) and any(w and w in sentence for w in signs):
         return False

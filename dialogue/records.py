@@ -11,7 +11,7 @@ from answers.contract import Source as AnswerSource
 from answers.interpret import SADDLE_SIGN_OF, TRI_KIND
 from answers.lead import says_correction, says_same_again
 from answers.message import DURATION_FACT
-from answers.wording import general_place, names_a_limb, sentence_around, words_around
+from answers.wording import corrects_a_time, general_place, names_a_limb, sentence_around, words_around
 from dialogue.state import DONE, Plan, Reply, State
 from triage.engine import ABSENT, PRESENT, UNSURE, Engine, FactValue
 from triage.summary import LOCATION_SOURCE
@@ -44,7 +44,7 @@ def merge(
             # talked about, not a new numb arm or leg
             stated.pop(f.fact, None)
     known, said = state.facts.get(DURATION_FACT), stated.get(DURATION_FACT)
-    if reading.only_a_duration and known is not None:
+    if reading.only_a_duration and known is not None and not corrects_a_time(text):
         stated.pop(DURATION_FACT, None)  # the pain's duration is known: this one may be the sign's
     elif (
         isinstance(known, int)

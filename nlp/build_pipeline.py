@@ -22,6 +22,7 @@ if __package__ in (None, ""):  # run as a script: make "nlp" importable from the
 import spacy  # noqa: E402
 from spacy.attrs import NORM, ORTH  # noqa: E402
 from spacy.language import Language  # noqa: E402
+from spacy.pipeline.sentencizer import Sentencizer  # noqa: E402
 
 from nlp import components  # noqa: E402  (registers typo_normalizer and triage_context)
 from nlp.dsl import compile_phrase  # noqa: E402
@@ -32,6 +33,8 @@ PATTERN_DIR = NLP_DIR / "patterns"
 REPO_ROOT = NLP_DIR.parent
 FACTS_FILE = REPO_ROOT / "triage" / "facts.yml"
 DEFAULT_OUT = NLP_DIR / "model"
+# "..", "...", up to a row of dots, and the one-character ellipsis (with dots after it)
+ELLIPSES = tuple("." * n for n in range(2, 13)) + tuple("\u2026" + "." * n for n in range(0, 6))
 SPECIAL_FILES = {"named_days.yml", "context.yml", "typos.yml", "cues.yml"}
 POLARITIES = ("present", "absent", "neutral", "ignore")
 IGNORE_LABEL = "IGNORE"  # swallows phrases that must not be read as any fact
@@ -173,7 +176,10 @@ def build(out: Path | str | None = DEFAULT_OUT) -> Language:
             "side_letters": typos["side_letters"],
         },
     )
-    nlp.add_pipe("sentencizer")
+    # An ellipsis ends a sentence too: older texters write "No problems there..... I get up in the
+    # night to spend a penny", and a "no" must not reach across it into the next thought.
+    punct = [*Sentencizer.default_punct_chars, *ELLIPSES]
+    nlp.add_pipe("sentencizer", config={"punct_chars": punct})
     ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
     ruler.add_patterns(as_phrases(nlp, patterns))  # plain word sequences: phrase matcher
     context: Any = nlp.add_pipe("triage_context")  # spaCy types pipes as Pipe, without their methods

@@ -78,6 +78,7 @@ RULES: dict[str, Callable[[int], dt.date]] = {
     "us_labor_day": lambda y: _nth_weekday(y, 9, 0, 1),
     "us_memorial_day": lambda y: _nth_weekday(y, 5, 0, -1),
     "au_melbourne_cup": lambda y: _nth_weekday(y, 11, 1, 1),  # first Tuesday of November
+    "nz_labour_day": lambda y: _nth_weekday(y, 10, 0, 4),  # fourth Monday of October
 }
 
 

@@ -22,6 +22,7 @@ from nlp.facts.pain_context import in_a_pain_clause, in_a_symptom_clause
 from nlp.facts.replies import generic_mentions
 from nlp.facts.symptoms import tri_mentions
 from nlp.facts.text import MAX_TEXT_CHARS, blank_markup, blank_pictographs, chunks
+from nlp.spelling import respell
 
 
 def _resolve(mentions: list[Mention]) -> list[Mention]:
@@ -64,6 +65,13 @@ def extract_mentions(
     """
     if doc_or_text is None:
         return []
+    if isinstance(doc_or_text, str) and not isinstance(doc_or_text, _Respelled):
+        # read in the standard spelling ("sinse wednsday", "it nuh numb"); quote the patient's own
+        own = doc_or_text[:MAX_TEXT_CHARS]
+        standard, starts, ends = respell(own)
+        if standard != own:
+            found = extract_mentions(_Respelled(standard), nlp, today)
+            return [_in_own_words(m, own, starts, ends) for m in found]
     text, docs = _parse(doc_or_text, nlp)
     if not docs:
         return []
@@ -87,6 +95,18 @@ def extract_mentions(
     definite = _resolve(facts)
     stated = {m.fact for m in definite}
     return definite + [m for m in others if m.fact not in stated]
+
+
+class _Respelled(str):
+    """A message already in the standard spelling (not respelled again)."""
+
+
+def _in_own_words(m: Mention, own: str, starts: list[int], ends: list[int]) -> Mention:
+    """A mention found in the respelled message, at the patient's own words."""
+    if m.end <= m.start or m.end > len(starts):
+        return m
+    start, end = starts[m.start], ends[m.end - 1]
+    return dataclasses.replace(m, start=start, end=end, text=own[start:end])
 
 
 def _parse(doc_or_text: Doc | str, nlp: Language | None) -> tuple[str, list[tuple[int, Doc]]]:

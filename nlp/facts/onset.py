@@ -41,6 +41,8 @@ MONTH_RE = (
 _THE = r"(?:the|da|tha|teh)"
 SINCE_MONTH = re.compile(
     r"\b(?:since|from|started in|began in|start of|beginning of|back in|in|started on|began on|on|"
+    # "it started at the end of september", "around mid October"
+    r"started at|began at|started around|began around|started towards|at|around|towards|"
     r"onset:?|onset was|commenced(?: on)?|commencing|on or about|on or around)\s+"
     rf"(?:about\s+|around\s+|roughly\s+)?(?:(?:{_WEEKDAY_RE}),?\s+)?"
     rf"(?:(?:the\s+)?(?P<day_before>\d{{1,2}}|{ORDINAL_RE})(?:st|nd|rd|th)?\s+(?:of\s+)?)?"

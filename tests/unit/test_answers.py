@@ -586,3 +586,50 @@ def test_a_label_that_is_the_patients_own_statement_is_kept(nlp: Any) -> None:
 )
 def test_an_age_said_as_a_bound_or_a_decade(text: str, age: Any, nlp: Any) -> None:
     assert read("age", text, nlp).answer.value == age
+
+
+# --- round 14 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # "not shure" is "not sure" (nlp/words/spellings.yml): unsure, never the wobble as a yes
+        (
+            "walking_balance",
+            "not shure. bit wobbly sumtimes but i think thats my nees, they are bad",
+            "unsure",
+        ),
+        ("weakness", "dem nuh weak exactly, jus numb an funny", "absent"),
+        ("cancer_history", "Me neva had no cancer, is me MUDDA had de breast cancer, not me", "absent"),
+        ("systemic", "mabye lost a bit of wieght idk", "unsure"),
+    ],
+)
+def test_answers_spelled_as_they_sound_or_in_creole(question: str, text: str, value: str, nlp: Any) -> None:
+    assert read(question, text, nlp).answer.value == value
+
+
+def test_it_hasnt_changed_said_of_another_sign_is_not_about_the_pain(nlp: Any) -> None:
+    reading = read("numbness", "it's the MS and it hasn't changed at all", nlp)
+    assert "improving" not in {f.fact for f in reading.facts}
+    # said of the pain, it is
+    reading = read("weakness", "no. the pain hasn't changed though", nlp)
+    assert {f.fact: f.value for f in reading.facts}.get("improving") == "absent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Scratch what I said about 3 weeks, it's longer. Since the middle of October.",
+        "scratch the 3 weeks its longer than that it started at the end of september. no weakness",
+    ],
+)
+def test_a_corrected_duration_inside_another_answer_replaces_the_known_one(text: str, nlp: Any) -> None:
+    from dialogue.records import merge
+    from dialogue.state import ASKING, State
+
+    state = State(facts={"duration_days": 21, "age": 67}, phase=ASKING, pending="weakness")
+    reading = read("weakness", text, nlp)
+    assert reading.answer.value != "present"  # a time is no answer to the weakness question
+    facts, _, _ = merge(ENGINE, state, reading, text)
+    assert isinstance(facts["duration_days"], int) and facts["duration_days"] > 42

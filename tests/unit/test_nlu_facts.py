@@ -815,3 +815,55 @@ def test_nights_said_fine_are_still_a_no_without_a_pain_word(nlp) -> None:
 )
 def test_the_pains_time_among_others(text: str, days: str, nlp) -> None:
     assert facts_of(text, nlp)["duration_days"] == days
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        # round 14: spelled as it sounds (nlp/words/spellings.yml) and Caribbean Creole
+        ("i cant reelly feel wen i need to pee sinse yesterday", "bladder_bowel", "present"),
+        ("true true mi wet up miself two time dis week an neva feel it a come", "bladder_bowel", "present"),
+        ("mi cyaan feel mi foot dem good, both a dem a tingle", "numbness_sides", "both"),
+        ("mi a stagger when mi walk, like mi drunk", "walking_balance", "present"),
+        ("resting dosnt make it go away either", "night_pain", "present"),
+        ("sinse the end of septembar", "duration_days", "57"),
+        ("2 mounths", "duration_days", "60"),
+        # a clause with "does" in it, and what a physio found
+        ("The pain does go down the back of my left leg to the knee", "radiating_pain", "present"),
+        ("strength was all good", "weakness", "absent"),
+        # dates: a start "at" a part of a month, New Zealand's holidays (from Saturday 21 November)
+        ("it started at the end of september", "duration_days", "57"),
+        ("since labour weekend", "duration_days", "26"),
+        ("since Matariki", "duration_days", "134"),
+        # the time being corrected is not the new one
+        (
+            "scratch the 3 weeks its longer than that it started at the end of september",
+            "duration_days",
+            "57",
+        ),
+    ],
+)
+def test_round14_spellings_and_vocabulary(text: str, fact: str, value: str, nlp) -> None:
+    assert facts_of(text, nlp).get(fact) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # her mother's cancer, in Creole
+        "Me mudda dead wid breast cancer",
+        # an ellipsis ends the thought: the "no" before it negates nothing after it
+        "No problems there..... I get up Once in the night to spend a penny but always have",
+        "No.... I slept Funny on it I think, woke up with it",
+        # dated from another event, not from today
+        "The pain started a few days before we even bought the new car seat",
+    ],
+)
+def test_round14_not_a_fact_of_the_patients(text: str, nlp) -> None:
+    found = facts_of(text, nlp)
+    assert not {"cancer_history", "night_pain", "duration_days"} & set(found), found
+
+
+def test_respelled_mentions_quote_the_patients_own_words(nlp) -> None:
+    (mention,) = [m for m in extract_mentions("sinse wednsday", nlp, TODAY) if m.fact == "duration_days"]
+    assert (mention.start, mention.end, mention.text) == (0, 14, "sinse wednsday")
