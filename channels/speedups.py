@@ -17,6 +17,12 @@
   prediction after a user message: once to match rules on the text, once on the intent. The two
   differ only in the last state, which the featurizer edits in place; within one prediction the
   states are computed once and each caller gets its own copy of the last state.
+- Rasa's HTTP client (EndpointConfig.request: the action server, NLG, model servers) opened a new
+  aiohttp session for every call: a name lookup of "localhost" in a thread, a TCP connection both
+  servers set up and tear down, per turn. One session per endpoint and event loop is kept open
+  and reused. Its idle connections close after aiohttp's keep-alive (15 s), before the action
+  server's (ACTION_KEEP_ALIVE_S, 20 s: deploy/stack.env), so a reused one is never one the server
+  has just closed (tests/integration/test_keep_alive.py).
 - The tracker store writes the whole conversation as JSON on every turn (in memory and in Redis).
   ujson writes the same JSON (read back by json.loads to equal values, floats included) in about
   a third of the time; a value ujson refuses is written by json as before.
@@ -24,12 +30,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional, Type, cast
 
+import aiohttp
 import ujson
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
@@ -40,12 +48,14 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
 
 _original_resolve = Event.resolve_by_type
 _original_call_format = RemoteAction._action_call_format
 _event_classes: Dict[str, Type[Event]] = {}
 _original_past_states = DialogueStateTracker.past_states
 _original_predict = RulePolicy._predict
+_original_session = EndpointConfig.session
 # The states computed during the current RulePolicy prediction (None outside one).
 _states_memo: ContextVar[Optional[Dict[Any, List[Any]]]] = ContextVar("states_memo", default=None)
 
@@ -142,6 +152,34 @@ def _serialise_tracker(tracker: DialogueStateTracker) -> str:
         return json.dumps(dialogue)
 
 
+class _KeptSession:
+    """``async with`` a session that stays open: Rasa closes its session after each call."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+_sessions: Dict[Any, aiohttp.ClientSession] = {}
+
+
+def _session(self: EndpointConfig) -> Any:
+    """EndpointConfig.session, kept per endpoint settings and event loop (made on first use)."""
+    auth = tuple(sorted(self.basic_auth.items())) if self.basic_auth else None
+    loop = asyncio.get_running_loop()
+    key = (id(loop), self.url, tuple(sorted((self.headers or {}).items())), auth)
+    session = _sessions.get(key)
+    if session is None or session.closed or getattr(session, "_loop", loop) is not loop:
+        session = cast(aiohttp.ClientSession, _original_session(self))
+        _sessions[key] = session
+    return _KeptSession(session)
+
+
 def apply() -> None:
     """Install them all on Rasa's classes (idempotent)."""
     # setattr: methods replaced on the class, which mypy would flag where Rasa's types are known.
@@ -151,3 +189,4 @@ def apply() -> None:
     setattr(DialogueStateTracker, "past_states", _past_states)  # noqa: B010
     setattr(RulePolicy, "_predict", _predict)  # noqa: B010
     setattr(SerializedTrackerAsText, "serialise_tracker", staticmethod(_serialise_tracker))  # noqa: B010
+    setattr(EndpointConfig, "session", _session)  # noqa: B010
