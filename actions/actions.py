@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.locale import locale_vars
+from actions.locale import locale_said, locale_vars
 from answers.message import Message
 from dialogue.planner import INTRO, Plan, State, plan_turn
 from privacy.logs import install_record_factory, safe_traceback
@@ -39,6 +39,8 @@ SOURCES_SLOT = "fact_sources"
 ASIDES_SLOT = "asides"
 DEFERRED_SLOT = "deferred_question"
 FORGET_ASKED_SLOT = "forget_asked"
+# Where the patient said they are ("kia ora", "A&E"): their emergency number (actions/locales.yml).
+LOCALE_SLOT = "patient_locale"
 # Set when the patient confirmed "delete my conversation": the Rasa server then deletes it
 # instead of saving it (channels/stores.py).
 FORGET_SLOT = "forget_conversation"
@@ -147,7 +149,8 @@ class ActionTurn(Action):  # type: ignore[misc]  # rasa-sdk ships no type inform
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        template_vars = locale_vars()
+        said = locale_said(str(tracker.latest_message.get("text") or ""))
+        template_vars = locale_vars(said or tracker.get_slot(LOCALE_SLOT))
         try:
             state = state_from_tracker(tracker)
             plan = await asyncio.get_running_loop().run_in_executor(
@@ -174,4 +177,7 @@ class ActionTurn(Action):  # type: ignore[misc]  # rasa-sdk ships no type inform
             plan.responses,
             plan.outcome.level if plan.outcome else None,
         )
-        return plan_events(state, plan)
+        events = plan_events(state, plan)
+        if said and said != tracker.get_slot(LOCALE_SLOT):
+            events.append(SlotSet(LOCALE_SLOT, said))  # their country's number from now on
+        return events

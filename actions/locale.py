@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ class LocaleTable:
 
     default: str
     locales: dict[str, dict[str, str]]
+    cues: dict[str, re.Pattern[str]]
 
 
 def _texts(name: str, values: Any) -> dict[str, str]:
@@ -37,7 +39,20 @@ def _table() -> LocaleTable:
     raw = doc.get("locales", {})
     if doc.get("default") not in raw:
         raise ValueError(f"{LOCALES_FILE}: default locale must be one of the locales")
-    return LocaleTable(default=doc["default"], locales={name: _texts(name, v) for name, v in raw.items()})
+    cues = {name: re.compile(str(p)) for name, p in (doc.get("cues") or {}).items()}
+    if set(cues) - set(raw):
+        raise ValueError(f"{LOCALES_FILE}: cues for unknown locales {sorted(set(cues) - set(raw))}")
+    return LocaleTable(
+        default=doc["default"], locales={name: _texts(name, v) for name, v in raw.items()}, cues=cues
+    )
+
+
+def locale_said(text: str) -> str | None:
+    """The locale the message places the patient in ("kia ora", "A&E", "I'm in Sydney"), if any:
+    the one named first."""
+    folded = text.lower().replace("\u2019", "'")
+    found = [(m.start(), name) for name, cue in _table().cues.items() if (m := cue.search(folded))]
+    return min(found)[1] if found else None
 
 
 def locale_vars(locale: str | None = None) -> dict[str, str]:

@@ -55,6 +55,8 @@ UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
 HOLD_ON_RESPONSE = "utter_take_your_time"
 SELF_CARE_RESPONSE = "utter_topic_self_care"
 PRIVACY_RESPONSE = "utter_privacy_question"
+# "How are You today?": thanked for asking (a chatbot has no day), never ignored nor "can't answer that"
+PLEASANTRY_RESPONSE = "utter_thanks_for_asking"
 
 # Common English words, from a data file: enough to tell "me duele la espalda" from English slang.
 ENGLISH_WORDS_FILE = Path(__file__).resolve().parent / "english_words.txt"
@@ -165,6 +167,9 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
     question = looks_like_question(text)
     care = care_question(text) if question else None
     about = _patterns("care_questions.yml")
+    pleasantry = about["pleasantry"].search(text.lower()) is not None
+    if pleasantry:
+        replies.append(Reply(PLEASANTRY_RESPONSE))  # "How are You today?": thanked, then the rest
     if question and not had_facts and about["identity"].search(text.lower()):
         replies.append(Reply(CHAT_REPLIES["bot_challenge"]))  # "are you a real nurse, dear?"
     elif question and about["privacy"].search(text.lower()):
@@ -215,6 +220,7 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         question
         and "?" in text
         and not had_facts
+        and not pleasantry
         and intent in FALLBACK_INTENTS | {"describe_symptoms", "inform"}
     ):
         # A question of the patient's we could not place: acknowledged honestly, never ignored.

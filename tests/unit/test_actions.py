@@ -156,3 +156,29 @@ def test_a_failing_turn_apologises_and_logs_no_message_text(caplog: Any) -> None
         messages, events = run(t)
     assert [m["response"] for m in messages] == ["utter_internal_error"] and events == []
     assert "ValueError" in caplog.text and "MARKERWORD" not in caplog.text
+
+
+def test_a_patient_who_says_where_they_are_gets_their_own_emergency_number() -> None:
+    # round 14: New Zealanders were told "call 911 / go to the ER"; UK patients the same
+    ents = [{"entity": "bladder_bowel", "value": "present"}]
+    messages, events = run(
+        tracker("kia ora. been wetting myself since yesterday", "describe_symptoms", ents, phase="asking")
+    )
+    assert slot_events(events)["patient_locale"] == "NZ"
+    assert messages[0]["response"] == "utter_level_emergency"
+    assert messages[0]["emergency_number"] == "111" and messages[0]["custom"]["triage"]["call"] == "111"
+    # kept for the rest of the conversation, until another place is named
+    later, later_events = run(
+        tracker("no", "deny", phase="asking", pending_question="fever", patient_locale="NZ")
+    )
+    assert all(m["emergency_number"] == "111" for m in later) and "patient_locale" not in slot_events(
+        later_events
+    )
+    uk, uk_events = run(tracker("should i go to a&e?", None, phase="asking", patient_locale="NZ"))
+    assert slot_events(uk_events)["patient_locale"] == "UK" and uk[0]["emergency_number"] == "999"
+
+
+def test_no_place_named_keeps_the_deployments_number() -> None:
+    messages, events = run(tracker("no", "deny", phase="asking", pending_question="fever"))
+    assert "patient_locale" not in slot_events(events)
+    assert all(m["emergency_number"] == locale_vars()["emergency_number"] for m in messages)

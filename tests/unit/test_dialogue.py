@@ -1109,3 +1109,15 @@ def test_a_shorter_time_said_later_does_not_replace_the_pains_unless_corrected()
         state, "affirm", "yes. actually the back is more like a week", numbness="present", duration_days=7
     )
     assert fixed.state.facts["duration_days"] == 7
+
+
+def test_a_pleasantry_is_thanked_and_the_question_follows() -> None:
+    # round 14 (older texters): "How are You today?" was ignored, alone or before an answer
+    asking = replace(consented(), pending="bladder_bowel")
+    alone = turn(asking, None, "How are You today??")
+    assert alone.responses[0] == "utter_thanks_for_asking" and "utter_topic_unknown" not in alone.responses
+    assert alone.responses[-1] == "utter_ask_bladder_bowel"
+    text = "No problems there..... How are you today? Regards, Barbara"
+    with_answer = turn(asking, "deny", text, answer="no")
+    assert with_answer.responses[0] == "utter_thanks_for_asking"
+    assert with_answer.state.facts["bladder_bowel"] == "absent"
