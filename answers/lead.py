@@ -39,6 +39,13 @@ _FILLERS = re.compile(
     r"bueno|pues|mira|bom|olha|ent[aã]o|wallahi|wallah|walla|yani|abeg|chale|och|ach)\b[\W_]*)+",
     re.I,
 )
+# A preamble before the answer word, ended by a colon or a comma: "As I told you four questions
+# ago: yes, down the left leg", "like i said before, no".
+_PREAMBLE = re.compile(
+    r"^(?:as|like) (?:i|i've|i have|i had) (?:said|told you|mentioned|explained|already said|already told you)"
+    r"(?: \w+){0,5}?\s*[:,;.-]+\s*",
+    re.I,
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,7 +78,7 @@ def fold(text: str) -> str:
     folded = standard_spelling(
         unicodedata.normalize("NFKC", spelled(text)).replace("\u2019", "'").replace("\u2018", "'").lower()
     )
-    return _FILLERS.sub("", _LEAD_JUNK.sub("", folded))
+    return _PREAMBLE.sub("", _FILLERS.sub("", _LEAD_JUNK.sub("", folded)))
 
 
 @functools.lru_cache(maxsize=256)  # pure, and asked several times per message

@@ -112,6 +112,9 @@ def roleplay_personas(records: list[Any], engine: Engine) -> list[dict[str, Any]
                 "truth": given,
                 "style": "natural",
                 "answers": answers,
+                # what the patient volunteered between answers, added by the team from the
+                # transcript where the answers alone cannot replay it (a correction said in passing)
+                "events": list(rec.get("replay_events") or []),
                 "note": str(rec.get("voice", "")),
             }
         )

@@ -633,3 +633,30 @@ def test_a_corrected_duration_inside_another_answer_replaces_the_known_one(text:
     assert reading.answer.value != "present"  # a time is no answer to the weakness question
     facts, _, _ = merge(ENGINE, state, reading, text)
     assert isinstance(facts["duration_days"], int) and facts["duration_days"] > 42
+
+
+# --- round 15 ---------------------------------------------------------------------------------
+
+
+def test_a_yes_after_a_preamble_is_a_yes(nlp: Any) -> None:
+    text = (
+        "As I told you four questions ago: yes, down the left leg, from the buttock to the calf. "
+        "'Shoot' is perhaps a little strong; 'travel' is more accurate."
+    )
+    assert read("radiating_pain", text, nlp).answer.value == "present"
+
+
+def test_an_old_explained_sign_said_in_passing_is_asked_not_recorded(nlp: Any) -> None:
+    # "hands tingle ... thats my carpal tunnel.. had that years": never numbness in both (E3) at once
+    reading = read("weakness", "hands tingle at night but thats my carpal tunnel.. had that years", nlp)
+    assert "numbness" not in {f.fact for f in reading.facts}
+    assert "numbness" in {f.fact for f in reading.possible}
+
+
+def test_not_the_same_is_not_old_news(nlp: Any) -> None:
+    text = (
+        "Yes it does actually. It wraps round under my ribs on the right and comes round the front to "
+        "my chest, like a band. I thought it might be my chest with the COPD but it's not the same as that."
+    )
+    answer = read("radiating_pain", text, nlp).answer
+    assert answer.value == "present" and answer.confirm is None

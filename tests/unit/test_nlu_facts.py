@@ -867,3 +867,34 @@ def test_round14_not_a_fact_of_the_patients(text: str, nlp) -> None:
 def test_respelled_mentions_quote_the_patients_own_words(nlp) -> None:
     (mention,) = [m for m in extract_mentions("sinse wednsday", nlp, TODAY) if m.fact == "duration_days"]
     assert (mention.start, mention.end, mention.text) == (0, 14, "sinse wednsday")
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        # round 15: the paper named, a pain from where to where
+        ("I can't feel the loo roll when I wipe", "saddle_numbness", "present"),
+        (
+            "a pain that runs from the buttock down the back of the thigh to the calf",
+            "radiating_pain",
+            "present",
+        ),
+        ("yes, I do have pain spreading from my back down my left leg", "radiating_pain", "present"),
+    ],
+)
+def test_round15_vocabulary(text: str, fact: str, value: str, nlp) -> None:
+    assert facts_of(text, nlp).get(fact) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "can't go" is not "can't pee" when it goes somewhere (a false emergency E1 before)
+        "it wakes me at 3 and i can't go back to sleep",
+        "i can't go to work, it's that bad",
+        # a dog's bowl is no bowel (it was read as a bowel answer, absent)
+        "cant bend down to the dogs bowl",
+    ],
+)
+def test_round15_no_bladder_or_bowel_fact(text: str, nlp) -> None:
+    assert "bladder_bowel" not in facts_of(text, nlp)
