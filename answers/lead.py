@@ -42,8 +42,8 @@ _FILLERS = re.compile(
 # A preamble before the answer word, ended by a colon or a comma: "As I told you four questions
 # ago: yes, down the left leg", "like i said before, no".
 _PREAMBLE = re.compile(
-    r"^(?:as|like) (?:i|i've|i have|i had) (?:said|told you|mentioned|explained|already said|already told you)"
-    r"(?: \w+){0,5}?\s*[:,;.-]+\s*",
+    r"^(?:as|like) (?:i|i've|i have|i had) "
+    r"(?:said|told you|mentioned|explained|already said|already told you)(?: \w+){0,5}?\s*[:,;.-]+\s*",
     re.I,
 )
 
