@@ -210,7 +210,8 @@ class AnswerReader:
         pipe = self._replies.get(group) if group else None
         if pipe is None or not text.strip():
             return None
-        probs = pipe.predict_proba(_frame([(question, text)]))[0]
+        x = _union_features(pipe.named_steps["features"], _frame([(question, text)]))
+        probs = pipe.named_steps["model"].predict_proba(x)[0]
         best = int(probs.argmax())
         return Prediction(str(pipe.classes_[best]), float(probs[best]))
 
@@ -222,7 +223,7 @@ class AnswerReader:
         if self._last_signs[0] != text:
             frame = _frame([("", text)])
             if self._shared_features is not None:
-                x = self._shared_features.transform(frame)
+                x = _union_features(self._shared_features, frame)
                 found = {
                     sign: float(pipe.named_steps["model"].predict_proba(x)[0][1])
                     for sign, pipe in self._signs.items()
@@ -231,6 +232,37 @@ class AnswerReader:
                 found = {sign: float(pipe.predict_proba(frame)[0][1]) for sign, pipe in self._signs.items()}
             self._last_signs = (text, found)
         return dict(self._last_signs[1])
+
+
+def _union_features(union: Any, frame: list[tuple[str, str]]) -> Any:
+    """What ``union.transform(frame)`` gives, without sklearn's per-call overhead: FeatureUnion
+    runs its parts through joblib, and each TfidfVectorizer re-derives its idf weights from a
+    sparse matrix to check that it is fitted. For one message per call that overhead was most of
+    the readers' time (docs/performance.md). Same steps, same numbers (tests/unit/test_answers.py
+    compares the probabilities on the corpus)."""
+    import numpy as np
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.preprocessing import FunctionTransformer, normalize
+
+    parts = []
+    for _, part in union.transformer_list:
+        x: Any = frame
+        for _, step in part.steps:
+            if isinstance(step, FunctionTransformer) and step.inverse_func is None and not step.validate:
+                x = step.func(x, **(step.kw_args or {}))
+            elif isinstance(step, TfidfVectorizer):
+                counts = CountVectorizer.transform(step, x).astype(np.float64)
+                if step.sublinear_tf:
+                    np.log(counts.data, counts.data)
+                    counts.data += 1
+                if step.use_idf:
+                    counts = counts @ step._tfidf._idf_diag
+                x = normalize(counts, norm=step.norm, copy=False) if step.norm else counts
+            else:
+                x = step.transform(x)
+        parts.append(x)
+    return sparse.hstack(parts).tocsr()
 
 
 def _vectorizers(pipe: Any) -> list[Any]:

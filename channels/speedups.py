@@ -13,6 +13,8 @@
   latest message and the sender id (actions/actions.py; tests/unit/test_speedups.py checks it
   reads no events), so the call carries the events of the current turn only: from the latest
   user message on. Slots, latest message, latest action and active loop are sent in full.
+  Nor does it carry the domain (every intent, slot and response text, ~2 ms a turn to encode,
+  send and parse): action_turn never reads it (tests/unit/test_speedups.py checks that too).
 - RulePolicy computes the states of the whole conversation (a replay of every event) twice for the
   prediction after a user message: once to match rules on the text, once on the intent. The two
   differ only in the last state, which the featurizer edits in place; within one prediction the
@@ -103,6 +105,7 @@ def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domai
     result: Dict[str, Any] = _original_call_format(self, tracker, domain)
     state = result["tracker"]
     state["events"] = current_turn(state.get("events") or [])
+    result.pop("domain", None)
     return result
 
 

@@ -46,12 +46,13 @@ def _styled(standard: str, own: str) -> str:
     return standard
 
 
-def respell(text: str) -> tuple[str, list[int], list[int]]:
+@functools.lru_cache(maxsize=256)  # pure, and read several times per message (NLU, answer words)
+def respell(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
     """The text with the patients' spellings standardised, and for each of its characters where it
     starts and ends in the original (a span [a, b) of the new text is [starts[a], ends[b - 1]))."""
     table, pattern = _table()
     if pattern is None or not text:
-        return text, list(range(len(text))), list(range(1, len(text) + 1))
+        return text, tuple(range(len(text))), tuple(range(1, len(text) + 1))
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -67,11 +68,11 @@ def respell(text: str) -> tuple[str, list[int], list[int]]:
         ends.extend([m.end()] * len(standard))
         last = m.end()
     if not pieces:
-        return text, list(range(len(text))), list(range(1, len(text) + 1))
+        return text, tuple(range(len(text))), tuple(range(1, len(text) + 1))
     pieces.append(text[last:])
     starts.extend(range(last, len(text)))
     ends.extend(range(last + 1, len(text) + 1))
-    return "".join(pieces), starts, ends
+    return "".join(pieces), tuple(starts), tuple(ends)
 
 
 def standard_spelling(text: str) -> str:

@@ -101,7 +101,7 @@ class _Respelled(str):
     """A message already in the standard spelling (not respelled again)."""
 
 
-def _in_own_words(m: Mention, own: str, starts: list[int], ends: list[int]) -> Mention:
+def _in_own_words(m: Mention, own: str, starts: tuple[int, ...], ends: tuple[int, ...]) -> Mention:
     """A mention found in the respelled message, at the patient's own words."""
     if m.end <= m.start or m.end > len(starts):
         return m

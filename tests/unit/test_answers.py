@@ -489,6 +489,24 @@ def test_sign_detectors_read_a_message_once_with_the_same_numbers() -> None:
         assert reader.signs(text) == alone.signs(text)
 
 
+def test_the_readers_fast_features_give_sklearns_numbers() -> None:
+    """The readers turn a message into features without sklearn's per-call overhead
+    (answers/classifier.py, _union_features): the probabilities must be sklearn's own."""
+    from answers.classifier import _frame, model_group
+
+    reader = default_reader()
+    assert reader is not None
+    texts = ["yeah nah", "not shure, bit wobbly", "I wet myself this morning", "since the end of september"]
+    for question in ("weakness", "bladder_bowel", "weakness_sides", "weakness_worsening", "cancer_history"):
+        pipe = reader._replies.get(model_group(question))
+        assert pipe is not None
+        for text in texts:
+            got = reader.reply(question, text)
+            probs = pipe.predict_proba(_frame([(question, text)]))[0]
+            assert got is not None and got.probability == float(probs.max())
+            assert got.label == str(pipe.classes_[int(probs.argmax())])
+
+
 def test_a_question_about_a_word_that_also_tells_the_sign_is_read(nlp: Any, learned: Interpreter) -> None:
     """Round 7 replay: "Define 'problems'. ... since Friday, twice I did not notice my bladder was
     full until I leaked" was only put more simply (the advice a turn late)."""

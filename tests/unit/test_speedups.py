@@ -39,6 +39,29 @@ def test_action_turn_reads_no_events() -> None:
                 assert node.attr not in {"events", "events_after_latest_restart", "applied_events"}, path
 
 
+def test_action_turn_reads_no_domain() -> None:
+    """What makes leaving the domain out of the action call safe: action_turn never reads it."""
+    source = (ROOT / "actions" / "actions.py").read_text(encoding="utf-8")
+    (run,) = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.AsyncFunctionDef) and node.name == "run"
+    ]
+    names = {n.id for n in ast.walk(run) if isinstance(n, ast.Name)}
+    assert "domain" not in names  # the parameter is never used
+
+
+def test_the_action_call_carries_no_domain() -> None:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    speedups.apply()
+    tracker, domain = _tracker()
+    action = RemoteAction("action_turn", EndpointConfig("http://127.0.0.1:1/webhook"))
+    call = action._action_call_format(tracker, domain)
+    assert "domain" not in call and call["next_action"] == "action_turn"
+
+
 def _tracker() -> tuple[object, object]:
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.trackers import DialogueStateTracker
