@@ -57,6 +57,8 @@ SELF_CARE_RESPONSE = "utter_topic_self_care"
 PRIVACY_RESPONSE = "utter_privacy_question"
 # "How are You today?": thanked for asking (a chatbot has no day), never ignored nor "can't answer that"
 PLEASANTRY_RESPONSE = "utter_thanks_for_asking"
+# "can I carry on taking my paracetamol?", "is it my statin?": medicines are the prescriber's call
+MEDICINE_RESPONSE = "utter_medicine_question"
 
 # Common English words, from a data file: enough to tell "me duele la espalda" from English slang.
 ENGLISH_WORDS_FILE = Path(__file__).resolve().parent / "english_words.txt"
@@ -170,6 +172,12 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
     pleasantry = about["pleasantry"].search(text.lower()) is not None
     if pleasantry:
         replies.append(Reply(PLEASANTRY_RESPONSE))  # "How are You today?": thanked, then the rest
+    medicine = question and "?" in text and about["medicine"].search(text.lower()) is not None
+    if medicine and care in (None, "selfcare", "activity"):
+        # "could the warfarin be causing a bleed?", asked beside the symptoms: acknowledged honestly
+        # (ask a pharmacist or the prescriber), never dropped because the message also held facts
+        replies.append(Reply(MEDICINE_RESPONSE))
+        care = None
     if question and not had_facts and about["identity"].search(text.lower()):
         replies.append(Reply(CHAT_REPLIES["bot_challenge"]))  # "are you a real nurse, dear?"
     elif question and about["privacy"].search(text.lower()):
@@ -221,6 +229,7 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         and "?" in text
         and not had_facts
         and not pleasantry
+        and not medicine
         and intent in FALLBACK_INTENTS | {"describe_symptoms", "inform"}
     ):
         # A question of the patient's we could not place: acknowledged honestly, never ignored.

@@ -89,6 +89,7 @@ DIALOGUE_NAMES = [
     "utter_take_your_time",
     "utter_privacy_question",
     "utter_thanks_for_asking",
+    "utter_medicine_question",
     "utter_iamabot",
     "utter_not_understood",
     "utter_out_of_scope",

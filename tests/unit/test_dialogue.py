@@ -1121,3 +1121,18 @@ def test_a_pleasantry_is_thanked_and_the_question_follows() -> None:
     with_answer = turn(asking, "deny", text, answer="no")
     assert with_answer.responses[0] == "utter_thanks_for_asking"
     assert with_answer.state.facts["bladder_bowel"] == "absent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # round 15 (many conditions and medicines): asked beside the symptoms, they were dropped
+        "Pain in the middle of my back for 3 weeks. Could the warfarin be causing a bleed in my back?",
+        "can I carry on with my paracetamol??",
+        "No pins and needles. Could the statin do that though?",
+    ],
+)
+def test_a_question_about_medicines_is_acknowledged(text: str) -> None:
+    plan = turn(replace(consented(), pending="numbness"), None, text)
+    assert "utter_medicine_question" in plan.responses
+    assert "utter_topic_unknown" not in plan.responses
