@@ -50,6 +50,14 @@ _QUOTED_PHRASE = re.compile(r"[\"\u201c\u201d]([^\"\u201c\u201d\n]{8,200})[\"\u2
 # ... or the question's words as a label before the answer: "ever had cancer - no not me"
 _LABEL = re.compile(r"^\s*([^-:\u2013\n]{3,120}?)\s*(?:-|:|\u2013)\s+")
 _WORD = re.compile(r"[a-z']+")
+# A word of the question being discussed, not stated: "that depends what you mean by weakness",
+# "define 'new'", "the word numbness": the word itself is blanked (it says nothing of the sign).
+_WORD_DISCUSSED = re.compile(
+    r"\b(?:what (?:do |does |did )?(?:you|u) mean by|depends (?:on )?what (?:you|u) mean by|define|"
+    r"definition of|the word|what counts as|in the sense of)\s+(?:the |a |an )?['\"\u2018\u201c]?"
+    r"([a-z][a-z'-]+(?: [a-z][a-z'-]+)?)",
+    re.I,
+)
 # The files whose texts are the questions a patient may quote back.
 QUESTION_FILES = ("triage_questions.yml", "short_questions.yml", "consent.yml")
 RESPONSES_DIR = Path(__file__).resolve().parent.parent / "data" / "responses"
@@ -86,6 +94,11 @@ def without_quoted_lines(msg: Message) -> Message:
     labels = [m for m in _LABEL.finditer(text) if lead_reply(text[m.end() :]) is not None]
     phrases = [*_QUOTED_PHRASE.finditer(text), *labels]
     quoted += [(m.start(1), m.end(1)) for m in phrases if _quotes_the_question(m.group(1))]
+    quoted += [
+        (m.start(1), m.start(1) + len(m.group(1).split()[0]))
+        for m in _WORD_DISCUSSED.finditer(text)
+        if m.group(1).split()[0].lower() in _question_words()
+    ]
     if not quoted:
         return msg
     for start, end in quoted:

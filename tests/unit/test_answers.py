@@ -678,3 +678,12 @@ def test_not_the_same_is_not_old_news(nlp: Any) -> None:
     )
     answer = read("radiating_pain", text, nlp).answer
     assert answer.value == "present" and answer.confirm is None
+
+
+def test_a_word_of_the_question_discussed_is_not_stated(nlp: Any) -> None:
+    # "that depends what you mean by weakness ... So no": the word is discussed, the answer is no
+    text = (
+        "That depends what you mean by weakness. My arms and legs work perfectly well. "
+        "So no, not in that sense."
+    )
+    assert read("weakness", text, nlp).answer.value == "absent"

@@ -898,3 +898,21 @@ def test_round15_vocabulary(text: str, fact: str, value: str, nlp) -> None:
 )
 def test_round15_no_bladder_or_bowel_fact(text: str, nlp) -> None:
     assert "bladder_bowel" not in facts_of(text, nlp)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        # round 15: the pain not improving said in passing, woken without "up", a no to waking
+        ("Physio, ibuprofen, rest, nothing is really touching it", "improving", "absent"),
+        ("this flare its not shifting", "improving", "absent"),
+        ("woke me again last night", "night_pain", "present"),
+        ("its sore turnin over in the bed but it doesnt wake me", "night_pain", "absent"),
+    ],
+)
+def test_round15_trend_and_nights(text: str, fact: str, value: str, nlp) -> None:
+    assert facts_of(text, nlp).get(fact) == value
+
+
+def test_someone_else_waking_them_is_no_night_pain(nlp) -> None:
+    assert "night_pain" not in facts_of("It's the baby who wakes me up, not the pain", nlp)
