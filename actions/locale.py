@@ -47,6 +47,11 @@ def _table() -> LocaleTable:
     )
 
 
+def emergency_numbers() -> tuple[str, ...]:
+    """Every locale's emergency number (what a patient may be told to call)."""
+    return tuple(v["emergency_number"] for v in _table().locales.values())
+
+
 def locale_said(text: str) -> str | None:
     """The locale the message places the patient in ("kia ora", "A&E", "I'm in Sydney"), if any:
     the one named first."""

@@ -4,10 +4,12 @@ a REST client sees (reply texts, buttons whose payloads name the question, custo
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional
 
+from actions.locale import emergency_numbers
 from bench.patients.judge import Result
 from bench.patients.personas import Persona, expected_level
 from bench.patients.phrasebook import (
@@ -30,9 +32,11 @@ MAX_TURNS = 40
 CONSENT_FACT = "consent"
 EMERGENCY_LEVEL = "emergency"
 NOT_UNDERSTOOD = "didn't understand"
-# What the read-back of a possible emergency sign tells the patient to do (default locale: US).
-READ_BACK_ADVICE = "and it is new, please call 911"
-FIRM_ADVICE = "That is a warning sign that needs emergency care. Please call 911"
+# What the read-back of a possible emergency sign tells the patient to do, with any locale's
+# number (a patient who says where they are gets their own: actions/locales.yml).
+_NUMBERS = "|".join(re.escape(n) for n in emergency_numbers())
+READ_BACK_ADVICE = re.compile(rf"and it is new, please call ({_NUMBERS})\b")
+FIRM_ADVICE = re.compile(rf"That is a warning sign that needs emergency care\. Please call ({_NUMBERS})\b")
 DEFAULT_DESCRIBE = "my lower back hurts"
 
 Say = Callable[[str, str], list]
@@ -136,9 +140,9 @@ class Patient:
             and (tri or {}).get("level") != EMERGENCY_LEVEL
             and self.engine.level(self.said) == EMERGENCY_LEVEL
         ):
-            if any(FIRM_ADVICE in (r.get("text") or "") for r in self.replies):
+            if any(FIRM_ADVICE.search(r.get("text") or "") for r in self.replies):
                 pass  # the words read back with firm advice to call now: advised in this turn
-            elif any(READ_BACK_ADVICE in (r.get("text") or "") for r in self.replies):
+            elif any(READ_BACK_ADVICE.search(r.get("text") or "") for r in self.replies):
                 # The words were read back with the advice to call now if the sign is new: the
                 # patient has the advice in this turn, and is asked to confirm.
                 self.res.read_back_emergency += 1
