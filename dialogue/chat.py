@@ -127,7 +127,8 @@ def care_question(text: str) -> Optional[str]:
     if patterns["number"].search(folded) and "?" in folded:
         return "number"
     if patterns["transport"].search(folded):
-        return "transport"
+        # "can my grandson take me after he finishes work?": when to go comes first
+        return "care" if patterns["later"].search(folded) else "transport"
     if patterns["serious"].search(folded):
         return "care"
     if patterns["still"].search(folded) and not patterns["place"].search(folded):

@@ -1136,3 +1136,13 @@ def test_a_question_about_medicines_is_acknowledged(text: str) -> None:
     plan = turn(replace(consented(), pending="numbness"), None, text)
     assert "utter_medicine_question" in plan.responses
     assert "utter_topic_unknown" not in plan.responses
+
+
+def test_a_lift_later_is_a_wait() -> None:
+    # round 15 (South African English): "just now after he finishes work" is hours away; at an
+    # emergency the answer is "go now", not "yes, if someone can take you"
+    from dialogue.chat import care_question
+
+    text = "My grandson can take me to Frere hospital just now after he finishes work, is that ok?"
+    assert care_question(text) == "care"
+    assert care_question("can hubby drive me?") == "transport"

@@ -916,3 +916,15 @@ def test_round15_trend_and_nights(text: str, fact: str, value: str, nlp) -> None
 
 def test_someone_else_waking_them_is_no_night_pain(nlp) -> None:
     assert "night_pain" not in facts_of("It's the baby who wakes me up, not the pain", nlp)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        # round 15 (people who tell what they cannot do)
+        ("can't push the clutch down properly with my left foot", "weakness", "present"),
+        ("the cat walked right over my feet last night and I never noticed", "numbness", "present"),
+    ],
+)
+def test_round15_what_they_cannot_do(text: str, fact: str, value: str, nlp) -> None:
+    assert facts_of(text, nlp).get(fact) == value
