@@ -928,3 +928,9 @@ def test_someone_else_waking_them_is_no_night_pain(nlp) -> None:
 )
 def test_round15_what_they_cannot_do(text: str, fact: str, value: str, nlp) -> None:
     assert facts_of(text, nlp).get(fact) == value
+
+
+def test_a_start_told_with_the_part_of_the_back(nlp) -> None:
+    # round 15: "done my lower back in ..., that was ten days ago now" was asked again
+    text = "I'm 58 and I've done my lower back in moving the sofa with my husband, that was ten days ago now."
+    assert facts_of(text, nlp)["duration_days"] == "10"
