@@ -687,3 +687,8 @@ def test_a_word_of_the_question_discussed_is_not_stated(nlp: Any) -> None:
         "So no, not in that sense."
     )
     assert read("weakness", text, nlp).answer.value == "absent"
+
+
+@pytest.mark.parametrize("text", ["no force in my leg", "no strength left to grip"])
+def test_no_strength_is_a_yes_to_weakness(text: str, nlp: Any) -> None:
+    assert read("weakness", text, nlp).answer.value == "present"

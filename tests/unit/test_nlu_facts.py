@@ -934,3 +934,10 @@ def test_a_start_told_with_the_part_of_the_back(nlp) -> None:
     # round 15: "done my lower back in ..., that was ten days ago now" was asked again
     text = "I'm 58 and I've done my lower back in moving the sofa with my husband, that was ten days ago now."
     assert facts_of(text, nlp)["duration_days"] == "10"
+
+
+def test_strength_that_is_gone_is_weakness_and_negates_nothing_after_it(nlp) -> None:
+    # replay of round 7 (canada-05): "the leg is faible now, no force, hard to push the clutch" was
+    # read as weakness ABSENT (the "no" of "no force" negated the clutch) and never asked: routine
+    text = "and the leg is faible now, no force, hard to push the clutch in my truck"
+    assert facts_of(text, nlp)["weakness"] == "present"
