@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData, confidence_scores_for
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -111,7 +111,7 @@ class TurnPolicy(Policy):  # type: ignore[misc]  # Rasa ships no types
     ) -> PolicyPrediction:
         """The rules' action right after a user message, else listen."""
         name = self.action if self.action and _latest_is_user(tracker) else ACTION_LISTEN_NAME
-        return self._prediction(_one_hot(name, domain))
+        return self._prediction(confidence_scores_for(name, 1.0, domain))
 
 
 def _latest_is_user(tracker: DialogueStateTracker) -> bool:
@@ -122,9 +122,3 @@ def _latest_is_user(tracker: DialogueStateTracker) -> bool:
         if isinstance(event, ActionExecuted):
             return False
     return False
-
-
-def _one_hot(name: str, domain: Domain) -> List[float]:
-    probabilities = [0.0] * domain.num_actions
-    probabilities[domain.index_for_action(name)] = 1.0
-    return probabilities

@@ -170,18 +170,19 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
     question = looks_like_question(text)
     care = care_question(text) if question else None
     about = _patterns("care_questions.yml")
-    pleasantry = about["pleasantry"].search(text.lower()) is not None
+    low = text.lower()
+    pleasantry = about["pleasantry"].search(low) is not None
     if pleasantry:
         replies.append(Reply(PLEASANTRY_RESPONSE))  # "How are You today?": thanked, then the rest
-    medicine = question and "?" in text and about["medicine"].search(text.lower()) is not None
+    medicine = question and "?" in text and about["medicine"].search(low) is not None
     if medicine and care in (None, "selfcare", "activity"):
         # "could the warfarin be causing a bleed?", asked beside the symptoms: acknowledged honestly
         # (ask a pharmacist or the prescriber), never dropped because the message also held facts
         replies.append(Reply(MEDICINE_RESPONSE))
         care = None
-    if question and not had_facts and about["identity"].search(text.lower()):
+    if question and not had_facts and about["identity"].search(low):
         replies.append(Reply(CHAT_REPLIES["bot_challenge"]))  # "are you a real nurse, dear?"
-    elif question and about["privacy"].search(text.lower()):
+    elif question and about["privacy"].search(low):
         replies.append(Reply(PRIVACY_RESPONSE))  # "is this stored? who sees it?"
     elif care is not None:
         # "A&E now or wait for the GP?", "can I still train?": answered from this conversation's

@@ -46,20 +46,28 @@ def _styled(standard: str, own: str) -> str:
     return standard
 
 
-@functools.lru_cache(maxsize=256)  # pure, and read several times per message (NLU, answer words)
+def _standard(table: dict[str, str], m: re.Match[str]) -> str:
+    own = m.group(1)
+    return _styled(table[" ".join(own.lower().split())], own)
+
+
+@functools.lru_cache(maxsize=256)  # pure, and read several times per message (answer words)
+def standard_spelling(text: str) -> str:
+    """The text with the patients' spellings standardised (for readers that need no spans)."""
+    table, pattern = _table()
+    return pattern.sub(lambda m: _standard(table, m), text) if pattern is not None else text
+
+
 def respell(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
     """The text with the patients' spellings standardised, and for each of its characters where it
     starts and ends in the original (a span [a, b) of the new text is [starts[a], ends[b - 1]))."""
     table, pattern = _table()
-    if pattern is None or not text:
-        return text, tuple(range(len(text))), tuple(range(1, len(text) + 1))
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     last = 0
-    for m in pattern.finditer(text):
-        own = m.group(1)
-        standard = _styled(table[" ".join(own.lower().split())], own)
+    for m in pattern.finditer(text) if pattern is not None else ():
+        standard = _standard(table, m)
         pieces.append(text[last : m.start()])
         starts.extend(range(last, m.start()))
         ends.extend(range(last + 1, m.start() + 1))
@@ -67,14 +75,7 @@ def respell(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
         starts.extend([m.start()] * len(standard))
         ends.extend([m.end()] * len(standard))
         last = m.end()
-    if not pieces:
-        return text, tuple(range(len(text))), tuple(range(1, len(text) + 1))
     pieces.append(text[last:])
     starts.extend(range(last, len(text)))
     ends.extend(range(last + 1, len(text) + 1))
     return "".join(pieces), tuple(starts), tuple(ends)
-
-
-def standard_spelling(text: str) -> str:
-    """Only the respelled text (for readers that need no spans)."""
-    return respell(text)[0]

@@ -22,7 +22,7 @@ from nlp.facts.pain_context import in_a_pain_clause, in_a_symptom_clause
 from nlp.facts.replies import generic_mentions
 from nlp.facts.symptoms import tri_mentions
 from nlp.facts.text import MAX_TEXT_CHARS, blank_markup, blank_pictographs, chunks
-from nlp.spelling import respell
+from nlp.spelling import respell, standard_spelling
 
 
 def _resolve(mentions: list[Mention]) -> list[Mention]:
@@ -65,13 +65,17 @@ def extract_mentions(
     """
     if doc_or_text is None:
         return []
-    if isinstance(doc_or_text, str) and not isinstance(doc_or_text, _Respelled):
+    if isinstance(doc_or_text, str):
         # read in the standard spelling ("sinse wednsday", "it nuh numb"); quote the patient's own
         own = doc_or_text[:MAX_TEXT_CHARS]
-        standard, starts, ends = respell(own)
-        if standard != own:
-            found = extract_mentions(_Respelled(standard), nlp, today)
-            return [_in_own_words(m, own, starts, ends) for m in found]
+        if standard_spelling(own) != own:
+            standard, starts, ends = respell(own)
+            return [_in_own_words(m, own, starts, ends) for m in _mentions(standard, nlp, today)]
+    return _mentions(doc_or_text, nlp, today)
+
+
+def _mentions(doc_or_text: Doc | str, nlp: Language | None, today: dt.date | None) -> list[Mention]:
+    """extract_mentions, of a text already in the standard spelling (or a Doc)."""
     text, docs = _parse(doc_or_text, nlp)
     if not docs:
         return []
@@ -95,10 +99,6 @@ def extract_mentions(
     definite = _resolve(facts)
     stated = {m.fact for m in definite}
     return definite + [m for m in others if m.fact not in stated]
-
-
-class _Respelled(str):
-    """A message already in the standard spelling (not respelled again)."""
 
 
 def _in_own_words(m: Mention, own: str, starts: tuple[int, ...], ends: tuple[int, ...]) -> Mention:
