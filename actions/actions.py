@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.locale import locale_said, locale_vars
+from actions.locale import locale_hinted, locale_said, locale_vars
 from answers.message import Message
 from dialogue.planner import INTRO, Plan, State, plan_turn
 from privacy.logs import install_record_factory, safe_traceback
@@ -149,7 +149,8 @@ class ActionTurn(Action):  # type: ignore[misc]  # rasa-sdk ships no type inform
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        said = locale_said(str(tracker.latest_message.get("text") or ""))
+        text = str(tracker.latest_message.get("text") or "")
+        said = locale_said(text) or (None if tracker.get_slot(LOCALE_SLOT) else locale_hinted(text))
         template_vars = locale_vars(said or tracker.get_slot(LOCALE_SLOT))
         try:
             state = state_from_tracker(tracker)

@@ -22,6 +22,7 @@ class LocaleTable:
     default: str
     locales: dict[str, dict[str, str]]
     cues: dict[str, re.Pattern[str]]
+    hints: dict[str, re.Pattern[str]]
 
 
 def _texts(name: str, values: Any) -> dict[str, str]:
@@ -40,10 +41,15 @@ def _table() -> LocaleTable:
     if doc.get("default") not in raw:
         raise ValueError(f"{LOCALES_FILE}: default locale must be one of the locales")
     cues = {name: re.compile(str(p)) for name, p in (doc.get("cues") or {}).items()}
-    if set(cues) - set(raw):
-        raise ValueError(f"{LOCALES_FILE}: cues for unknown locales {sorted(set(cues) - set(raw))}")
+    hints = {name: re.compile(str(p)) for name, p in (doc.get("hints") or {}).items()}
+    if (set(cues) | set(hints)) - set(raw):
+        unknown = sorted((set(cues) | set(hints)) - set(raw))
+        raise ValueError(f"{LOCALES_FILE}: cues for unknown locales {unknown}")
     return LocaleTable(
-        default=doc["default"], locales={name: _texts(name, v) for name, v in raw.items()}, cues=cues
+        default=doc["default"],
+        locales={name: _texts(name, v) for name, v in raw.items()},
+        cues=cues,
+        hints=hints,
     )
 
 
@@ -57,6 +63,14 @@ def locale_said(text: str) -> str | None:
     the one named first."""
     folded = text.lower().replace("\u2019", "'")
     found = [(m.start(), name) for name, cue in _table().cues.items() if (m := cue.search(folded))]
+    return min(found)[1] if found else None
+
+
+def locale_hinted(text: str) -> str | None:
+    """The locale the message's words suggest ("half term", "arvo", "Tylenol"), if any: weaker than
+    a place or a number, so used only while the conversation has no locale of its own."""
+    folded = text.lower().replace("\u2019", "'")
+    found = [(m.start(), name) for name, hint in _table().hints.items() if (m := hint.search(folded))]
     return min(found)[1] if found else None
 
 

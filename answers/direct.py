@@ -4,7 +4,6 @@ when the answer must be confirmed before it is used (rules 1 and 2 of answers/in
 
 from __future__ import annotations
 
-import re
 from typing import Any, Optional
 
 from answers.ages import age_said
@@ -12,6 +11,7 @@ from answers.classifier import AnswerReader
 from answers.contract import Answer, FactValue, Person, Reply, Source, StatedFact, Time
 from answers.lead import (
     EPISODE_FACTS,
+    fold,
     lead_reply,
     names_recent_topic,
     names_topic,
@@ -30,10 +30,25 @@ from answers.message import (
     CONSENT_QUESTION,
     DURATION_FACT,
     NUMBER_ENTITY,
-    SIDES_ENTITY,
     Message,
 )
-from answers.wording import in_a_question, lone_age, quote, sentence_around, to_number
+from answers.shapes import (
+    DOUBTS_IT_IS_REAL,
+    SAYS_NOT_SURE,
+    TOPIC_THEN_NO,
+    confirm,
+    fine_with_the_lead,
+    sides_answer,
+)
+from answers.wording import (
+    in_a_question,
+    in_first_sentence,
+    lone_age,
+    quote,
+    sentence_around,
+    sentences,
+    to_number,
+)
 from nlp.questions import looks_like_question
 from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 
@@ -74,21 +89,6 @@ TREND_ANSWERS: dict[str, dict[str, Reply]] = {
     "worse-maybe": {"improving": Reply.NO, "weakness_worsening": Reply.UNSURE},
 }
 POLARITY_VALUE = {Reply.YES: PRESENT, Reply.NO: "absent", Reply.UNSURE: UNSURE}
-SIDES_VALUES = ("one", "both")
-_TOPIC_THEN_NO = re.compile(r"^\W*((?:[\w']+\W+){1,3}?)(?:no+|none|never|nope|nah|nae)\b", re.I)
-
-
-def _confirm(
-    target: str,
-    words: str,
-    said_new: bool = False,
-    confidence: float = 0.0,
-    source: Source = Source.WORDS,
-    said_old: bool = False,
-) -> Answer:
-    """No answer yet: the words to read back before anything is recorded (firmly when they name
-    the sign as recent; asking whether it changed when they call it old)."""
-    return Answer(target, Reply.NONE, None, confidence, source, words, said_new=said_new, said_old=said_old)
 
 
 class DirectAnswers:
@@ -120,7 +120,7 @@ class DirectAnswers:
         prediction = self.reader.reply(target, text) if self.reader and meaningful else None
 
         if spec.kind == "sides":
-            return self._sides_answer(target, msg, own, prediction, lead)
+            return sides_answer(target, msg, own, prediction, lead, READER_MIN_PROBABILITY)
         if own is None and lead is None and any(f.fact == target and f.person is Person.OTHER for f in rest):
             # "me old man had prostate cancer": someone else's, and nothing said of the patient's
             # own: no answer (the planner asks about the patient themselves), never a read-back
@@ -157,11 +157,16 @@ class DirectAnswers:
         if own is not None and lead is Reply.UNSURE and own.value == PRESENT:
             if emergency and says_recent(text):
                 # "I'd rather not say... a mishap Thursday, never happened before": firm read-back
-                return _confirm(target, sentence_around(text, own.words), said_new=True)
+                return confirm(target, sentence_around(text, own.words), said_new=True)
+            hedged_yes = not SAYS_NOT_SURE.match(fold(text)) and not DOUBTS_IT_IS_REAL.search(fold(text))
+            if emergency and hedged_yes and not says_not_new(text, target):
+                # "possibly? both legs feel weak going up stairs. could be im just unfit": a hedged
+                # yes (not a "not sure"), the sign then stated; read back before anything is recorded
+                return confirm(target, sentence_around(text, own.words), said_new=True)
             # "possibly?? or am I imagining it... inner thighs weird and tingly": not sure
             return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
         if own is not None:  # the message names the asked fact itself
-            topic_no = _TOPIC_THEN_NO.match(text)
+            topic_no = TOPIC_THEN_NO.match(text)
             if (
                 lead is Reply.NO
                 and own.value == PRESENT
@@ -186,10 +191,18 @@ class DirectAnswers:
                 if says_not_new(text, target) and target not in EVER_FACTS:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
                 words = sentence_around(text, own.words)
-                return _confirm(target, words, said_new=names_recent_topic(target, text))
+                return confirm(target, words, said_new=names_recent_topic(target, text))
             if own.value == "absent" and lead is Reply.YES and says_it_is_new(text):
                 # "well its new yeah ... but its not like im wetting myself proper": it says the
                 # sign is new; the rest plays it down, it does not deny it
+                return Answer(target, Reply.YES, PRESENT, 1.0, Source.WORDS)
+            if (
+                own.value == "absent"
+                and lead is Reply.YES
+                and not in_first_sentence(text, text.find(own.words))
+            ):
+                # "Yes, as I said, since Saturday the urine does not come properly ... The bowel is
+                # normal": the clear yes answers; a later sentence denies only a part of the sign
                 return Answer(target, Reply.YES, PRESENT, 1.0, Source.WORDS)
             other_sign = any(
                 f.value == PRESENT and f.fact != target and f.fact in self.engine.emergency_facts
@@ -206,7 +219,7 @@ class DirectAnswers:
                 # said to be recent, the advice that comes with the read-back is firm. (Not when it
                 # names another emergency sign, which gets the advice itself: "Negative on weakness
                 # as such, although I have been rather unsteady on my feet")
-                return _confirm(target, quote(text), said_new=names_recent_topic(target, text))
+                return confirm(target, quote(text), said_new=names_recent_topic(target, text))
             if (
                 own.value == "absent"
                 and emergency
@@ -223,7 +236,7 @@ class DirectAnswers:
             if own.value == PRESENT and emergency and target not in EVER_FACTS and says_not_new(text, target):
                 # "a numb patch where the cow kicked me in the summer, it's old": the sign, but
                 # explained as old; asked again with the words read back, never an emergency yet.
-                return _confirm(target, sentence_around(text, own.words), source=Source.FACT, said_old=True)
+                return confirm(target, sentence_around(text, own.words), source=Source.FACT, said_old=True)
             reply = {PRESENT: Reply.YES, "absent": Reply.NO}.get(str(own.value), Reply.UNSURE)
             return Answer(target, reply, own.value, 1.0, Source.FACT)
 
@@ -237,14 +250,18 @@ class DirectAnswers:
             # water is coming alone in my trousers, I am not feel it coming": the explanation may
             # describe the very sign asked about. Read it back (with the advice; firmly when it
             # says the sign is recent) before recording anything.
-            return _confirm(target, quote(text), said_new=names_recent_topic(target, text))
+            return confirm(target, quote(text), said_new=names_recent_topic(target, text))
         if lead is not None:
-            if lead is Reply.YES and generic == "fine":
+            if lead is Reply.YES and generic == "fine" and fine_with_the_lead(msg):
                 lead = None  # "yes, all fine" is read below as fine
             else:
                 return self.from_reply(target, lead, 1.0, Source.WORDS)
-        if looks_like_question(text) and not (emergency and says_it_happened(text)):
-            return Answer(target)  # a question back ("what counts as a fever?") answers nothing
+        if looks_like_question(text) and not (
+            emergency and (says_it_happened(text) or self._hears_a_yes(target, text, None, SIGN_DOUBTS_A_NO))
+        ):
+            # a question back ("what counts as a fever?") answers nothing; one that describes the
+            # asked sign ("kinda? cant really feel my bum on the loo. maybe thats normal idk?") is read
+            return Answer(target)
         if generic == "fine":
             reply = Reply.YES if target in FINE_MEANS_YES else Reply.NO
             return self.from_reply(target, reply, 1.0, Source.WORDS)
@@ -277,14 +294,14 @@ class DirectAnswers:
                 if says_recent(text):
                     # "wet the armchair twice this week, never done that before": a reader's "no"
                     # beside words that say something is new is no clear negative
-                    return _confirm(
+                    return confirm(
                         target, quote(text), confidence=prediction.probability, source=Source.CLASSIFIER
                     )
             if emergency and reply is Reply.YES and target not in EVER_FACTS and says_not_new(text, target):
                 # "I get up twice in the night to pee but that's since the op in 2019, nothing new
                 # there": a reader's yes to a sign the patient calls old is read back (is it new?),
                 # never an emergency yet
-                return _confirm(
+                return confirm(
                     target,
                     quote(text),
                     confidence=prediction.probability,
@@ -297,7 +314,7 @@ class DirectAnswers:
                 return Answer(target, Reply.NONE, None, prediction.probability, Source.CLASSIFIER)
             if emergency and reply is Reply.YES and prediction.probability < READER_EMERGENCY_YES_PROBABILITY:
                 # A possible yes to an emergency question: read it back, then ask again.
-                return _confirm(
+                return confirm(
                     target, quote(text), confidence=prediction.probability, source=Source.CLASSIFIER
                 )
             if prediction.probability >= needed:
@@ -317,7 +334,7 @@ class DirectAnswers:
         ):
             # ("does it count if I wet myself yesterday? because I did": a question that says it)
             old = target not in EVER_FACTS and says_not_new(text, target)  # "walk with stick since stroke"
-            return _confirm(target, quote(text), confidence=probability, said_old=old)
+            return confirm(target, quote(text), confidence=probability, said_old=old)
         source = Source.CLASSIFIER if probability else Source.NONE
         return Answer(target, Reply.NONE, None, probability, source)
 
@@ -340,7 +357,16 @@ class DirectAnswers:
     ) -> bool:
         """After a leading no, does the explanation look like the asked sign, present and new?
         A clear no needs stronger evidence to be doubted than a negation the patterns found."""
-        if len(text.split()) < MIN_EXPLANATION_WORDS or says_sign_fine(target, text):
+        if len(text.split()) < MIN_EXPLANATION_WORDS:
+            return False
+        parts = sentences(text)
+        rest = " ".join(s for s in parts if not says_topic_fine(target, s))
+        one_part_fine = len(rest) < len(" ".join(parts))
+        if one_part_fine and names_recent_topic(target, rest) and not says_sign_fine(target, rest):
+            # "No, I can pee, but since Saturday it comes not properly ... The Bowel is normal": a
+            # sentence that says one part is fine backs no other sentence's recent trouble
+            return True
+        if says_sign_fine(target, text):
             # "No, walking's fine, we did the Living Desert walk last week", "Not have weakness
             # po, I can stand on the tip of foot": it backs the no
             return False
@@ -367,23 +393,3 @@ class DirectAnswers:
             and prediction.label == "yes"
             and prediction.probability >= READER_HEARD_YES
         )
-
-    def _sides_answer(
-        self, target: str, msg: Message, own: Optional[StatedFact], prediction: Any, lead: Any
-    ) -> Answer:
-        if own is not None:
-            return Answer(target, Reply.YES, own.value, 1.0, Source.FACT)
-        sides = msg.first(SIDES_ENTITY)
-        if sides in SIDES_VALUES:
-            return Answer(target, Reply.YES, sides, 1.0, Source.WORDS)
-        if lead is Reply.UNSURE or msg.first(ANSWER_ENTITY) == UNSURE:
-            return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
-        if lead is Reply.NO:
-            # "I don't have that" to "which side is the weakness on?": no such sign at all
-            return Answer(target, Reply.NO, None, 1.0, Source.WORDS)
-        if prediction is not None and prediction.probability >= READER_MIN_PROBABILITY:
-            if prediction.label in SIDES_VALUES:
-                return Answer(target, Reply.YES, prediction.label, prediction.probability, Source.CLASSIFIER)
-            if prediction.label == UNSURE:
-                return Answer(target, Reply.UNSURE, UNSURE, prediction.probability, Source.CLASSIFIER)
-        return Answer(target)

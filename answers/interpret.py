@@ -22,7 +22,7 @@ from typing import Optional
 from answers.classifier import AnswerReader, default_reader
 from answers.consent import consent_reply
 from answers.contract import Answer, Certainty, Interpretation, Reply, Source, StatedFact, Time
-from answers.direct import ANSWER_INTENTS, EVER_FACTS, SIDES_VALUES, SIGN_DOUBTS_A_NEGATION, DirectAnswers
+from answers.direct import ANSWER_INTENTS, EVER_FACTS, SIGN_DOUBTS_A_NEGATION, DirectAnswers
 from answers.lead import asks_meaning, lead_reply, names_recent_topic, says_not_new, says_sign_fine
 from answers.message import (
     ANSWER_ENTITY,
@@ -34,6 +34,7 @@ from answers.message import (
     YES_NO_QUESTIONS,
     Message,
 )
+from answers.shapes import SIDES_VALUES
 from answers.stated import after_self_correction, stated_facts, without_quoted_lines
 from answers.wording import (
     about_the_pain,

@@ -200,6 +200,7 @@ def says_not_new(text: str, fact: Optional[str] = None) -> bool:
     words = lead_words()
     if fact not in EPISODE_FACTS and any(p.search(folded) for p in words["resolved"]):
         return True  # "went dead once last week... went away": recent, but gone
-    return any(p.search(folded) for p in words["not_new"]) and not any(
-        p.search(folded) for p in words["recent"]
+    # (an injury is an event: words that date it, or the pain after it, say nothing of it being old)
+    return any(p.search(folded) for p in words["not_new"]) and (
+        fact in EVENT_FACTS or not any(p.search(folded) for p in words["recent"])
     )

@@ -68,13 +68,15 @@ _TAG_QUESTION = re.compile(
 _SADDLE = re.compile(
     r"\b(down there|down below|bum|bottom|buttocks?|bum cheeks?|groin|genitals?|privates|private parts|"
     r"crotch|backside|arse|ass|perineum|taint|inner thighs?|nether regions?|my bits|when i wipe|wiping|"
-    r"back passage|inside of (my|the) thighs|saddle)\b",
+    r"back passage|insides? (of )?(my|the) thighs|saddle)\b",
     re.I,
 )
 # An arm or a leg, or a part of one, named.
 _LIMB = re.compile(
     # (the inner thighs, "the inside of the thighs", are the saddle area)
-    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|(?<!inner )(?<!inside of the )(?<!inside of my )thighs?|"
+    r"\b(arms?|legs?|hands?|feet|foot|fingers?|toes?|"
+    r"(?<!inner )(?<!inside of the )(?<!inside of my )(?<!inside the )(?<!inside my )(?<!insides of the )"
+    r"(?<!insides of my )thighs?|"
     r"calf|calves|knees?|shins?|ankles?|wrists?|"
     r"shoulders?|elbows?|hips?)\b",
     re.I,
@@ -138,6 +140,11 @@ def pain_location(text: str) -> Optional[str]:
     return " and ".join(found) if found else None
 
 
+def sentences(text: str) -> list[str]:
+    """The message's sentences (a full stop between digits is a decimal point)."""
+    return [s for s in _SENTENCE.findall(text) if s.strip()]
+
+
 def statements(text: str) -> str:
     """The message without its questions: "Tweaked my lower back. Can I still fly?" -> the first."""
     return " ".join(s for s in _SENTENCE.findall(text) if not s.rstrip().endswith("?"))
@@ -183,6 +190,13 @@ def general_place(where: str) -> bool:
 def quote(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_READ_BACK_CHARS else text[: MAX_READ_BACK_CHARS - 1].rstrip() + "\u2026"
+
+
+def in_first_sentence(text: str, start: int) -> bool:
+    """Whether a position lies in the message's first sentence ("yes, all fine" vs "well yeah.
+    just the right foot... rest of me's fine")."""
+    end = _SENTENCE_END.search(text)
+    return end is None or start <= end.start()
 
 
 def sentence_around(text: str, words: str) -> str:

@@ -104,10 +104,13 @@ def _patterns(file_name: str) -> dict[str, re.Pattern[str]]:
 
 
 def asks_to_wait(text: str) -> bool:
-    """ "hang on, phone's ringing", "brb": a request to wait, with no answer in it."""
+    """ "hang on, phone's ringing", "brb": a request to wait, with no answer and no question in it
+    ("wait really? like go now?" is a question about the advice, not a pause)."""
     patterns = _patterns("hold_on.yml")
     folded = text.lower().replace("\u2019", "'")
-    return bool(patterns["hold"].search(folded)) and not patterns["answers"].search(folded)
+    return (
+        bool(patterns["hold"].search(folded)) and not patterns["answers"].search(folded) and "?" not in folded
+    )
 
 
 def tells_pain(text: str) -> bool:

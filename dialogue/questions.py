@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Mapping, Optional
 
 from answers.contract import Interpretation
+from answers.lead import EVENT_FACTS
 from dialogue.state import ASKING, Plan, Reply, State
 from triage.engine import EMERGENCY, PRESENT, UNSURE, Engine, FactValue
 from triage.relevance import first_relevant
@@ -74,8 +75,9 @@ def read_back(
         sign = facts is not None and engine.level({**facts, fact: PRESENT}) == EMERGENCY != now
     if not sign:
         return Reply("utter_read_back", values={"words": words})
-    if old and not new:
-        # "weak since my stroke in 2019, no change": has it changed lately? (still with the advice)
+    if old and not new and fact not in EVENT_FACTS:
+        # "weak since my stroke in 2019, no change": has it changed lately? (still with the advice;
+        # an injury told as minor or long before is read back as it is: it does not "change")
         return Reply("utter_read_back_old", values={"words": words})
     return Reply("utter_read_back_new" if new else "utter_read_back_emergency", values={"words": words})
 

@@ -91,9 +91,9 @@ def _mentions(doc_or_text: Doc | str, nlp: Language | None, today: dt.date | Non
     ]
     # "back bad for 3 weeks ... my feet have been numb for 10 years": the pain's time, not the sign's
     # (when a sign's time is the only one said, "numb down there since yesterday", it dates it all)
-    of_the_pain = [d for d in durations if not in_a_symptom_clause(text, d.start)] or durations
+    of_the_pain = [d for d in durations if not in_a_symptom_clause(text, d.start, d.end)] or durations
     # ... and one in a clause that names the pain beats one that does not ("rain here since October")
-    facts += [d for d in of_the_pain if in_a_pain_clause(text, d.start)] or of_the_pain
+    facts += [d for d in of_the_pain if in_a_pain_clause(text, d.start, d.end)] or of_the_pain
     facts = _without_pain_worsening(facts)
     facts += generic_mentions(text, facts, symptom_seen)
     definite = _resolve(facts)

@@ -264,7 +264,10 @@ def _relative_day(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
                 continue
             out.append((RELATIVE_DAYS[phrase], m))
         elif "weekend" in phrase:
-            out.append(((today.weekday() - 5) % 7 or 7, m))  # back to the last Saturday
+            days = (today.weekday() - 5) % 7 or 7  # back to the last Saturday
+            if "before last" in phrase or "but one" in phrase:
+                days += WEEK_DAYS  # "the weekend before last": the Saturday a week before that
+            out.append((days, m))
     return out
 
 

@@ -87,16 +87,36 @@ def _clause_before(text: str, start: int) -> str:
     return before[starts[-1].end() :] if starts else before
 
 
-def in_a_pain_clause(text: str, start: int) -> bool:
+# A time phrase that opens its clause ("Since 3 weeks it makes me pain ... and since one week the
+# right leg is weak"): only a sentence start, a stop or a joining word stands before it.
+_OPENS_A_CLAUSE = re.compile(
+    r"(?:^|[,;.!?]|\b(?:and|but|so|then|though|although|while|whereas|plus))\W*$", re.I
+)
+
+
+def _clause_of(text: str, start: int, end: int | None) -> str:
+    """The clause a time phrase belongs to: the one it ends, or, when it opens its clause, the one
+    it opens (up to the next stop or joining word)."""
+    s_lo, _ = sentence_bounds(text, start)
+    if end is None or not _OPENS_A_CLAUSE.search(text[s_lo:start]):
+        return _clause_before(text, start)
+    after = text[end:]
+    stop = _CLAUSE_START.search(after)
+    return after[: stop.start()] if stop else after
+
+
+def in_a_pain_clause(text: str, start: int, end: int | None = None) -> bool:
     """The time phrase at ``start`` ends a clause that names the pain ("a pain in the low part of my
-    back since the week after Halloween"), not another thing ("rain here since October")."""
-    return _PAIN_WORD.search(_clause_before(text, start)) is not None
+    back since the week after Halloween"), not another thing ("rain here since October"); or opens
+    one ("since 3 weeks it makes me pain in the low back")."""
+    return _PAIN_WORD.search(_clause_of(text, start, end)) is not None
 
 
-def in_a_symptom_clause(text: str, start: int) -> bool:
+def in_a_symptom_clause(text: str, start: int, end: int | None = None) -> bool:
     """The time phrase at ``start`` ends a clause about a sign and not the pain ("my feet have been
-    numb for 10 years"): the sign's time, when the message gives the pain's elsewhere."""
-    clause = _clause_before(text, start)
+    numb for 10 years"), or opens one ("since one week the right leg is weak"): the sign's time,
+    when the message gives the pain's elsewhere."""
+    clause = _clause_of(text, start, end)
     return _SYMPTOM_CLAUSE.search(clause) is not None and not _PAIN_WORD.search(clause)
 
 

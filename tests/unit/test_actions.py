@@ -182,3 +182,15 @@ def test_no_place_named_keeps_the_deployments_number() -> None:
     messages, events = run(tracker("no", "deny", phase="asking", pending_question="fever"))
     assert "patient_locale" not in slot_events(events)
     assert all(m["emergency_number"] == locale_vars()["emergency_number"] for m in messages)
+
+
+def test_words_that_suggest_a_country_give_its_number_until_a_place_is_known() -> None:
+    # round 16: Welsh, English and Australian patients were told "call 911" all through
+    messages, events = run(tracker("lower back's bad since half term, it's dull like", None))
+    assert slot_events(events)["patient_locale"] == "UK" and messages[0]["emergency_number"] == "999"
+    messages, events = run(tracker("g'day, crook back since tuesday", None))
+    assert slot_events(events)["patient_locale"] == "AU" and messages[0]["emergency_number"] == "000"
+    # a hint never moves a patient whose country is known
+    later, later_events = run(tracker("took some tylenol", None, phase="asking", patient_locale="UK"))
+    assert "patient_locale" not in slot_events(later_events)
+    assert all(m["emergency_number"] == "999" for m in later)

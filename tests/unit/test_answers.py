@@ -692,3 +692,87 @@ def test_a_word_of_the_question_discussed_is_not_stated(nlp: Any) -> None:
 @pytest.mark.parametrize("text", ["no force in my leg", "no strength left to grip"])
 def test_no_strength_is_a_yes_to_weakness(text: str, nlp: Any) -> None:
     assert read("weakness", text, nlp).answer.value == "present"
+
+
+# --- round 16 ---------------------------------------------------------------------------------
+
+
+def test_a_fine_in_a_later_sentence_does_not_cancel_a_leading_yes(nlp: Any) -> None:
+    # an under-triage (U1 missed): "rest of me's fine" made the grudging yes a no
+    text = (
+        "well yeah i spose if you put it like that. just the right foot, cant get up on the toes. "
+        "rest of me's fine"
+    )
+    assert read("weakness", text, nlp).answer.value == "present"
+
+
+def test_a_hedged_yes_that_states_the_sign_is_read_back_firmly(nlp: Any) -> None:
+    # "possibly?" hedges the cause, not the sign: read back with the advice, never left "not sure"
+    answer = read(
+        "weakness", "possibly? both legs feel weak going up stairs. could be im just unfit", nlp
+    ).answer
+    assert answer.confirm is not None and answer.said_new
+    # a reply that says it is unsure, or calls the sign old, stays not sure
+    for text in (
+        "not shure. bit wobbly sumtimes but i think thats my nees, they are bad",
+        "I don't rightly know. I am a bit wobbly but I am 74 mun, I have been wobbly for years.",
+    ):
+        assert read("walking_balance", text, nlp).answer.value == "unsure"
+
+
+def test_a_question_that_describes_the_asked_sign_is_an_answer(nlp: Any) -> None:
+    text = (
+        "kinda? cant really feel my bum when i sit on the loo. inner thighs bit weird too. "
+        "maybe thats normal idk"
+    )
+    assert read("saddle_numbness", text, nlp).answer.value == "present"
+
+
+def test_one_part_said_fine_does_not_back_a_no_to_the_other(nlp: Any) -> None:
+    # "the bowel is normal" kept the no although the urine "comes not properly since Saturday"
+    text = (
+        "No, I can pee, but since Saturday it comes not properly. I must press and stand long time at the "
+        "Toilet and only little comes. Before it was normal. The Bowel is normal."
+    )
+    answer = read("bladder_bowel", text, nlp).answer
+    assert answer.value is None and answer.confirm is not None and answer.said_new
+    text = (
+        "Yes, as I said, since Saturday the Urine does not come properly, I must press and wait. "
+        "The Bowel is normal."
+    )
+    assert read("bladder_bowel", text, nlp).answer.value == "present"
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        # passing, and explained by what brings it on (was E3 at once: a false emergency)
+        (
+            "numbness",
+            "hands go a bit tingly on the bars sometimes but thats the vibration, goes when i get off. "
+            "nothin else",
+        ),
+        # an injury told as minor and long before the pain (was E6 at once)
+        ("major_injury", "came off in august at like 10mph, just grazes. back only started 3 weeks ago"),
+    ],
+)
+def test_a_sign_explained_away_is_read_back_not_recorded(
+    question: str, text: str, nlp: Any, learned: Interpreter
+) -> None:
+    answer = read(question, text, nlp, learned).answer
+    assert answer.value is None and answer.confirm is not None and answer.said_old
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        (
+            "fever",
+            "acho que não... i did not put the thermometer but i don't feel hot, i feel normal",
+            "absent",
+        ),
+        ("mechanical", "No, I did not lift or strain anything, it came just so", "absent"),
+    ],
+)
+def test_round16_plain_answers(question: str, text: str, value: str, nlp: Any) -> None:
+    assert read(question, text, nlp).answer.value == value

@@ -1146,3 +1146,26 @@ def test_a_lift_later_is_a_wait() -> None:
     text = "My grandson can take me to Frere hospital just now after he finishes work, is that ok?"
     assert care_question(text) == "care"
     assert care_question("can hubby drive me?") == "transport"
+
+
+@pytest.mark.parametrize("text", ["i guess", "possibly. go on then", "dunno, ok then"])
+def test_a_reluctant_yes_gives_consent(text: str) -> None:
+    # round 16 (shruggers): "possibly. go on then" was read as declining, "i guess" asked again
+    assert turn(State(phase=CONSENT), None, text).state.phase == ASKING
+
+
+def test_a_question_that_starts_with_wait_is_no_request_to_wait() -> None:
+    # round 16: "wait really? like go now?" after the emergency advice got "No rush, take your time"
+    state = State(facts={"saddle_numbness": "present"}, phase=DONE, last_level="emergency")
+    plan = turn(state, None, "wait really? like go now? its prob nothing tbh")
+    assert "utter_take_your_time" not in plan.responses
+
+
+def test_an_injury_told_as_minor_is_read_back_without_calling_it_long_standing() -> None:
+    from dialogue.questions import read_back
+
+    assert read_back(ENGINE, "major_injury", "came off in august", old=True).response != "utter_read_back_old"
+    assert (
+        read_back(ENGINE, "walking_balance", "wobbly since my stroke", old=True).response
+        == "utter_read_back_old"
+    )

@@ -941,3 +941,28 @@ def test_strength_that_is_gone_is_weakness_and_negates_nothing_after_it(nlp) -> 
     # read as weakness ABSENT (the "no" of "no force" negated the clutch) and never asked: routine
     text = "and the leg is faible now, no force, hard to push the clutch in my truck"
     assert facts_of(text, nlp)["weakness"] == "present"
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        # round 16: loanwords (Portuguese), the inside of the thighs, "the toes", "can't really feel"
+        ("my bunda and inside the thighs stay kind of dormente, like sleeping", "saddle_numbness", "present"),
+        ("cant really feel my bum when i sit on the loo", "saddle_numbness", "present"),
+        ("just the right foot, cant get up on the toes", "weakness", "present"),
+        ("told you. weekend before last", "duration_days", "14"),  # today is a Saturday here
+        # a time that opens its clause: the pain's is the first, the leg's the second
+        (
+            "Since 3 weeks it makes me Pain in the low Back and since one week the right Leg is weak",
+            "duration_days",
+            "21",
+        ),
+    ],
+)
+def test_round16_vocabulary(text: str, fact: str, value: object, nlp) -> None:
+    assert facts_of(text, nlp).get(fact) == value
+
+
+@pytest.mark.parametrize("text", ["No, just slower because of the bump.", "my baby bump is huge now"])
+def test_a_pregnant_belly_is_no_lump(text: str, nlp) -> None:
+    assert "lump" not in facts_of(text, nlp)

@@ -1,0 +1,78 @@
+"""How a reply's wording answers, apart from what it says of the signs: a hedged yes against a
+"not sure", a doubt that the sign is real at all, a topic named and then denied, a "fine" that goes
+with the leading yes. Used by answers/direct.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from answers.contract import Answer, Reply, Source, StatedFact
+from answers.message import ANSWER_ENTITY, SIDES_ENTITY, Message
+from answers.wording import in_first_sentence
+from triage.engine import UNSURE
+
+# A hedge on whether the sign is there at all ("am I imagining it", "don't know if it's real"),
+# not only on its cause ("could be im just unfit").
+DOUBTS_IT_IS_REAL = re.compile(
+    r"\b(imagin\w*|(don'?t|dont|do not) know if|not sure if|can'?t tell if|if it'?s real|in my head|"
+    r"paranoi\w*|overthinking)\b",
+    re.I,
+)
+# A reply that says it is unsure ("not shure. bit wobbly sumtimes but i think thats my nees"), as
+# against a hedged yes ("possibly?", "kinda", "sort of").
+SAYS_NOT_SURE = re.compile(
+    r"^\W*(i'?m |im |i am )?(not (really |too |that |totally |entirely |completely |100% )?sure|unsure|"
+    r"(i )?(don'?t|dont|do not) (really |rightly |quite |honestly |truly )?know|dunno|idk|no idea|can'?t (say|tell)|hard to (say|tell)|"
+    r"not certain|uncertain)\b",
+    re.I,
+)
+SIDES_VALUES = ("one", "both")
+TOPIC_THEN_NO = re.compile(r"^\W*((?:[\w']+\W+){1,3}?)(?:no+|none|never|nope|nah|nae)\b", re.I)
+
+
+def fine_with_the_lead(msg: Message) -> bool:
+    """ "Yes, all fine" is a fine; a "fine" in a later sentence is about something else ("well yeah
+    i spose. just the right foot, cant get up on the toes. rest of me's fine": a yes)."""
+    text = msg.text or ""
+    starts = [
+        int(ent.get("start") or 0)
+        for ent in msg.entities
+        if ent.get("entity") == ANSWER_ENTITY and ent.get("value") == "fine"
+    ]
+    return any(in_first_sentence(text, start) for start in starts)
+
+
+def sides_answer(
+    target: str, msg: Message, own: Optional[StatedFact], prediction: Any, lead: Any, min_probability: float
+) -> Answer:
+    """The answer to "one side or both?": the sides named, else a not sure or a no, else the reader."""
+    if own is not None:
+        return Answer(target, Reply.YES, own.value, 1.0, Source.FACT)
+    sides = msg.first(SIDES_ENTITY)
+    if sides in SIDES_VALUES:
+        return Answer(target, Reply.YES, sides, 1.0, Source.WORDS)
+    if lead is Reply.UNSURE or msg.first(ANSWER_ENTITY) == UNSURE:
+        return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
+    if lead is Reply.NO:
+        # "I don't have that" to "which side is the weakness on?": no such sign at all
+        return Answer(target, Reply.NO, None, 1.0, Source.WORDS)
+    if prediction is not None and prediction.probability >= min_probability:
+        if prediction.label in SIDES_VALUES:
+            return Answer(target, Reply.YES, prediction.label, prediction.probability, Source.CLASSIFIER)
+        if prediction.label == UNSURE:
+            return Answer(target, Reply.UNSURE, UNSURE, prediction.probability, Source.CLASSIFIER)
+    return Answer(target)
+
+
+def confirm(
+    target: str,
+    words: str,
+    said_new: bool = False,
+    confidence: float = 0.0,
+    source: Source = Source.WORDS,
+    said_old: bool = False,
+) -> Answer:
+    """No answer yet: the words to read back before anything is recorded (firmly when they name
+    the sign as recent; asking whether it changed when they call it old)."""
+    return Answer(target, Reply.NONE, None, confidence, source, words, said_new=said_new, said_old=said_old)
