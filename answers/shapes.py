@@ -23,7 +23,8 @@ DOUBTS_IT_IS_REAL = re.compile(
 # against a hedged yes ("possibly?", "kinda", "sort of").
 SAYS_NOT_SURE = re.compile(
     r"^\W*(i'?m |im |i am )?(not (really |too |that |totally |entirely |completely |100% )?sure|unsure|"
-    r"(i )?(don'?t|dont|do not) (really |rightly |quite |honestly |truly )?know|dunno|idk|no idea|can'?t (say|tell)|hard to (say|tell)|"
+    r"(i )?(don'?t|dont|do not) (really |rightly |quite |honestly |truly )?know|dunno|idk|no idea|"
+    r"can'?t (say|tell)|hard to (say|tell)|"
     r"not certain|uncertain)\b",
     re.I,
 )
