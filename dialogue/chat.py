@@ -54,11 +54,14 @@ UNKNOWN_TOPIC_INTENT = "ask_unknown_topic"
 UNKNOWN_TOPIC_RESPONSE = "utter_topic_unknown"
 HOLD_ON_RESPONSE = "utter_take_your_time"
 SELF_CARE_RESPONSE = "utter_topic_self_care"
+# Outcomes after which everyday self-care advice would contradict the advice to get care now.
+URGENT_LEVELS = ("emergency", "urgent")
 PRIVACY_RESPONSE = "utter_privacy_question"
 # "How are You today?": thanked for asking (a chatbot has no day), never ignored nor "can't answer that"
 PLEASANTRY_RESPONSE = "utter_thanks_for_asking"
 # "can I carry on taking my paracetamol?", "is it my statin?": medicines are the prescriber's call
 MEDICINE_RESPONSE = "utter_medicine_question"
+SICK_NOTE_RESPONSE = "utter_sick_note_question"
 
 # Common English words, from a data file: enough to tell "me duele la espalda" from English slang.
 ENGLISH_WORDS_FILE = Path(__file__).resolve().parent / "english_words.txt"
@@ -183,6 +186,12 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         # (ask a pharmacist or the prescriber), never dropped because the message also held facts
         replies.append(Reply(MEDICINE_RESPONSE))
         care = None
+    sick_note = "?" in text and about["sicknote"].search(low) is not None
+    if sick_note:
+        # "can u do me a sick note? my lower back's been bad since half term": acknowledged, never
+        # dropped because the message also held facts
+        replies.append(Reply(SICK_NOTE_RESPONSE))
+        care = None
     if question and not had_facts and about["identity"].search(low):
         replies.append(Reply(CHAT_REPLIES["bot_challenge"]))  # "are you a real nurse, dear?"
     elif question and about["privacy"].search(low):
@@ -193,7 +202,7 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         level = state.last_level if state.phase == DONE and state.last_level else "pending"
         if care == "number":
             replies.append(Reply("utter_emergency_numbers"))
-        elif care == "selfcare" and level != "emergency":
+        elif care == "selfcare" and level not in URGENT_LEVELS:
             replies.append(Reply(SELF_CARE_RESPONSE))  # "heat or ice?": the sources' self-care text
         else:
             # how to get there matters only when it is now; at an emergency "heat or ice?" gets the
@@ -217,10 +226,16 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
     ):
         # A statement of symptoms that merely sounds like a topic ("no, the pain does not wake me
         # at night" -> ask_bone_pain) is an answer, not a question to answer.
+        topic = TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]
+        level = state.last_level if state.phase == DONE else None
         if intent == UNKNOWN_TOPIC_INTENT:
             replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
+        elif topic == SELF_CARE_RESPONSE and level in URGENT_LEVELS:
+            # "can i take co-codamol while i wait in a&e?": never "see a doctor if not better in 2
+            # to 6 weeks" after an emergency or same-day outcome; that outcome's own care answer
+            replies.append(Reply(f"utter_care_question_{level}"))
         else:
-            replies.append(Reply(TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]))
+            replies.append(Reply(topic))
     elif (
         intent in CHAT_REPLIES
         and not had_facts
@@ -235,6 +250,7 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         and not had_facts
         and not pleasantry
         and not medicine
+        and not sick_note
         and intent in FALLBACK_INTENTS | {"describe_symptoms", "inform"}
     ):
         # A question of the patient's we could not place: acknowledged honestly, never ignored.

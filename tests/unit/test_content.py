@@ -90,6 +90,7 @@ DIALOGUE_NAMES = [
     "utter_privacy_question",
     "utter_thanks_for_asking",
     "utter_medicine_question",
+    "utter_sick_note_question",
     "utter_iamabot",
     "utter_not_understood",
     "utter_out_of_scope",

@@ -1169,3 +1169,19 @@ def test_an_injury_told_as_minor_is_read_back_without_calling_it_long_standing()
         read_back(ENGINE, "walking_balance", "wobbly since my stroke", old=True).response
         == "utter_read_back_old"
     )
+
+
+def test_a_sick_note_question_is_acknowledged_even_beside_symptoms() -> None:
+    # round 16: "can u do me a sick note?" was asked four times and never answered
+    state = State(facts={"age": 34}, phase=DONE, last_level="routine")
+    plan = turn(state, None, "can u give me a sick note or do i have to get one off the gp?")
+    assert plan.responses == ["utter_sick_note_question"]
+
+
+@pytest.mark.parametrize("level", ["emergency", "urgent"])
+def test_no_everyday_self_care_text_after_an_emergency_or_same_day_outcome(level: str) -> None:
+    # round 16: "can i take co-codamol while i wait in a&e?" got "see a doctor if not better in 2-6 weeks"
+    state = State(facts={"age": 52}, phase=DONE, last_level=level)
+    plan = turn(state, "ask_self_care", "can i take co-codamol while i wait in a&e or not")
+    assert "utter_topic_self_care" not in plan.responses
+    assert f"utter_care_question_{level}" in plan.responses
