@@ -227,13 +227,13 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
         # A statement of symptoms that merely sounds like a topic ("no, the pain does not wake me
         # at night" -> ask_bone_pain) is an answer, not a question to answer.
         topic = TOPIC_RESPONSE_PREFIX + intent[len(TOPIC_INTENT_PREFIX) :]
-        level = state.last_level if state.phase == DONE else None
+        outcome = state.last_level if state.phase == DONE else None
         if intent == UNKNOWN_TOPIC_INTENT:
             replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
-        elif topic == SELF_CARE_RESPONSE and level in URGENT_LEVELS:
+        elif topic == SELF_CARE_RESPONSE and outcome in URGENT_LEVELS:
             # "can i take co-codamol while i wait in a&e?": never "see a doctor if not better in 2
             # to 6 weeks" after an emergency or same-day outcome; that outcome's own care answer
-            replies.append(Reply(f"utter_care_question_{level}"))
+            replies.append(Reply(f"utter_care_question_{outcome}"))
         else:
             replies.append(Reply(topic))
     elif (
