@@ -71,6 +71,13 @@ _SADDLE = re.compile(
     r"back passage|insides? (of )?(my|the) thighs|saddle)\b",
     re.I,
 )
+# Where a question starts inside a sentence that ends in "?": a question word opening a clause
+# ("..., should I be worried??", "... 😅 is that normal??"); "is it my neck?" is all question.
+_QUESTION_OPENS = re.compile(
+    r"(?:^|[,;:!.\u2026)\]]|[^\w\s'\u2019]|\b(?:and|so|but|or)\b)\s*"
+    r"\b(?:is|are|should|shall|could|can|do|does|did|will|would|what|why|how|am|must|any chance)\b",
+    re.I,
+)
 # An arm or a leg, or a part of one, named.
 _LIMB = re.compile(
     # (the inner thighs, "the inside of the thighs", are the saddle area)
@@ -146,8 +153,17 @@ def sentences(text: str) -> list[str]:
 
 
 def statements(text: str) -> str:
-    """The message without its questions: "Tweaked my lower back. Can I still fly?" -> the first."""
-    return " ".join(s for s in _SENTENCE.findall(text) if not s.rstrip().endswith("?"))
+    """The message without its questions: "Tweaked my lower back. Can I still fly?" -> the first;
+    "my lower back has been achy for 10 days 😅 is that normal??" -> what comes before the question."""
+    out = []
+    for sentence in _SENTENCE.findall(text):
+        if not sentence.rstrip().endswith("?"):
+            out.append(sentence)
+            continue
+        asked = _QUESTION_OPENS.search(sentence)
+        if asked is not None:
+            out.append(sentence[: asked.start()])
+    return " ".join(out)
 
 
 def only_a_time(text: str, words: str) -> bool:

@@ -776,3 +776,20 @@ def test_a_sign_explained_away_is_read_back_not_recorded(
 )
 def test_round16_plain_answers(question: str, text: str, value: str, nlp: Any) -> None:
     assert read(question, text, nlp).answer.value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        # round 16: a place said before the question of the same sentence was lost ("Where: not given")
+        (
+            "so my lower back has been achy for like 10 days 😅 is that normal??",
+            "lower back",
+        ),
+        ("since Saturday my lower back on the right side is killing me, should I be worried??", "lower back"),
+        ("i have pain in the column in the low part", "lower back"),
+        ("is it my neck?", None),
+    ],
+)
+def test_the_place_said_before_a_question_is_kept(text: str, where: Optional[str], nlp: Any) -> None:
+    assert read(None, text, nlp).where == where
