@@ -39,6 +39,7 @@ from answers.shapes import (
     confirm,
     fine_with_the_lead,
     sides_answer,
+    trouble_beside_fine,
 )
 from answers.wording import (
     in_a_question,
@@ -46,7 +47,6 @@ from answers.wording import (
     lone_age,
     quote,
     sentence_around,
-    sentences,
     to_number,
 )
 from nlp.questions import looks_like_question
@@ -200,9 +200,11 @@ class DirectAnswers:
                 own.value == "absent"
                 and lead is Reply.YES
                 and not in_first_sentence(text, text.find(own.words))
+                and trouble_beside_fine(target, text)
             ):
                 # "Yes, as I said, since Saturday the urine does not come properly ... The bowel is
                 # normal": the clear yes answers; a later sentence denies only a part of the sign
+                # ("Yes, no problem. Toilet is normal." stays a no: no trouble is told)
                 return Answer(target, Reply.YES, PRESENT, 1.0, Source.WORDS)
             other_sign = any(
                 f.value == PRESENT and f.fact != target and f.fact in self.engine.emergency_facts
@@ -359,10 +361,7 @@ class DirectAnswers:
         A clear no needs stronger evidence to be doubted than a negation the patterns found."""
         if len(text.split()) < MIN_EXPLANATION_WORDS:
             return False
-        parts = sentences(text)
-        rest = " ".join(s for s in parts if not says_topic_fine(target, s))
-        one_part_fine = len(rest) < len(" ".join(parts))
-        if one_part_fine and names_recent_topic(target, rest) and not says_sign_fine(target, rest):
+        if trouble_beside_fine(target, text):
             # "No, I can pee, but since Saturday it comes not properly ... The Bowel is normal": a
             # sentence that says one part is fine backs no other sentence's recent trouble
             return True

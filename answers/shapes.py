@@ -8,8 +8,9 @@ import re
 from typing import Any, Optional
 
 from answers.contract import Answer, Reply, Source, StatedFact
+from answers.lead import names_recent_topic, says_sign_fine, says_topic_fine
 from answers.message import ANSWER_ENTITY, SIDES_ENTITY, Message
-from answers.wording import in_first_sentence
+from answers.wording import in_first_sentence, sentences
 from triage.engine import UNSURE
 
 # A hedge on whether the sign is there at all ("am I imagining it", "don't know if it's real"),
@@ -77,3 +78,12 @@ def confirm(
     """No answer yet: the words to read back before anything is recorded (firmly when they name
     the sign as recent; asking whether it changed when they call it old)."""
     return Answer(target, Reply.NONE, None, confidence, source, words, said_new=said_new, said_old=said_old)
+
+
+def trouble_beside_fine(target: str, text: str) -> bool:
+    """One sentence says a part of the sign is fine ("The bowel is normal"), and the others tell
+    of recent trouble with it ("since Saturday the urine does not come properly")."""
+    parts = sentences(text)
+    rest = " ".join(s for s in parts if not says_topic_fine(target, s))
+    one_part_fine = len(rest) < len(" ".join(parts))
+    return one_part_fine and names_recent_topic(target, rest) and not says_sign_fine(target, rest)

@@ -741,6 +741,8 @@ def test_one_part_said_fine_does_not_back_a_no_to_the_other(nlp: Any) -> None:
         "The Bowel is normal."
     )
     assert read("bladder_bowel", text, nlp).answer.value == "present"
+    # ... but a yes that means "right, nothing wrong" stays a no (a false emergency in a replay)
+    assert read("bladder_bowel", "Yes, no problem. Toilet is normal. Sorry.", nlp).answer.value == "absent"
 
 
 @pytest.mark.parametrize(
