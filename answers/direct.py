@@ -299,7 +299,8 @@ class DirectAnswers:
                     return confirm(
                         target, quote(text), confidence=prediction.probability, source=Source.CLASSIFIER
                     )
-            if emergency and reply is Reply.YES and target not in EVER_FACTS and says_not_new(text, target):
+            old_news = says_not_new(text, target, undated_events=True)
+            if emergency and reply is Reply.YES and target not in EVER_FACTS and old_news:
                 # "I get up twice in the night to pee but that's since the op in 2019, nothing new
                 # there": a reader's yes to a sign the patient calls old is read back (is it new?),
                 # never an emergency yet

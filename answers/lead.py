@@ -193,14 +193,15 @@ def says_recent(text: str) -> bool:
     return any(p.search(folded) for p in lead_words()["recent"]) or "until now" in folded
 
 
-def says_not_new(text: str, fact: Optional[str] = None) -> bool:
+def says_not_new(text: str, fact: Optional[str] = None, undated_events: bool = False) -> bool:
     """The explanation says the sign is old or explained ("it's always been like that"), and
     nothing in it says the sign is recent ("since the weekend, but that's the coffee")."""
     folded = fold(text)
     words = lead_words()
     if fact not in EPISODE_FACTS and any(p.search(folded) for p in words["resolved"]):
         return True  # "went dead once last week... went away": recent, but gone
-    # (an injury is an event: words that date it, or the pain after it, say nothing of it being old)
+    # (with ``undated_events``: an injury is an event, and words that date it, or the pain after
+    # it, say nothing of it being old; used only where the answer is then read back, never a no)
     return any(p.search(folded) for p in words["not_new"]) and (
-        fact in EVENT_FACTS or not any(p.search(folded) for p in words["recent"])
+        (undated_events and fact in EVENT_FACTS) or not any(p.search(folded) for p in words["recent"])
     )

@@ -795,3 +795,14 @@ def test_round16_plain_answers(question: str, text: str, value: str, nlp: Any) -
 )
 def test_the_place_said_before_a_question_is_kept(text: str, where: Optional[str], nlp: Any) -> None:
     assert read(None, text, nlp).where == where
+
+
+def test_sarcasm_about_an_injury_is_read_back_never_a_no(nlp: Any) -> None:
+    # the round-4 replay caught an under-triage (E6 missed) when an injury dated "on saturday" was
+    # taken as old news after the sarcastic "oh no, ... totally normal for me"
+    text = (
+        "oh no, getting knocked over a car bonnet on saturday is totally normal for me  (then: 'it "
+        "started when a car hit me. pay attention', 'yes obviously. not going to A&E for a bruise though')"
+    )
+    answer = read("major_injury", text, nlp).answer
+    assert answer.value != "absent" and answer.confirm is not None
