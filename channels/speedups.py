@@ -12,7 +12,8 @@
   request (encoded here, decoded there) grows each turn. action_turn reads only the slots, the
   latest message and the sender id (actions/actions.py; tests/unit/test_speedups.py checks it
   reads no events), so the call carries the events of the current turn only: from the latest
-  user message on. Slots, latest message, latest action and active loop are sent in full.
+  user message on; only those are encoded (Rasa encoded every event, growing each turn). Slots,
+  latest message, latest action and active loop are sent in full.
   Nor does it carry the domain (every intent, slot and response text, ~2 ms a turn to encode,
   send and parse): action_turn never reads it (tests/unit/test_speedups.py checks that too).
 - RulePolicy computes the states of the whole conversation (a replay of every event) twice for the
@@ -37,19 +38,20 @@ import copy
 import json
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Type, cast
+from typing import Any, Dict, List, Optional, Sequence, Type, cast
 
 import aiohttp
 import ujson
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
+from rasa import __version__
 from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.tracker_store import SerializedTrackerAsText
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 _original_resolve = Event.resolve_by_type
@@ -93,20 +95,25 @@ def _resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> O
     return found
 
 
-def current_turn(events: list[Dict[str, Any]]) -> list[Dict[str, Any]]:
+def turn_events(events: Sequence[Event]) -> List[Event]:
     """The events from the latest user message on (all of them if there is none)."""
     for i in range(len(events) - 1, -1, -1):
-        if events[i].get("event") == UserUttered.type_name:
-            return events[i:]
-    return events
+        if isinstance(events[i], UserUttered):
+            return [events[j] for j in range(i, len(events))]
+    return list(events)
 
 
 def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker, domain: Domain) -> Dict[str, Any]:
-    result: Dict[str, Any] = _original_call_format(self, tracker, domain)
-    state = result["tracker"]
-    state["events"] = current_turn(state.get("events") or [])
-    result.pop("domain", None)
-    return result
+    """RemoteAction._action_call_format without the domain, the tracker with the turn's events only:
+    only those are encoded (Rasa encoded every event of the conversation, then they were cut)."""
+    state: Dict[str, Any] = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = [event.as_dict() for event in turn_events(tracker.events)]
+    return {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": state,
+        "version": __version__,
+    }
 
 
 def _past_states(

@@ -24,7 +24,7 @@ from spacy.attrs import NORM, ORTH  # noqa: E402
 from spacy.language import Language  # noqa: E402
 from spacy.pipeline.sentencizer import Sentencizer  # noqa: E402
 
-from nlp import components  # noqa: E402  (registers typo_normalizer and triage_context)
+from nlp import anchored, components  # noqa: E402  (registers our factories: typo_normalizer, the ruler, ...)
 from nlp.dsl import compile_phrase  # noqa: E402
 from nlp.phrases import as_phrases  # noqa: E402
 
@@ -180,7 +180,10 @@ def build(out: Path | str | None = DEFAULT_OUT) -> Language:
     # night to spend a penny", and a "no" must not reach across it into the next thought.
     punct = [*Sentencizer.default_punct_chars, *ELLIPSES]
     nlp.add_pipe("sentencizer", config={"punct_chars": punct})
-    ruler: Any = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True})
+    # spaCy's EntityRuler, its token patterns each run only on messages with a word it needs (nlp/anchored.py)
+    ruler: Any = nlp.add_pipe(
+        anchored.FACTORY, name="entity_ruler", config={"phrase_matcher_attr": "NORM", "overwrite_ents": True}
+    )
     ruler.add_patterns(as_phrases(nlp, patterns))  # plain word sequences: phrase matcher
     context: Any = nlp.add_pipe("triage_context")  # spaCy types pipes as Pipe, without their methods
     context.add_rule_dicts(rules)

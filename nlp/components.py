@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 # medspaCy (its factories, Span._.is_negated & co.) without QuickUMLS: see nlp/medspacy_light.py.
+from nlp import anchored  # noqa: F401  (registers the anchored entity ruler's factory)
 from nlp.medspacy_light import ConText, ConTextRule
 
 # A texted g-dropping ("walkin", "killin'") is repaired only for words at least this long: shorter

@@ -20,15 +20,21 @@ def test_event_classes_resolve_as_before() -> None:
 
 
 def test_the_action_call_carries_the_current_turn_from_the_latest_user_message() -> None:
-    events = [
-        {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "a"},
-        {"event": "bot", "text": "b"},
-        {"event": "user", "text": "c"},
-        {"event": "slot", "name": "x", "value": 1},
-    ]
-    assert speedups.current_turn(events) == events[3:]
-    assert speedups.current_turn(events[:1]) == events[:1]
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    speedups.apply()
+    tracker, domain = _tracker()
+    tracker.update(BotUttered("a reply", {"buttons": []}))  # type: ignore[attr-defined]
+    tracker.update(SlotSet("phase", "outcome"))  # type: ignore[attr-defined]
+    action = RemoteAction("action_turn", EndpointConfig("http://127.0.0.1:1/webhook"))
+    rasas = speedups._original_call_format(action, tracker, domain)
+    events = rasas["tracker"]["events"]
+    assert [e["event"] for e in events[-3:]] == ["user", "bot", "slot"]
+    rasas["tracker"]["events"] = events[-3:]  # from the latest user message on
+    del rasas["domain"]
+    assert action._action_call_format(tracker, domain) == rasas
+    assert speedups.turn_events([SlotSet("x", 1)]) == [SlotSet("x", 1)]  # no user message: all
 
 
 def test_action_turn_reads_no_events() -> None:
@@ -98,3 +104,19 @@ def test_the_stored_conversation_reads_back_as_json_wrote_it() -> None:
     tracker, _ = _tracker()
     dialogue = tracker.as_dialogue().as_dict()  # type: ignore[attr-defined]
     assert json.loads(speedups._serialise_tracker(tracker)) == json.loads(json.dumps(dialogue))
+
+
+def test_events_before_the_turn_are_not_encoded_for_the_action_call() -> None:
+    """Rasa encoded every event of the conversation for each call; only the turn's are now."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
+
+    speedups.apply()
+    tracker, domain = _tracker()
+
+    def refuse() -> None:
+        raise AssertionError("an event before the turn was encoded")
+
+    tracker.events[1].as_dict = refuse  # type: ignore[attr-defined]  # the first user message
+    action = RemoteAction("action_turn", EndpointConfig("http://127.0.0.1:1/webhook"))
+    assert action._action_call_format(tracker, domain)["tracker"]["events"][0]["text"] == "no"
