@@ -42,8 +42,8 @@ def _table() -> LocaleTable:
         raise ValueError(f"{LOCALES_FILE}: default locale must be one of the locales")
     cues = {name: re.compile(str(p)) for name, p in (doc.get("cues") or {}).items()}
     hints = {name: re.compile(str(p)) for name, p in (doc.get("hints") or {}).items()}
-    if (set(cues) | set(hints)) - set(raw):
-        unknown = sorted((set(cues) | set(hints)) - set(raw))
+    unknown = sorted((set(cues) | set(hints)) - set(raw))
+    if unknown:
         raise ValueError(f"{LOCALES_FILE}: cues for unknown locales {unknown}")
     return LocaleTable(
         default=doc["default"],
@@ -58,20 +58,23 @@ def emergency_numbers() -> tuple[str, ...]:
     return tuple(v["emergency_number"] for v in _table().locales.values())
 
 
+def _first_named(patterns: dict[str, re.Pattern[str]], text: str) -> str | None:
+    """The locale whose pattern matches earliest in the message, if any."""
+    folded = text.lower().replace("\u2019", "'")
+    found = [(m.start(), name) for name, pattern in patterns.items() if (m := pattern.search(folded))]
+    return min(found)[1] if found else None
+
+
 def locale_said(text: str) -> str | None:
     """The locale the message places the patient in ("kia ora", "A&E", "I'm in Sydney"), if any:
     the one named first."""
-    folded = text.lower().replace("\u2019", "'")
-    found = [(m.start(), name) for name, cue in _table().cues.items() if (m := cue.search(folded))]
-    return min(found)[1] if found else None
+    return _first_named(_table().cues, text)
 
 
 def locale_hinted(text: str) -> str | None:
     """The locale the message's words suggest ("half term", "arvo", "Tylenol"), if any: weaker than
     a place or a number, so used only while the conversation has no locale of its own."""
-    folded = text.lower().replace("\u2019", "'")
-    found = [(m.start(), name) for name, hint in _table().hints.items() if (m := hint.search(folded))]
-    return min(found)[1] if found else None
+    return _first_named(_table().hints, text)
 
 
 def locale_vars(locale: str | None = None) -> dict[str, str]:

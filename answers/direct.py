@@ -19,6 +19,7 @@ from answers.lead import (
     says_it_is_new,
     says_limbs_work,
     says_not_new,
+    says_not_sure,
     says_recent,
     says_same_again,
     says_sign_fine,
@@ -34,7 +35,6 @@ from answers.message import (
 )
 from answers.shapes import (
     DOUBTS_IT_IS_REAL,
-    SAYS_NOT_SURE,
     TOPIC_THEN_NO,
     confirm,
     fine_with_the_lead,
@@ -158,7 +158,7 @@ class DirectAnswers:
             if emergency and says_recent(text):
                 # "I'd rather not say... a mishap Thursday, never happened before": firm read-back
                 return confirm(target, sentence_around(text, own.words), said_new=True)
-            hedged_yes = not SAYS_NOT_SURE.match(fold(text)) and not DOUBTS_IT_IS_REAL.search(fold(text))
+            hedged_yes = not says_not_sure(text) and not DOUBTS_IT_IS_REAL.search(fold(text))
             if emergency and hedged_yes and not says_not_new(text, target):
                 # "possibly? both legs feel weak going up stairs. could be im just unfit": a hedged
                 # yes (not a "not sure"), the sign then stated; read back before anything is recorded

@@ -94,6 +94,7 @@ def lead_reply(text: str) -> Optional[Reply]:
         ("litotes_yes", Reply.YES),
         ("switch_no", Reply.NO),
         ("unsure", Reply.UNSURE),
+        ("hedged", Reply.UNSURE),
         ("switch_yes", Reply.YES),
         ("no", Reply.NO),
         ("new", Reply.YES),
@@ -115,6 +116,13 @@ def lead_reply(text: str) -> Optional[Reply]:
         if any(p.search(body) for p in words[key]):
             return reply
     return lead
+
+
+def says_not_sure(text: str) -> bool:
+    """The reply starts by saying it is not sure ("not shure. bit wobbly sumtimes"), as against a
+    hedged yes ("possibly?", "kinda"): what it then states of the sign is no yes."""
+    body = fold(text).strip()
+    return any(p.match(body) for p in lead_words()["unsure"])
 
 
 def says_correction(text: str) -> bool:

@@ -1,6 +1,6 @@
-"""How a reply's wording answers, apart from what it says of the signs: a hedged yes against a
-"not sure", a doubt that the sign is real at all, a topic named and then denied, a "fine" that goes
-with the leading yes. Used by answers/direct.py."""
+"""How a reply's wording answers, apart from what it says of the signs: a doubt that the sign is
+real at all, a topic named and then denied, a "fine" that goes with the leading yes. Used by
+answers/direct.py."""
 
 from __future__ import annotations
 
@@ -18,15 +18,6 @@ from triage.engine import UNSURE
 DOUBTS_IT_IS_REAL = re.compile(
     r"\b(imagin\w*|(don'?t|dont|do not) know if|not sure if|can'?t tell if|if it'?s real|in my head|"
     r"paranoi\w*|overthinking)\b",
-    re.I,
-)
-# A reply that says it is unsure ("not shure. bit wobbly sumtimes but i think thats my nees"), as
-# against a hedged yes ("possibly?", "kinda", "sort of").
-SAYS_NOT_SURE = re.compile(
-    r"^\W*(i'?m |im |i am )?(not (really |too |that |totally |entirely |completely |100% )?sure|unsure|"
-    r"(i )?(don'?t|dont|do not) (really |rightly |quite |honestly |truly )?know|dunno|idk|no idea|"
-    r"can'?t (say|tell)|hard to (say|tell)|"
-    r"not certain|uncertain)\b",
     re.I,
 )
 SIDES_VALUES = ("one", "both")
