@@ -38,6 +38,7 @@ from answers.shapes import (
     TOPIC_THEN_NO,
     confirm,
     fine_with_the_lead,
+    no_after_the_hedge,
     sides_answer,
     trouble_beside_fine,
 )
@@ -47,6 +48,7 @@ from answers.wording import (
     lone_age,
     quote,
     sentence_around,
+    sentence_saying,
     to_number,
 )
 from nlp.questions import looks_like_question
@@ -151,6 +153,8 @@ class DirectAnswers:
                 return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
             return Answer(target)
 
+        if lead is Reply.UNSURE and no_after_the_hedge(text, own, target):  # "maybe not kah, legs ok"
+            return Answer(target, Reply.NO, ABSENT, 1.0, Source.WORDS)
         if lead is Reply.UNSURE and own is not None and own.value == ABSENT:
             # "don't know if my bum is numb": a negation inside a "don't know" is no "no"
             return Answer(target, Reply.UNSURE, UNSURE, 1.0, Source.WORDS)
@@ -190,7 +194,7 @@ class DirectAnswers:
                 # cancer history counts however long ago it was, so it is always read back)
                 if says_not_new(text, target) and target not in EVER_FACTS:
                     return Answer(target, Reply.NO, "absent", 1.0, Source.WORDS)
-                words = sentence_around(text, own.words)
+                words = sentence_saying(text, own.words)
                 return confirm(target, words, said_new=names_recent_topic(target, text))
             if own.value == "absent" and lead is Reply.YES and says_it_is_new(text):
                 # "well its new yeah ... but its not like im wetting myself proper": it says the

@@ -34,7 +34,7 @@ from answers.message import (
     YES_NO_QUESTIONS,
     Message,
 )
-from answers.shapes import SIDES_VALUES
+from answers.shapes import SIDES_VALUES, says_weakness_steady
 from answers.stated import after_self_correction, stated_facts, without_quoted_lines
 from answers.wording import (
     about_the_pain,
@@ -60,7 +60,9 @@ TRI_KIND = "tri"
 # Whether the pain gets better: "it hasn't changed" said of another sign is not about it (unless the
 # question asked is itself about a trend: "it's getting better" answers "is the weakness worse?").
 IMPROVING_FACT = "improving"
-TREND_QUESTIONS = frozenset({IMPROVING_FACT, "weakness_worsening"})
+WEAKNESS_FACT = "weakness"
+WORSENING_FACT = "weakness_worsening"
+TREND_QUESTIONS = frozenset({IMPROVING_FACT, WORSENING_FACT})
 
 # Re-exported: what the planner, the actions and the tests read from here.
 __all__ = [
@@ -228,6 +230,10 @@ class Interpreter:
             for child in engine.facts.values():
                 if child.follows == target and child.kind == "sides" and child.name not in stated:
                     facts.append(StatedFact(child.name, sides, words=sides))
+        # "Yes, the right hand. But not getting worse." answers whether it is getting worse too.
+        steady = target == WEAKNESS_FACT and answer.value == PRESENT and WORSENING_FACT not in stated
+        if steady and says_weakness_steady(msg.text or ""):
+            facts.append(StatedFact(WORSENING_FACT, ABSENT, words=quote(msg.text)))
         possible = [
             f
             for f in rest

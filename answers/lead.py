@@ -125,6 +125,12 @@ def says_not_sure(text: str) -> bool:
     return any(p.match(body) for p in lead_words()["unsure"])
 
 
+def says_hedged_no(text: str) -> bool:
+    """The reply starts with a hedged no ("maybe not kah, ..."), a polite no in many Englishes."""
+    body = fold(text).strip()
+    return any(p.match(body) for p in lead_words()["hedged_no"])
+
+
 def says_correction(text: str) -> bool:
     """The message corrects something said before ("actually it's more like 3 weeks")."""
     return any(p.search(fold(text)) for p in lead_words()["corrects"])

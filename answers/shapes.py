@@ -8,10 +8,12 @@ import re
 from typing import Any, Optional
 
 from answers.contract import Answer, Reply, Source, StatedFact
-from answers.lead import names_recent_topic, says_sign_fine, says_topic_fine
+from answers.lead import names_recent_topic, says_hedged_no, says_sign_fine, says_topic_fine
 from answers.message import ANSWER_ENTITY, SIDES_ENTITY, Message
 from answers.wording import in_first_sentence, sentences
-from triage.engine import UNSURE
+from nlp.facts.lexicon import cue_regexes
+from nlp.facts.text import find_all
+from triage.engine import ABSENT, UNSURE
 
 # A hedge on whether the sign is there at all ("am I imagining it", "don't know if it's real"),
 # not only on its cause ("could be im just unfit").
@@ -22,6 +24,40 @@ DOUBTS_IT_IS_REAL = re.compile(
 )
 SIDES_VALUES = ("one", "both")
 TOPIC_THEN_NO = re.compile(r"^\W*((?:[\w']+\W+){1,3}?)(?:no+|none|never|nope|nah|nae)\b", re.I)
+
+
+def says_weakness_steady(text: str) -> bool:
+    """A yes to the weakness question that says it is not getting worse ("Yes, the right hand. But
+    not getting worse."), by the cues the NLU reads beside a weakness word. Only the steady side is
+    taken from a bare answer: a "worse" there may be the pain's, and the worsening question (the
+    emergency one) is then asked in its own right."""
+    cues = cue_regexes()
+    stable = list(find_all(cues["stable"], text, 0, len(text), "absent"))
+    worse = [
+        w
+        for w in find_all(cues["worse"], text, 0, len(text), "present")
+        if not any(s[0] <= w[0] < s[1] or w[0] <= s[0] < w[1] for s in stable)
+    ]
+    # "the pain isn't getting worse" is about the pain
+    steady = [c for c in stable if not cues["pain_subject"].search(text[: c[0]])]
+    return bool(steady) and not worse
+
+
+# Where a reply's first clause ends ("maybe not kah, ...", "probably not. ...", "perhaps not but").
+_FIRST_CLAUSE_END = re.compile(r"[,.;:!?\u2026]|\s-\s|\bbut\b")
+
+
+def no_after_the_hedge(text: str, own: Optional[StatedFact], target: str) -> bool:
+    """A hedged no ("maybe not kah, ...", a polite no in many Englishes), then a later clause that
+    says the asked sign is absent ("I never have cancer") or its topic fine ("legs ok"); a negation
+    inside the hedge ("maybe not numb") is none."""
+    end = _FIRST_CLAUSE_END.search(text) if says_hedged_no(text) else None
+    if end is None:
+        return False
+    rest = text[end.end() :]
+    if own is not None:
+        return own.value == ABSENT and own.words.lower() in rest.lower()
+    return says_sign_fine(target, rest)
 
 
 def fine_with_the_lead(msg: Message) -> bool:

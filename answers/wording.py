@@ -23,7 +23,8 @@ QUOTE_CONTEXT_WORDS = 5
 # A sentence this short is quoted whole (its negation may stand further back than the window).
 QUOTE_WHOLE_SENTENCE_WORDS = 16
 MIN_AGE_YEARS, MAX_AGE_YEARS = 1, 120
-_OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*([.!,;:]|going on\b|but feel\w*\b|feels like\b)")
+# (an aside in brackets after it too: "41 (42 next week eek)")
+_OPENING_NUMBER = re.compile(r"^\W*(\d{1,3})\s*([.!,;:(]|going on\b|but feel\w*\b|feels like\b)")
 _NOT_AN_AGE = re.compile(
     r"\d\s*(days?|d|weeks?|wks?|months?|mths?|hours?|hrs?|ago|kg|kgs|lbs?|km|k|miles?|/10|%|am|pm|st|nd|rd|th)\b",
     re.I,
@@ -225,6 +226,19 @@ def sentence_around(text: str, words: str) -> str:
     start = max([i for i in stops if i < pos], default=-1) + 1
     ends = [i for i in stops if i >= pos + len(words)]
     return quote(text[start : (min(ends) + 1 if ends else len(text))].strip())
+
+
+# A negation in a sentence: it does not say the sign is there.
+_NEGATED = re.compile(r"\b(no|not|never|none|nothing)\b|n'?t\b", re.I)
+
+
+def sentence_saying(text: str, words: str) -> str:
+    """The sentence that says the sign is there, for a read-back: "No, I don't have cancer now. But
+    I had breast cancer in 2015" reads back the second; else the first that holds the words."""
+    for sentence in sentences(text):
+        if words and words.lower() in sentence.lower() and not _NEGATED.search(sentence):
+            return quote(sentence.strip())
+    return sentence_around(text, words)
 
 
 def words_around(text: str, words: str) -> str:

@@ -8,6 +8,7 @@ from typing import Mapping, Optional
 
 from answers.contract import Interpretation
 from answers.contract import Source as AnswerSource
+from answers.direct import EVER_FACTS
 from answers.interpret import SADDLE_SIGN_OF, TRI_KIND
 from answers.lead import says_correction, says_same_again
 from answers.message import DURATION_FACT
@@ -58,6 +59,24 @@ def merge(
         # cautious one for S4 / S5) stays unless the patient corrects it
         stated.pop(DURATION_FACT, None)
     answer = reading.answer
+    asked = answer.question if answer.answered and answer.question in engine.facts else None
+    asking = text.rstrip().endswith("?")
+    for name, value in list(stated.items()):
+        related = asked is not None and asked in (
+            name,
+            engine.facts[name].follows,
+            engine.facts[asked].follows,
+        )
+        if (
+            value == ABSENT
+            and state.facts.get(name) == PRESENT
+            and not related
+            and (asking or (name in EVER_FACTS and not says_correction(text)))
+        ):
+            # "no i mean the cancer was years ago, does that still count?" after "I had cancer": a
+            # history told is never taken away by a no read in passing, nor a sign by a question of
+            # the patient's; only by an answer to its question (or a related one) or a correction
+            stated.pop(name)
     if answer.answered and answer.question in engine.facts:
         stated[answer.question] = answer.value
     changed = {name for name, value in stated.items() if facts[name] != value}

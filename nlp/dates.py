@@ -186,8 +186,34 @@ def _numeric_start(m: re.Match[str], today: dt.date) -> Optional[dt.date]:
     return max(dates) if dates else None
 
 
+# A week number, as the Nordics and Germany date things ("since week 44", "from vecka 41"): the
+# Monday of that ISO week, this year's or, when it is still to come, last year's.
+_WEEK_NUMBER = re.compile(
+    r"\b(?:since|from|after|in|during|started(?: in)?|began(?: in)?|starting)\s+(?:the\s+)?"
+    r"(?:week|wk|vecka|uke|uge|viikko|v\.)\s*(?P<n>\d{1,2})\b",
+    re.I,
+)
+MAX_ISO_WEEK = 53
+
+
+def _week_start(number: int, today: dt.date) -> Optional[dt.date]:
+    for year in (today.year, today.year - 1):
+        try:
+            monday = dt.date.fromisocalendar(year, number, 1)
+        except ValueError:
+            continue
+        if monday <= today:
+            return monday
+    return None
+
+
 def start_dates(text: str, today: dt.date, start_cue: re.Pattern[str]) -> Iterator[tuple[int, re.Match[str]]]:
     """(days before today, the match) for every start date the text gives."""
+    for m in _WEEK_NUMBER.finditer(text):
+        number = int(m.group("n"))
+        monday = _week_start(number, today) if 1 <= number <= MAX_ISO_WEEK else None
+        if monday is not None:
+            yield (today - monday).days, m
     for m in _named_re().finditer(text):
         lead = (m.group("lead") or "").lower()
         sentence = _sentence(text, m.start())

@@ -27,12 +27,18 @@ def zone() -> dt.tzinfo:
 
 
 def now() -> dt.datetime:
-    """Now, in the deployment's time zone."""
-    return dt.datetime.now(zone())
+    """Now, in the deployment's time zone; on TRIAGE_TODAY's date when a replay sets it, so that
+    the summary's date and the durations in it are counted from the same day."""
+    current = dt.datetime.now(zone())
+    fixed = os.environ.get(TODAY_ENV, "").strip()
+    return datetime_on(dt.date.fromisoformat(fixed), current) if fixed else current
+
+
+def datetime_on(day: dt.date, current: dt.datetime) -> dt.datetime:
+    return current.replace(year=day.year, month=day.month, day=day.day)
 
 
 def today() -> dt.date:
     """The date durations are counted from: TRIAGE_TODAY when a replay sets it, else today in
     the deployment's time zone."""
-    fixed = os.environ.get(TODAY_ENV, "").strip()
-    return dt.date.fromisoformat(fixed) if fixed else now().date()
+    return now().date()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Mapping, Optional
 
+from . import clock
 from .engine import (
     ABSENT,
     BOTH,
@@ -102,7 +103,7 @@ def questionnaire_response(
     engine: Engine, outcome: Outcome, facts: Mapping[str, FactValue], authored: Optional[datetime] = None
 ) -> dict[str, Any]:
     """The completed intake for one outcome: every fact with a value, the level and the rules."""
-    authored = authored or datetime.now(timezone.utc)
+    authored = authored or clock.now()
     items: list[dict[str, Any]] = []
     for name, spec in engine.facts.items():
         value = facts.get(name)

@@ -61,7 +61,7 @@ def build_summary(
 ) -> dict[str, Any]:
     """Structured summary: age, duration, location, pertinent positives/negatives (emergency signs
     first, each with where it came from), unknowns, what was not asked, level and policy version."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     sources = sources or {}
     checked = engine.check_facts(facts)
     positives, negatives, unknown, not_asked = [], [], [], []

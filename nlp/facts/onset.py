@@ -122,7 +122,21 @@ def onset_days(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
     """(days before today, phrase) for each start date of the patient's pain, in this order: a month,
     a weekday, a relative day, a named day (nlp/dates.py), a year; else the date a short reply
     names on its own."""
-    return _said_dates(text, today) or _bare_date(text, today)
+    return _said_dates(text, today) or _bare_date(text, today) or _last_sentence_date(text, today)
+
+
+def _last_sentence_date(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
+    """A reply that ends with a date on its own ("Since Deepavali madam, I told no. 8th November"):
+    the last sentence read as a short reply, placed where it stands in the text."""
+    cut = max(text.rstrip(_TRAILING).rfind(c) for c in ".!?\n")
+    if cut <= 0:
+        return []
+    found = _bare_date(text[cut + 1 :], today)
+    if not found:
+        return []
+    days, m = found[0]
+    where = re.compile(re.escape(m.group(0))).search(text, cut + 1)
+    return [(days, where)] if where else []
 
 
 def _bare_date(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:

@@ -35,6 +35,7 @@ _FOLLOW_UP_EXAMPLE = _CONTEXT["follow_up_example"]
 _PAST_SENTENCE = _CONTEXT["past_sentence"]
 _PAST_CLAUSE = _CONTEXT["past_clause"]
 _NO_PROBLEMS_AFTER = _CONTEXT["no_problems_after"]
+_NO_START = _CONTEXT["no_start"]
 _TIME_ONLY = _CONTEXT["time_only"]
 _PAIN_WORD = _CONTEXT["pain_word"]
 _HAD_IT_BEFORE = _CONTEXT["had_it_before"]
@@ -221,7 +222,9 @@ def _echo_mention(ent: Span, echo: str) -> Mention | None:
 def _own_value(doc: Doc, ent: Span) -> str | None:
     """The value of the patient's own phrase, from its polarity and negation (None: it says nothing)."""
     polarity = ent.ent_id_
-    negated = bool(ent._.is_negated) or _NO_PROBLEMS_AFTER.match(doc.text, ent.end_char) is not None
+    negated = bool(ent._.is_negated) or (
+        _NO_START.match(ent.text) is not None and _NO_PROBLEMS_AFTER.match(doc.text, ent.end_char) is not None
+    )
     if (
         negated
         and ent.label_ == "cancer_history"

@@ -806,3 +806,50 @@ def test_sarcasm_about_an_injury_is_read_back_never_a_no(nlp: Any) -> None:
     )
     answer = read("major_injury", text, nlp).answer
     assert answer.value != "absent" and answer.confirm is not None
+
+
+# --- round 17 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # a hedged no ("maybe not kah", polite), then a clear no in its own clause
+        ("weakness", "maybe not kah, legs ok", "absent"),
+        ("numbness", "maybe not kah, legs feel normal", "absent"),
+        ("cancer_history", "maybe not kah, I never have cancer. my mother have cancer liver", "absent"),
+        # Nordic, Hungarian, Indonesian no and yes
+        ("radiating_pain", "Nei.", "absent"),
+        ("fever", "Nej, only stiff when I turn in bed.", "absent"),
+        ("lump", "tidak ada", "absent"),
+        ("night_pain", "Jo, a little", "present"),
+        # a yes settled in the middle of a message sent in two halves
+        (
+            "weakness",
+            "grip like it used to. Sorry, he wanted juice. So I suppose yes, the right hand.",
+            "present",
+        ),
+    ],
+)
+def test_round17_plain_answers(question: str, text: str, value: str, nlp: Any) -> None:
+    assert read(question, text, nlp).answer.value == value
+
+
+def test_a_hedge_inside_the_clause_stays_not_sure(nlp: Any) -> None:
+    # "maybe not numb" hedges the sign itself: no clear no
+    assert read("saddle_numbness", "maybe not numb, hard to tell", nlp).answer.value != "absent"
+
+
+def test_a_yes_to_weakness_that_says_it_is_steady_answers_the_trend_too(nlp: Any) -> None:
+    # round 17 (parents-05): the worsening was read from "weaker than it was" (an emergency, E3)
+    reading = read("weakness", "Yes, the right hand. But not getting worse.", nlp)
+    facts = {f.fact: f.value for f in reading.facts}
+    assert reading.answer.value == "present" and facts["weakness_worsening"] == "absent"
+    reading = read("weakness", "Yes, my right hand is weaker than it was.", nlp)
+    assert "weakness_worsening" not in {f.fact for f in reading.facts}
+
+
+def test_a_no_then_a_history_reads_back_the_history(nlp: Any) -> None:
+    text = "No, I don't have cancer now. But I had breast cancer in 2015, operation and chemo."
+    answer = read("cancer_history", text, nlp).answer
+    assert answer.confirm is not None and answer.confirm.startswith("But I had breast cancer")

@@ -1185,3 +1185,21 @@ def test_no_everyday_self_care_text_after_an_emergency_or_same_day_outcome(level
     plan = turn(state, "ask_self_care", "can i take co-codamol while i wait in a&e or not")
     assert "utter_topic_self_care" not in plan.responses
     assert f"utter_care_question_{level}" in plan.responses
+
+
+def test_a_told_history_is_not_taken_away_by_a_no_in_passing_or_in_a_question() -> None:
+    # round 17 (parents-02, nordic-02): "does that still count?" and "I don't want to bother the
+    # oncology" were read as a no to cancer: urgent became routine
+    done = State(facts={"cancer_history": "present"}, phase=DONE, last_level="urgent", last_rules=("U3",))
+    asked = turn(
+        done, None, "no i mean the cancer was years ago, does that still count?", cancer_history="absent"
+    )
+    assert asked.state.facts["cancer_history"] == "present"
+    asking = replace(consented(cancer_history="present"), pending="fever")
+    passing = turn(asking, None, "I don't want to bother the oncology", cancer_history="absent")
+    assert passing.state.facts["cancer_history"] == "present"
+    # a correction, or the question itself asked again, still changes it
+    fixed = turn(asking, None, "actually I never had cancer, I misread it", cancer_history="absent")
+    assert fixed.state.facts["cancer_history"] == "absent"
+    again = turn(replace(asking, pending="cancer_history"), "deny", "no", answer="no")
+    assert again.state.facts["cancer_history"] == "absent"

@@ -966,3 +966,35 @@ def test_round16_vocabulary(text: str, fact: str, value: object, nlp) -> None:
 @pytest.mark.parametrize("text", ["No, just slower because of the bump.", "my baby bump is huge now"])
 def test_a_pregnant_belly_is_no_lump(text: str, nlp) -> None:
     assert "lump" not in facts_of(text, nlp)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        # round 17: week numbers, festivals, a date said last; sleeplessness from the pain
+        ("Since week 41. I wrote it.", "duration_days", "47"),  # Monday 5 October
+        ("since Deepavali, back side only paining", "duration_days", "13"),
+        ("Since Deepavali madam, I told no. 8th November", "duration_days", "13"),
+        ("pain since Saint Martin day, 11 November", "duration_days", "10"),
+        ("little pain since after midsummer", "duration_days", "155"),
+        ("pain between shoulder blades wont let me sleep", "night_pain", "present"),
+        ("neck playing up again cant get off to sleep", "night_pain", "present"),
+        ("Yes sir urine problem is there since last night", "bladder_bowel", None),  # no "no" in it
+        ("no balance problems", "walking_balance", "absent"),
+    ],
+)
+def test_round17_vocabulary(text: str, fact: str, value: object, nlp) -> None:
+    assert facts_of(text, nlp).get(fact) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("never done that before even on a night out", "night_pain"),  # an evening, not the nights
+        ("I don't want to bother the oncology, they have so much to do.", "cancer_history"),
+        ("i am home only one week in month", "duration_days"),  # how often, not how long
+        ("no, me no. my amma had uterus cancer few years back", "cancer_history"),  # the mother's
+    ],
+)
+def test_round17_words_that_state_no_fact_of_the_patient(text: str, fact: str, nlp) -> None:
+    assert fact not in facts_of(text, nlp)

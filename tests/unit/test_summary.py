@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -115,3 +115,12 @@ def test_a_strain_is_no_sign_of_low_back_pain() -> None:
     assert not any("strain" in item for item in low["positives"] + low["negatives"] + low["not_asked"])
     mid = build_summary(ENGINE, {**FACTS, "mechanical": "present"}, None, NOW)
     assert any("strain" in item for item in mid["positives"])
+
+
+def test_a_fixed_today_dates_the_summary_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replay's TRIAGE_TODAY dates the summary as well as the durations (round 17 saw a summary
+    dated the day after the one its durations were counted from)."""
+    monkeypatch.setenv(clock.TODAY_ENV, "2026-11-30")
+    assert clock.now().date() == clock.today() == date(2026, 11, 30)
+    monkeypatch.delenv(clock.TODAY_ENV)
+    assert clock.now().date() == clock.today()
