@@ -23,7 +23,14 @@ from answers.classifier import AnswerReader, default_reader
 from answers.consent import consent_reply
 from answers.contract import Answer, Certainty, Interpretation, Reply, Source, StatedFact, Time
 from answers.direct import ANSWER_INTENTS, EVER_FACTS, SIGN_DOUBTS_A_NEGATION, DirectAnswers
-from answers.lead import asks_meaning, lead_reply, names_recent_topic, says_not_new, says_sign_fine
+from answers.lead import (
+    asks_meaning,
+    lead_reply,
+    names_recent_topic,
+    says_limbs_work,
+    says_not_new,
+    says_sign_fine,
+)
 from answers.message import (
     ANSWER_ENTITY,
     ANSWER_TO_ENTITY,
@@ -61,6 +68,7 @@ TRI_KIND = "tri"
 # question asked is itself about a trend: "it's getting better" answers "is the weakness worse?").
 IMPROVING_FACT = "improving"
 WEAKNESS_FACT = "weakness"
+BLADDER_FACT = "bladder_bowel"
 WORSENING_FACT = "weakness_worsening"
 TREND_QUESTIONS = frozenset({IMPROVING_FACT, WORSENING_FACT})
 
@@ -109,11 +117,21 @@ class Interpreter:
         limb = stated.get(LIMB_NUMBNESS)
         if limb is not None:
             around = sentence_around(text, limb.words) if limb.words else text
-            if names_the_saddle(around) and not names_a_limb(around):
+            if names_the_saddle(around) and (
+                not names_a_limb(around) or says_limbs_work(LIMB_NUMBNESS, around)
+            ):
                 # "its also gone a bit dead down there when i wipe": numb in the saddle area (and
-                # "odd round the back passage, not unlike after the dentist" is that one feeling)
+                # "odd round the back passage, not unlike after the dentist" is that one feeling;
+                # "legs are fine its just down below that feels kind of numb": the legs are not it)
                 numb = stated.pop(LIMB_NUMBNESS)
                 stated.setdefault(SADDLE_NUMBNESS, replace(numb, fact=SADDLE_NUMBNESS))
+                stated.pop(LIMB_NUMBNESS + "_sides", None)
+            elif (
+                BLADDER_FACT in stated and stated[BLADDER_FACT].value == PRESENT and not names_a_limb(around)
+            ):
+                # "no numb krub. but 2 day I pee in my pant, no feel when I need pee": the bladder's
+                # feeling, told as the bladder sign; no numb arm or leg
+                stated.pop(LIMB_NUMBNESS)
                 stated.pop(LIMB_NUMBNESS + "_sides", None)
         button_target = msg.first(ANSWER_TO_ENTITY)
         target = button_target or question

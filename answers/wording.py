@@ -305,12 +305,32 @@ def sentence_and_next(text: str, words: str) -> str:
     return f"{first} {sentence_around(rest, rest.strip()[:20]) if rest.strip() else ''}"
 
 
+# A clause before the last one of a "?" sentence is a statement only if it is this long and asks
+# nothing itself ("...down below that feels kind of numb like when i wipe, thought thats the
+# stitches?"; not "Numb in what sense, reduced sensation?").
+MIN_STATEMENT_WORDS = 6
+_WH_WORD = re.compile(
+    r"\b(what|which|how|why|who|whether)\b", re.I
+)  # ("when", "where": mostly joining words)
+
+
 def in_a_question(text: str, words: str) -> bool:
     """The words stand in a sentence that asks something ("do you think it's cancer???")."""
     if not words:
         return False
     sentence = _TAG_QUESTION.sub("", sentence_around(text, words))  # "..., you know?" asks nothing
-    return "?" in sentence
+    if "?" not in sentence:
+        return False
+    # where the question starts: a question word opening a clause, else the last clause before
+    # the "?" ("... when i wipe i cant really feel it, thought thats the stitches still?")
+    opens = _QUESTION_OPENS.search(sentence)
+    mark = sentence.index("?")
+    start = opens.start() if opens else max(sentence.rfind(c, 0, mark) for c in ",;:") + 1
+    before = sentence[:start]
+    if not opens and (len(before.split()) < MIN_STATEMENT_WORDS or _WH_WORD.search(before)):
+        start = 0  # "Numb in what sense, reduced sensation?": all one question
+    at = sentence.lower().find(words.lower())
+    return at < 0 or at + len(words) > start
 
 
 def lone_age(text: str) -> Optional[int]:

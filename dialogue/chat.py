@@ -148,11 +148,14 @@ def care_question(text: str) -> Optional[str]:
     return "selfcare" if patterns["selfcare"].search(folded) else None
 
 
-def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> list[Reply]:
+def chat_reply(
+    msg: Message, state: State, had_facts: bool, asking: bool, sign_pending: bool = False
+) -> list[Reply]:
     """The reply to what the message is about, besides any facts in it.
 
     asking: a triage question is pending, so an unplaced message is a failed answer (asked again
-    below), never "off-topic".
+    below), never "off-topic". sign_pending: that question is about an emergency sign, so "should I
+    go to hospital now?" is told to go now if the answer is yes, never only "after a few questions".
     """
     intent, text = msg.intent, msg.text or ""
     replies: list[Reply] = []
@@ -208,6 +211,8 @@ def chat_reply(msg: Message, state: State, had_facts: bool, asking: bool) -> lis
             # how to get there matters only when it is now; at an emergency "heat or ice?" gets the
             # advice first
             kind = "care" if care == "selfcare" or (care == "transport" and level != "emergency") else care
+            if kind in ("care", "transport") and level == "pending" and sign_pending:
+                level = "if_sign"  # "Now itself I have to go to hospital is it?" beside a read-back
             replies.append(Reply(f"utter_{kind}_question_{level}"))
     elif (intent == "greet" and not had_facts) or (intent == "goodbye" and state.phase == INTRO):
         # a first message is never a farewell ("hey. just off nights" reads like "good night")

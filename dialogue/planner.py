@@ -221,6 +221,7 @@ def _decide(
         state,
         bool(changed) or _answers_something(reading),
         state.phase == ASKING and state.pending is not None,
+        sign_pending=state.phase == ASKING and state.pending in engine.emergency_facts,
     )
     if state.last_level == EMERGENCY and changed:
         # A correction took the emergency away: say so once, never just move on.

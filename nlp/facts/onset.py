@@ -53,7 +53,7 @@ SINCE_MONTH = re.compile(
 )
 SINCE_DAY = re.compile(
     rf"\b(?P<week_before>a week\s+)?(?P<lead>since|started|began|started on|began on|from|on|last)\s+"
-    rf"(?:last\s+)?(?P<wd>{_WEEKDAY_RE})\b(?P<week_after>\s+(?:week|wk)\b|\s+before\s+last\b)?"
+    rf"(?:last\s+)?(?P<wd>{_WEEKDAY_RE})\b(?P<week_after>\s+(?:gone\s+)?(?:week|wk)\b|\s+before\s+last\b)?"
     r"(?:\s+(?:night|morning|afternoon|evening|arvo|avo|lunchtime)\b)?(?!\s+(?:the\s+)?\d)",
     re.I,
 )

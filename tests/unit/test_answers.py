@@ -853,3 +853,29 @@ def test_a_no_then_a_history_reads_back_the_history(nlp: Any) -> None:
     text = "No, I don't have cancer now. But I had breast cancer in 2015, operation and chemo."
     answer = read("cancer_history", text, nlp).answer
     assert answer.confirm is not None and answer.confirm.startswith("But I had breast cancer")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no numb krub. but 2 day already I pee in my pant little bit, no feel when I need pee. shame 555",
+        "No numbness. Only the underpants are a little bit wet the last days, I do not feel it come.",
+    ],
+)
+def test_the_bladders_feeling_is_no_numb_limb(text: str, nlp: Any) -> None:
+    # round 17 replays: the numbness answer's "no feel when I need pee" became numb legs (S6)
+    reading = read("numbness", text, nlp)
+    facts = {f.fact: f.value for f in reading.facts}
+    assert reading.answer.value == "absent" and facts["bladder_bowel"] == "present"
+
+
+def test_limbs_said_fine_beside_a_numb_saddle_in_a_run_on_question(nlp: Any) -> None:
+    # round 17 replay (parents-01): a run-on message ending in a question made the saddle numbness
+    # "in a question" (a no), and "legs are fine" made it numb legs (E3)
+    text = (
+        "no legs are fine its just down below that feels kind of numb like when i wipe i cant really "
+        "feel it, thought thats the stitches still?"
+    )
+    reading = read("saddle_numbness", text, nlp)
+    assert reading.answer.confirm is not None and reading.answer.value is None
+    assert "numbness" not in {f.fact for f in reading.facts}

@@ -612,8 +612,13 @@ def test_a_care_question_before_the_outcome_is_acknowledged_and_the_question_com
     plan = turn(state, "affirm", "yes")
     pending = plan.state.pending
     asked = turn(plan.state, "ask_when_to_seek_care", "should I be going to A&E right now??")
-    assert asked.responses[0] == "utter_care_question_pending"
+    # the pending question is an emergency sign's: told to go now if the answer is yes (round 17:
+    # "Now itself I have to go to hospital is it?" beside a read-back got "after a few questions")
+    assert pending in ENGINE.emergency_facts
+    assert asked.responses[0] == "utter_care_question_if_sign"
     assert asked.state.pending == pending and asked.responses[-1] == f"utter_ask_{pending}"
+    later = turn(replace(plan.state, pending="night_pain"), "ask_when_to_seek_care", "should I go to A&E?")
+    assert later.responses[0] == "utter_care_question_pending"
     # a statement that names a place is no question
     told = turn(plan.state, "deny", "no, I saw my GP last week")
     assert not any(r.startswith("utter_care_question") for r in told.responses)

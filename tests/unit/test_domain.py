@@ -86,6 +86,7 @@ def dialogue_responses() -> set[str]:
         f"utter_{kind}_question_{level}" for kind in ("care", "activity") for level in (*LEVELS, "pending")
     }
     names.add("utter_transport_question_emergency")  # how to get there: only asked about when it is now
+    names.add("utter_care_question_if_sign")  # before the outcome, beside an emergency sign's question
     names.discard("utter_topic_unknown_topic")
     names.add("utter_topic_unknown")
     return names
