@@ -201,6 +201,10 @@ def test_the_corpus_covers_every_question_kind() -> None:
         ("my waist is paining", "lower back"),
         ("neck and between my shoulder blades", "neck and middle of the back"),
         ("it hurts", None),
+        # round 17: "the cross" (Czech, Finnish) is the low back; "in the middle, between shoulder"
+        ("I have big pain in cross already 10 days", "lower back"),
+        ("my back sakit in the middle, between shoulder", "middle of the back"),
+        ("it woke me in the middle of the night", None),
     ],
 )
 def test_where_the_pain_is_in_a_clinicians_words(text: str, where: Optional[str]) -> None:
