@@ -1007,3 +1007,9 @@ def test_a_signs_time_alone_dates_no_pain(nlp) -> None:
     assert facts_of("my back hurts since yesterday", nlp)["duration_days"] == "1"
     # Caribbean English: "Sunday gone week" is the Sunday before last (today is a Saturday here)
     assert facts_of("mi back a kill mi from Sunday gone week", nlp)["duration_days"] == "13"
+
+
+def test_getting_off_the_floor_is_no_sleep(nlp) -> None:
+    # a replay of round 11 after round 17's sleep phrases: "cant get off" was read as can't sleep
+    text = "my back went at work friday lifting a pallet, cant get off the floor properly"
+    assert "night_pain" not in facts_of(text, nlp)
