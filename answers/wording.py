@@ -97,6 +97,12 @@ _PAIN_WORDS = re.compile(
 )
 # A sentence that starts with no subject ("Has been for a week or so.", "Since Tuesday.", "Going on
 # three weeks"): its subject is the last sentence's.
+# A time counted from the strain or fall that began the pain ("since i lifted a pallet at work").
+_SINCE_A_STRAIN = re.compile(
+    r"\b(since|after|when) (i|we) (\w+ ){0,2}?(lifted|lifting|fell|twisted|bent|picked|carried|carrying|"
+    r"moved|moving|slipped|tripped|pulled|pushed|shovell?ed|dug|strained|hurt|did my back|put my back)\b",
+    re.I,
+)
 _NO_SUBJECT = re.compile(r"^\W*(has been|have been|been|since|for|going on|started|began|came on)\b", re.I)
 # "It's been the same since last week": the pain's in an opening, but in an answer to the weakness
 # question "it" is the weakness.
@@ -273,6 +279,8 @@ def about_the_pain(text: str, words: str, answering: bool, signs: Sequence[str] 
     if corrects_a_time(text):
         return True  # "Scratch what I said about 3 weeks, it's longer. Since the middle of October."
     sentence = sentence_around(text, words) if words else text
+    if not answering and _SINCE_A_STRAIN.search(sentence):
+        return True  # "been 10 days since i lifted a pallet at work": the pain's start, told in an opening
     if not _PAIN_WORDS.search(sentence) and any(w and w in sentence for w in signs):
         return False
     past = _PAST_EPISODE.search(sentence)

@@ -883,3 +883,10 @@ def test_limbs_said_fine_beside_a_numb_saddle_in_a_run_on_question(nlp: Any) -> 
     reading = read("saddle_numbness", text, nlp)
     assert reading.answer.confirm is not None and reading.answer.value is None
     assert "numbness" not in {f.fact for f in reading.facts}
+
+
+def test_a_time_counted_from_the_strain_is_the_pains(nlp: Any) -> None:
+    # round 15 replay (forum-01): "been 10 days since i lifted a pallet" was another thing's time
+    text = "classic radic down my right leg to the foot. been 10 days since i lifted a pallet at work."
+    facts = {f.fact: f.value for f in read(None, text, nlp).facts}
+    assert facts["duration_days"] == 10
