@@ -1085,6 +1085,7 @@ def test_a_cancer_history_read_back_carries_the_advice_when_it_makes_an_emergenc
         ("cant i just do turmeric and see how i feel in a couple days?", "care"),
         ("should I carry on with the physio exercises in the meantime, or pause?", "activity"),
         ("should i drive myself or wait for my husband?", "transport"),
+        ("should I wake my husband?", "transport"),  # round 17 (night owls): asked three times, ignored
     ],
 )
 def test_round12_care_questions(text: str, kind: str) -> None:
