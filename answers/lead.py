@@ -118,17 +118,21 @@ def lead_reply(text: str) -> Optional[Reply]:
     return lead
 
 
+def _starts_with(family: str, text: str) -> bool:
+    """The folded reply starts with a phrase of this lead-word family."""
+    body = fold(text).strip()
+    return any(p.match(body) for p in lead_words()[family])
+
+
 def says_not_sure(text: str) -> bool:
     """The reply starts by saying it is not sure ("not shure. bit wobbly sumtimes"), as against a
     hedged yes ("possibly?", "kinda"): what it then states of the sign is no yes."""
-    body = fold(text).strip()
-    return any(p.match(body) for p in lead_words()["unsure"])
+    return _starts_with("unsure", text)
 
 
 def says_hedged_no(text: str) -> bool:
     """The reply starts with a hedged no ("maybe not kah, ..."), a polite no in many Englishes."""
-    body = fold(text).strip()
-    return any(p.match(body) for p in lead_words()["hedged_no"])
+    return _starts_with("hedged_no", text)
 
 
 def says_correction(text: str) -> bool:
@@ -139,13 +143,12 @@ def says_correction(text: str) -> bool:
 def says_same_again(text: str) -> bool:
     """ "ditto", "same", "as above": the answer before, again (dialogue/records.answer_again); on its
     own it answers nothing."""
-    return any(p.match(fold(text).strip()) for p in lead_words()["same_as_before"])
+    return _starts_with("same_as_before", text)
 
 
 def says_it_is_new(text: str) -> bool:
     """The reply starts by saying the sign is new ("well its new yeah"): a yes, whatever follows."""
-    body = fold(text).strip()
-    return any(p.match(body) for p in lead_words()["new"])
+    return _starts_with("new", text)
 
 
 def says_it_happened(text: str) -> bool:

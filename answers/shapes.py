@@ -11,8 +11,7 @@ from answers.contract import Answer, Reply, Source, StatedFact
 from answers.lead import names_recent_topic, says_hedged_no, says_sign_fine, says_topic_fine
 from answers.message import ANSWER_ENTITY, SIDES_ENTITY, Message
 from answers.wording import in_first_sentence, sentences
-from nlp.facts.lexicon import cue_regexes
-from nlp.facts.text import find_all
+from nlp.facts.limbs import of_the_pain, trend_cues
 from triage.engine import ABSENT, UNSURE
 
 # A hedge on whether the sign is there at all ("am I imagining it", "don't know if it's real"),
@@ -31,16 +30,8 @@ def says_weakness_steady(text: str) -> bool:
     not getting worse."), by the cues the NLU reads beside a weakness word. Only the steady side is
     taken from a bare answer: a "worse" there may be the pain's, and the worsening question (the
     emergency one) is then asked in its own right."""
-    cues = cue_regexes()
-    stable = list(find_all(cues["stable"], text, 0, len(text), "absent"))
-    worse = [
-        w
-        for w in find_all(cues["worse"], text, 0, len(text), "present")
-        if not any(s[0] <= w[0] < s[1] or w[0] <= s[0] < w[1] for s in stable)
-    ]
-    # "the pain isn't getting worse" is about the pain
-    steady = [c for c in stable if not cues["pain_subject"].search(text[: c[0]])]
-    return bool(steady) and not worse
+    stable, worse = trend_cues(text, 0, len(text))
+    return any(not of_the_pain(text, 0, cue) for cue in stable) and not worse
 
 
 # Where a reply's first clause ends ("maybe not kah, ...", "probably not. ...", "perhaps not but").

@@ -211,7 +211,7 @@ def chat_reply(
             # how to get there matters only when it is now; at an emergency "heat or ice?" gets the
             # advice first
             kind = "care" if care == "selfcare" or (care == "transport" and level != "emergency") else care
-            if kind in ("care", "transport") and level == "pending" and sign_pending:
+            if kind == "care" and level == "pending" and sign_pending:
                 level = "if_sign"  # "Now itself I have to go to hospital is it?" beside a read-back
             replies.append(Reply(f"utter_{kind}_question_{level}"))
     elif (intent == "greet" and not had_facts) or (intent == "goodbye" and state.phase == INTRO):

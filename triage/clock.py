@@ -31,10 +31,9 @@ def now() -> dt.datetime:
     the summary's date and the durations in it are counted from the same day."""
     current = dt.datetime.now(zone())
     fixed = os.environ.get(TODAY_ENV, "").strip()
-    return datetime_on(dt.date.fromisoformat(fixed), current) if fixed else current
-
-
-def datetime_on(day: dt.date, current: dt.datetime) -> dt.datetime:
+    if not fixed:
+        return current
+    day = dt.date.fromisoformat(fixed)
     return current.replace(year=day.year, month=day.month, day=day.day)
 
 

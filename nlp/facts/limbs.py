@@ -12,6 +12,8 @@ from nlp.facts.lexicon import cue_regexes, regexes
 from nlp.facts.mention import LIMB_FACTS, Mention
 from nlp.facts.text import clause, find_all, nearest, sent_of
 
+# A cue found in a text: (start, end, value).
+Cue = tuple[int, int, str]
 # How far after a weakness sentence a pronoun sentence ("It's getting worse.") still refers to it.
 FOLLOW_SENTENCES = 1
 _PRONOUN_START = regexes("symptom_context")["pronoun_start"]
@@ -44,9 +46,26 @@ def limb_mentions(doc: Doc, tri: list[tuple[Mention, Span]]) -> list[Mention]:
     return out
 
 
+def trend_cues(text: str, lo: int, hi: int) -> tuple[list[Cue], list[Cue]]:
+    """The 'not getting worse' cues ("absent") and the 'getting worse' ones ("present") in
+    text[lo:hi]; a "worse" inside a "not getting worse" is the steady cue's only."""
+    cues = cue_regexes()
+    stable = list(find_all(cues["stable"], text, lo, hi, "absent"))
+    worse = [
+        w
+        for w in find_all(cues["worse"], text, lo, hi, "present")
+        if not any(s[0] <= w[0] < s[1] or w[0] <= s[0] < w[1] for s in stable)
+    ]
+    return stable, worse
+
+
+def of_the_pain(text: str, lo: int, cue: Cue) -> bool:
+    """The cue follows a pain word ("the pain is getting worse"): the pain's trend, not a weakness's."""
+    return cue_regexes()["pain_subject"].search(text[lo : cue[0]]) is not None
+
+
 def _worsening(doc: Doc, ent: Span, lo: int, hi: int) -> Mention | None:
     """Nearest 'getting worse' / 'not getting worse' cue in the clause or the next pronoun sentence."""
-    cues = cue_regexes()
     text = doc.text
     ranges = [(lo, hi)]
     sent = sent_of(doc, ent.start)
@@ -56,18 +75,10 @@ def _worsening(doc: Doc, ent: Span, lo: int, hi: int) -> Mention | None:
         sent = sent_of(doc, sent.end)
         if _PRONOUN_START.search(sent.text):
             ranges.append((sent.start_char, sent.end_char))
-    found: list[tuple[int, int, str]] = []
+    found: list[Cue] = []
     for r_lo, r_hi in ranges:
-        stable = list(find_all(cues["stable"], text, r_lo, r_hi, "absent"))
-        worse = [
-            w
-            for w in find_all(cues["worse"], text, r_lo, r_hi, "present")
-            if not any(s[0] <= w[0] < s[1] or w[0] <= s[0] < w[1] for s in stable)
-        ]
-        for cue in stable + worse:
-            if cues["pain_subject"].search(text[r_lo : cue[0]]):
-                continue  # "the pain is getting worse" is about the pain
-            found.append(cue)
+        stable, worse = trend_cues(text, r_lo, r_hi)
+        found += [cue for cue in stable + worse if not of_the_pain(text, r_lo, cue)]
     # present first so that, at equal distance, worsening (the emergency) wins
     found.sort(key=lambda c: c[2] != "present")
     best = nearest(found, ent.start_char, ent.end_char)
