@@ -36,6 +36,25 @@ _AGE_PATTERNS = [
         re.I,
     ),
     re.compile(rf"\b(?P<n>{NUM})\s*-?\s*(?:years?|yrs?|yr|y)\s*-?\s*old\b", re.I),
+    # "I am Sunita, 58 years.", "I am 52 years, bus driver": years without "old" after "I am"
+    re.compile(
+        r"\b(?:i'?m|i am|im)\s+(?:[a-z]+\s*,\s*)?(?P<n>\d{2,3})\s*(?:years?|yrs?)\b"
+        r"(?!\s*(?:ago|of|with|since|in|into|back|now|and)\b)",
+        re.I,
+    ),
+    # "I am bus driver, 52 years.": the age as the last item of a sentence about oneself
+    re.compile(
+        r"\b(?:i'?m|i am|im)\b[^.!?\d]{0,30},\s*(?P<n>\d{2,3})\s*(?:years?|yrs?)\b"
+        r"(?!\s*(?:ago|of|with|since|in|into|back|now|and)\b)",
+        re.I,
+    ),
+    # "I have 54 years", "mwen gen 74 an", "tengo 61 años": the age as other languages say it
+    re.compile(
+        r"\b(?:i have|i got|i've got|mwen gen|m gen|tengo|j'?ai)\s+(?P<n>\d{2,3})\s*"
+        r"(?:years?|yrs?|an|ans|años|anos)\b"
+        r"(?!\s*(?:ago|of|with|since|in|into|back|now|that|i)\b)",
+        re.I,
+    ),
     re.compile(r"\b(?P<n>\d{1,3})\s*(?:yo|y/o|y\.o\.?|yrs?\s*old)\b", re.I),
     re.compile(rf"\b(?P<n>{NUM})\s*(?:years?|yrs?)\s+of\s+age\b", re.I),
     re.compile(
@@ -91,10 +110,23 @@ _OTHER_PERSON_AFTER = _AGE["other_person_after"]
 _OTHER_PERSON_BEFORE = _AGE["other_person_before"]
 
 
+# An age taken back and said again: "Im 87 no Im 88", "74 - no wait, 73", "82, sorry 83".
+_AGE_CORRECTED = re.compile(
+    r"\b(?P<old>\d{2,3})\W+(?:(?:no|nope|sorry|wait|i mean|actually|rather|or rather)\W+)+"
+    r"(?:i'?m\s+|im\s+|i am\s+)?(?P<new>\d{2,3})\b(?!\s*(?:days?|weeks?|months?|years? ago)\b)",
+    re.I,
+)
+
+
 def age_mentions(text: str, today: dt.date | None = None) -> list[Mention]:
     """'I'm 62', '62 years old', '62yo', 'aged 62', 'age: 62', 'in my 50s' (not someone else's);
-    failing those, a birth year, then an age about to be reached."""
+    failing those, a birth year, then an age about to be reached. An age taken back ("Im 87 no
+    Im 88") is the one said after."""
     stated = _stated_ages(text)
+    for m in _AGE_CORRECTED.finditer(text):
+        new = int(m.group("new"))
+        if any(a.value == m.group("old") for a in stated) and MIN_AGE <= new <= MAX_AGE:
+            return [Mention("age", str(new), m.start("new"), m.end("new"), m.group("new"))]
     today = today or dates.today()
     return stated or _birth_year_age(text, today) or _next_birthday_age(text)
 

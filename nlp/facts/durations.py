@@ -31,7 +31,7 @@ MORE_THAN_EXTRA_DAYS = 1
 
 _UNITS = r"(?P<unit>days?|d|weeks?|wks?|wk|w|fortnights?|months?|mths?|mnths?|mos?|years?|yrs?|yr)"
 _QTY = (
-    rf"(?P<qty>{NUM}(?:\s+and\s+a\s+half)?|a couple of|couple of|a couple|a few|few|several|"
+    rf"(?P<qty>{NUM}(?:\s+and\s+(?:a\s+)?half)?|a couple of|couple of|a couple|a few|few|several|"
     r"half an?|an?)(?:(?<=\d)|\b)"
 )
 _PRE = (

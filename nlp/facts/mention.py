@@ -45,3 +45,7 @@ class Mention:
     @property
     def definite_own_now(self) -> bool:
         return self.time == "now" and self.person == "self" and self.certainty == "definite"
+
+    @property
+    def is_own_possible_now(self) -> bool:
+        return self.time == "now" and self.person == "self" and self.certainty == "possible"

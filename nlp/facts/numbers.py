@@ -24,8 +24,9 @@ def number_value(text: str) -> float | None:
     """'62' -> 62, 'sixty-two' -> 62, 'a couple of' -> 2."""
     t = re.sub(r"\s+", " ", text.strip().lower())
     half = 0.0
-    if t.endswith(" and a half"):
-        half, t = 0.5, t[: -len(" and a half")]
+    for tail in (" and a half", " and half"):  # "one and half month" (as many learners say it)
+        if t.endswith(tail):
+            half, t = 0.5, t[: -len(tail)]
     if t in _QTY_WORDS:
         return _QTY_WORDS[t] + half
     if t.startswith("half a"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from nlp.calendars import persian_dates
 from nlp.dates import start_dates
 from nlp.facts.lexicon import regexes, words
 from nlp.facts.pain_context import START_CUE, not_patients_pain, start_cue_around
@@ -47,7 +48,7 @@ SINCE_MONTH = re.compile(
     rf"(?:about\s+|around\s+|roughly\s+)?(?:(?:{_WEEKDAY_RE}),?\s+)?"
     rf"(?:(?:the\s+)?(?P<day_before>\d{{1,2}}|{ORDINAL_RE})(?:st|nd|rd|th)?\s+(?:of\s+)?)?"
     r"(?:the\s+(?P<week>first|second|third|last)\s+week\s+(?:of|in)\s+)?"
-    rf"(?:(?P<part>early|mid|late|(?:{_THE} )?(?:start|beginning|middle|end) of)\s+)?"
+    rf"(?:(?P<part>early|mid|late|(?:{_THE} )?(?:start|starting|beginning|middle|end|ending) of)\s+)?"
     rf"{MONTH_RE}\b(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b)?",
     re.I,
 )
@@ -78,10 +79,26 @@ _FUTURE_BEFORE = re.compile(
 _START_LEADS = ("since", "started", "began", "from")
 # "Wednesday the 18th", "since Thu 12th": a day of this or last month, the one on that weekday.
 WEEKDAY_DATE = re.compile(
-    rf"\b(?:(?P<lead>since|from|started(?: on)?|began(?: on)?|on)\s+)?(?:last\s+)?(?P<wd>{_WEEKDAY_RE}),?\s+"
+    rf"\b(?:(?P<lead>since|from|started(?: on)?|began(?: on)?|on|(?:that|it|this) was(?: on)?(?: a)?)\s+)?"
+    rf"(?:last\s+)?(?P<wd>{_WEEKDAY_RE}),?\s+"
     rf"(?:the\s+)?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:of\s+)?{MONTH_RE})(?!\s*(?:am|pm|hours?|days?|weeks?))",
     re.I,
 )
+# "the first Friday of October", "the last Sunday in September": that weekday of that month.
+NTH_WEEKDAY = re.compile(
+    rf"\b(?:the\s+)?(?P<n>first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?P<wd>{'|'.join(WEEKDAYS)})\s+"
+    rf"(?:of|in)\s+{MONTH_RE}\b",
+    re.I,
+)
+_NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1}
+# "2 sunday ago", "two Sundays back": that many of that weekday back (the first is the latest one).
+WEEKDAYS_AGO = re.compile(
+    rf"\b(?P<n>[1-4]|one|two|three|four|a couple of)\s+(?P<wd>{'|'.join(WEEKDAYS)})s?\s+(?:ago|back|gone)\b",
+    re.I,
+)
+_COUNT = {"1": 1, "one": 1, "2": 2, "two": 2, "a couple of": 2, "3": 3, "three": 3, "4": 4, "four": 4}
+_REFERS_BACK = ("was", "was a", "was on", "was on a")
+_START_BEFORE = re.compile(r"\b(since|started|began|from)\b", re.I)
 # A date reply on its own is a few words ("around the 20th of october"); a longer one is a story,
 # read only with its own cues.
 MAX_DATE_REPLY_WORDS = 6
@@ -165,6 +182,8 @@ def _said_dates(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
         + _since_weekday(text, today)
         + _weekday_date(text, today)
         + _relative_day(text, today)
+        + _nth_weekday(text, today)
+        + list(persian_dates(text, today))
         + [(days, m) for days, m in start_dates(text, today, START_CUE) if not not_patients_pain(text, m)]
         + _since_year(text, today)
     )
@@ -245,7 +264,9 @@ def _weekday_date(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
     out = []
     for m in WEEKDAY_DATE.finditer(text):
         lead = (m.group("lead") or "").lower()
-        if not lead.startswith(_START_LEADS) and not start_cue_around(text, m):
+        # "since the church bazaar. That was a Saturday, the 14th": the day of a start said before
+        told_before = lead.endswith(_REFERS_BACK) and _START_BEFORE.search(text[: m.start()]) is not None
+        if not lead.startswith(_START_LEADS) and not told_before and not start_cue_around(text, m):
             continue
         if not_patients_pain(text, m):
             continue
@@ -289,3 +310,31 @@ def _since_year(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
     """A year ("since 2019"): from the first of January of that year."""
     years = [(int(m.group("year")), m) for m in SINCE_YEAR.finditer(text)]
     return [((today - dt.date(year, 1, 1)).days, m) for year, m in years if year <= today.year]
+
+
+def _nth_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
+    """A weekday of a month ("the first Friday of October"), or a count of weekdays back ("2 sunday
+    ago"): those days, not the latest Friday or Sunday."""
+    out = []
+    for m in NTH_WEEKDAY.finditer(text):
+        if not_patients_pain(text, m):
+            continue
+        month = next(v for k, v in MONTHS.items() if k.startswith(m.group("month").lower()[:3]))
+        n, weekday = _NTH[m.group("n").lower()], _weekday_index(m.group("wd"))
+        for year in (today.year, today.year - 1):
+            first = dt.date(year, month, 1)
+            day = first + dt.timedelta(days=(weekday - first.weekday()) % WEEK_DAYS)
+            if n == -1:
+                nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                day = nxt - dt.timedelta(days=(nxt.weekday() - weekday - 1) % WEEK_DAYS + 1)
+            else:
+                day += dt.timedelta(days=WEEK_DAYS * (n - 1))
+            if day <= today:
+                out.append(((today - day).days, m))
+                break
+    for m in WEEKDAYS_AGO.finditer(text):
+        if not_patients_pain(text, m):
+            continue
+        latest = (today.weekday() - _weekday_index(m.group("wd"))) % len(WEEKDAYS) or len(WEEKDAYS)
+        out.append((latest + WEEK_DAYS * (_COUNT[m.group("n").lower()] - 1), m))
+    return out

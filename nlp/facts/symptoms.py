@@ -191,7 +191,10 @@ def _sentence_marks(doc: Doc, ent: Span, asserted: bool) -> _Verdict:
         # "my hands go to sleep at night": night, but not night *pain* ("at night it is ok" still
         # says the nights are fine)
         return True, None
-    if ent.label_ != "cancer_history" and (_in_the_past(doc, ent, sent) or _old_episode_question(sent)):
+    # ("a bit better now": "better now" says a sign is gone, but of the pain it is the improving)
+    if ent.label_ not in ("cancer_history", "improving") and (
+        _in_the_past(doc, ent, sent) or _old_episode_question(sent)
+    ):
         return True, _record_only(ent, asserted, time="past")
     return False, None
 
