@@ -41,7 +41,7 @@ from answers.message import (
     YES_NO_QUESTIONS,
     Message,
 )
-from answers.shapes import SIDES_VALUES, says_weakness_steady
+from answers.shapes import SIDES_VALUES, has_a_doubt_clause, says_weakness_steady
 from answers.stated import after_self_correction, stated_facts, without_quoted_lines
 from answers.wording import (
     about_the_pain,
@@ -56,7 +56,7 @@ from answers.wording import (
     statements,
 )
 from nlp.questions import looks_like_question
-from triage.engine import ABSENT, NUMBER, PRESENT, Engine
+from triage.engine import ABSENT, NUMBER, PRESENT, UNSURE, Engine
 
 # Numbness said with the saddle area named and no limb is the saddle sign (here, in the summary's
 # records and in a correction after the saddle emergency).
@@ -202,6 +202,15 @@ class Interpreter:
             answer = self.direct.from_reply(target, ANSWER_INTENTS[msg.intent], 1.0, Source.BUTTON)
         else:
             answer = replace(self.direct.answer(target, msg, stated, rest), words=quote(text))
+            if (
+                answer.source is Source.FACT
+                and answer.reply is Reply.YES
+                and target not in engine.emergency_facts
+                and has_a_doubt_clause(text)
+            ):
+                # "Also weight, I am not sure. Pants are little loose ... so I don't know": a clue
+                # told with a doubt of its own is "not sure" (the summary lists it so)
+                answer = replace(answer, reply=Reply.UNSURE, value=UNSURE)
         if answer.confirm is not None:
             stated.pop(target, None)  # read back before anything about it is recorded
         elif answer.answered:

@@ -35,7 +35,7 @@ _LEAD_JUNK = re.compile(r"^[\W_]*", re.U)
 # Words that open a reply before its answer, in English and in patients' other languages
 # ("bueno yes", "pues no", "olha, não", "wallahi no", "abeg no", "och aye").
 _FILLERS = re.compile(
-    r"^(?:(?:hmm+|hm+|umm*|erm*|uh+|um+|ah+|oh+|eh+|well|so|look|listen|honestly|i mean|like|"
+    r"^(?:(?:hmm+|hm+|mm+|umm*|erm*|uh+|um+|ah+|oh+|eh+|well|so|look|listen|honestly|i mean|like|"
     r"bueno|pues|mira|bom|olha|ent[aã]o|wallahi|wallah|walla|yani|abeg|chale|och|ach)\b[\W_]*)+",
     re.I,
 )

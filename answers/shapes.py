@@ -21,6 +21,14 @@ DOUBTS_IT_IS_REAL = re.compile(
     r"paranoi\w*|overthinking)\b",
     re.I,
 )
+# A clause that is only a doubt ("Also weight, I am not sure.", "... so I don't know."), not one
+# about how much ("not sure how much weight").
+_DOUBT_CLAUSE = re.compile(
+    r"(?:also |and |so |but |honestly |tbh )?(?:\w+ )?(?:i'?m |i am |im )?(?:really |honestly )?"
+    r"(?:not (?:really |too |that )?sure|unsure|not certain|(?:i )?(?:don'?t|do not|dont) (?:really )?know|"
+    r"no idea|dunno|idk)(?: really| tbh| honestly)?",
+    re.I,
+)
 SIDES_VALUES = ("one", "both")
 TOPIC_THEN_NO = re.compile(r"^\W*((?:[\w']+\W+){1,3}?)(?:no+|none|never|nope|nah|nae)\b", re.I)
 
@@ -105,3 +113,8 @@ def trouble_beside_fine(target: str, text: str) -> bool:
     rest = " ".join(s for s in parts if not says_topic_fine(target, s))
     one_part_fine = len(rest) < len(" ".join(parts))
     return one_part_fine and names_recent_topic(target, rest) and not says_sign_fine(target, rest)
+
+
+def has_a_doubt_clause(text: str) -> bool:
+    """A clause of the message that is only a doubt ("I am not sure", "so I don't know")."""
+    return any(_DOUBT_CLAUSE.fullmatch(c.strip()) for c in re.split(r"[,.;:!?\n\u2026]+", text) if c.strip())

@@ -173,12 +173,14 @@ def learned() -> Interpreter:
 
 
 def test_a_negation_the_readers_doubt_is_read_back(nlp: Any, learned: Interpreter) -> None:
-    """The patterns read "I cannot hold the stool ... I don't feel it" as a no; the readers hear
-    the sign, so it is read back instead of recorded absent."""
-    reading = read(
-        "bladder_bowel", "since two days I cannot hold the stool, it comes and I dont feel it", nlp, learned
-    )
-    assert reading.answer.value is None and reading.answer.confirm
+    """A negation of the sign's topic that the readers hear as the sign is never recorded absent: read
+    back, or (since round 18's patterns read "cannot hold the stool" as the sign) a yes."""
+    for text in (
+        "since two days I cannot hold the stool, it comes and I dont feel it",
+        "since yesterday I cannot retain the urine, it escapes me",
+    ):
+        answer = read("bladder_bowel", text, nlp, learned).answer
+        assert answer.value == "present" or (answer.value is None and answer.confirm), text
 
 
 def test_described_answers_are_read(nlp: Any, learned: Interpreter) -> None:
@@ -262,7 +264,8 @@ def test_a_readers_yes_to_a_sign_called_old_is_read_back_without_an_emergency(
 def test_a_reply_naming_the_signs_topic_is_read_back_not_misunderstood(nlp: Any) -> None:
     text = "Well, as I said, a couple of little leaks. I don't always seem to notice until it's happened."
     answer = read("bladder_bowel", text, nlp).answer
-    assert answer.value is None and answer.confirm
+    # read back, or (round 18: "leaks" is the sign's own word) a yes; never "not understood"
+    assert answer.value == "present" or (answer.value is None and answer.confirm)
 
 
 def test_firm_advice_needs_the_asked_signs_topic_named_as_recent(nlp: Any, learned: Interpreter) -> None:
@@ -890,3 +893,36 @@ def test_a_time_counted_from_the_strain_is_the_pains(nlp: Any) -> None:
     text = "classic radic down my right leg to the foot. been 10 days since i lifted a pallet at work."
     facts = {f.fact: f.value for f in read(None, text, nlp).facts}
     assert facts["duration_days"] == 10
+
+
+# --- round 18 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        # Nepali, Punjabi, Haitian Creole and Persian yes and no
+        ("bladder_bowel", "hoina", "absent"),
+        ("weakness", "hoina sir, legs are ok", "absent"),
+        ("fever", "hajur, little bit", "present"),
+        ("night_pain", "haanji, wake up 2 3 time", "present"),
+        ("lump", "na, nothing", "absent"),
+        ("fever", "wi, li cho", "present"),
+        # "not knowing" is a doubt, not a no (the answer is "not sure", never a no)
+        ("systemic", "mmm i dont know, maybe i lost a little weight, the pants are more loose", "unsure"),
+        (
+            "systemic",
+            "Also weight, I am not sure. Pants are little loose, so I don't know. Appetite is ok.",
+            "unsure",
+        ),
+    ],
+)
+def test_round18_plain_answers(question: str, text: str, value: str, nlp: Any) -> None:
+    assert read(question, text, nlp).answer.value == value
+
+
+@pytest.mark.parametrize("text", ["ho ok", "hajur", "wi", "wi, mwen dako. ok", "haanji"])
+def test_round18_consent_in_other_languages(text: str, nlp: Any) -> None:
+    # "ho ok" / "hajur" (Nepali), "wi, mwen dako" (Haitian Creole), "haanji" (Punjabi): asked again
+    # with no word of why, or "didn't understand"
+    assert read("consent", text, nlp).answer.reply is Reply.YES
