@@ -122,6 +122,9 @@ def tells_pain(text: str) -> bool:
     return _TELLS_PAIN.search(text) is not None
 
 
+_UNTIL_TAIL = re.compile(r"\b(till|until|til|before)\b.*$")
+
+
 def care_question(text: str) -> Optional[str]:
     """ "care" for a question about where or when to get care (or whether it can wait, or is that
     serious), "transport" for how to get there ("can hubby drive me?"), "activity" for whether an
@@ -137,14 +140,19 @@ def care_question(text: str) -> Optional[str]:
         return "care" if patterns["later"].search(folded) else "transport"
     if patterns["serious"].search(folded):
         return "care"
-    if patterns["still"].search(folded) and not patterns["place"].search(folded):
+    # ("can i keep doing my shifts till i see the GP?": the doctor bounds the time, the activity is asked)
+    if patterns["still"].search(folded) and not patterns["place"].search(_UNTIL_TAIL.sub("", folded)):
         return "activity"
     if not patterns["ask"].search(folded):
         return "selfcare" if patterns["selfcare"].search(folded) else None
-    if patterns["place"].search(folded) or patterns["wait"].search(folded):
+    if patterns["place"].search(folded):
         return "care"
     if patterns["activity"].search(folded):
+        # "can i go work tomorrow?", "can i keep doing my shifts till i see the GP?": the activity,
+        # whatever day it is asked for (a place named makes it a question of where to go, above)
         return "activity"
+    if patterns["wait"].search(folded):
+        return "care"
     return "selfcare" if patterns["selfcare"].search(folded) else None
 
 
@@ -199,6 +207,10 @@ def chat_reply(
         replies.append(Reply(CHAT_REPLIES["bot_challenge"]))  # "are you a real nurse, dear?"
     elif question and about["privacy"].search(low):
         replies.append(Reply(PRIVACY_RESPONSE))  # "is this stored? who sees it?"
+    elif question and _asks_which_cancer_service(low, about, state):
+        # "should I ring my cancer nurse first or my GP?" once told to contact the cancer team
+        # today (U3): that team first, then the GP or urgent care, never only "see a doctor today"
+        replies.append(Reply("utter_cancer_team_question_urgent"))
     elif care is not None:
         # "A&E now or wait for the GP?", "can I still train?": answered from this conversation's
         # own level once there is one, never with a general text that may not fit it
@@ -261,3 +273,10 @@ def chat_reply(
         # A question of the patient's we could not place: acknowledged honestly, never ignored.
         replies.append(Reply(UNKNOWN_TOPIC_RESPONSE))
     return replies
+
+
+def _asks_which_cancer_service(low: str, about: dict[str, re.Pattern[str]], state: State) -> bool:
+    """A question of which service to contact, from a patient whose outcome is urgent for a past
+    cancer (U3): it names the cancer team, or asks which one of two."""
+    told_cancer_team = state.phase == DONE and state.last_level == "urgent" and "U3" in state.last_rules
+    return told_cancer_team and bool(about["cancer_team"].search(low) or about["which_one"].search(low))

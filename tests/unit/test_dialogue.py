@@ -343,7 +343,9 @@ def test_a_classifier_guess_for_an_empty_message_never_answers_a_question(text: 
 
 def test_an_unsure_classifier_yes_is_asked_again_not_taken() -> None:
     state = State(facts={}, pending="saddle_numbness", phase=ASKING)
-    plan = turn(state, "affirm", "mmm maybe kinda", confidence=0.45)
+    plan = turn(
+        state, "affirm", "kinda like the bike thing", confidence=0.45
+    )  # (a classifier yes, no answer words)
     assert plan.state.facts["saddle_numbness"] is None
     plan = turn(state, "affirm", "yes", confidence=0.45, answer="yes")  # the extractor's clear "yes"
     assert plan.state.facts["saddle_numbness"] == "present"
@@ -1209,3 +1211,21 @@ def test_a_told_history_is_not_taken_away_by_a_no_in_passing_or_in_a_question() 
     assert fixed.state.facts["cancer_history"] == "absent"
     again = turn(replace(asking, pending="cancer_history"), "deny", "no", answer="no")
     assert again.state.facts["cancer_history"] == "absent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "should I ring my cancer nurse first or my GP?",
+        "ok. the hospital or Frauenärztin, who I call?",
+        "Yes but which one do I phone, the cancer clinic or Dr Patel?",
+    ],
+)
+def test_which_service_after_a_cancer_history_outcome_is_the_cancer_team(text: str) -> None:
+    """Round 18: three patients told to contact their cancer team today (U3) asked which service to
+    call and got "see a doctor today", "I can only help with back pain" or "I can't answer that"."""
+    state = State(facts={"cancer_history": "present"}, phase=DONE, last_level="urgent", last_rules=("U3",))
+    assert turn(state, "out_of_scope", text).responses[0] == "utter_cancer_team_question_urgent"
+    # without the cancer rule, a question of which doctor is the level's own care answer
+    fever = State(facts={"fever": "present"}, phase=DONE, last_level="urgent", last_rules=("U2",))
+    assert "utter_cancer_team_question_urgent" not in turn(fever, "out_of_scope", text).responses
