@@ -15,6 +15,8 @@ from nlp.facts.onset import MONTH_RE, MONTHS
 
 # Plausible ages for "I'm N" (smaller numbers there are usually "I'm 6 weeks into this").
 MIN_AGE, MAX_AGE = 12, 110
+# An age put right by a year or two needs no "I'm" to be an age ("74 - no wait, 73. 74 in January").
+MAX_AGE_SLIP = 2
 DECADE_OFFSET = {"early": 0, "mid": 5, "late": 7, "": 0}  # "in my late 50s" -> 57
 
 _AGE_NOT_UNIT = (
@@ -124,8 +126,9 @@ def age_mentions(text: str, today: dt.date | None = None) -> list[Mention]:
     Im 88") is the one said after."""
     stated = _stated_ages(text)
     for m in _AGE_CORRECTED.finditer(text):
-        new = int(m.group("new"))
-        if any(a.value == m.group("old") for a in stated) and MIN_AGE <= new <= MAX_AGE:
+        old, new = int(m.group("old")), int(m.group("new"))
+        slip = abs(old - new) <= MAX_AGE_SLIP and MIN_AGE <= old <= MAX_AGE  # "74 - no wait, 73"
+        if (slip or any(a.value == m.group("old") for a in stated)) and MIN_AGE <= new <= MAX_AGE:
             return [Mention("age", str(new), m.start("new"), m.end("new"), m.group("new"))]
     today = today or dates.today()
     return stated or _birth_year_age(text, today) or _next_birthday_age(text)

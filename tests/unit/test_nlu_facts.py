@@ -1084,3 +1084,23 @@ def test_round18_the_pain_better_now_is_improving_and_the_first_days_no_duration
     assert facts_of("a bit better now w rest and advil", nlp).get("improving") == "present"
     assert facts_of("It does not pass.", nlp).get("improving") == "absent"
     assert "improving" not in facts_of("it does not stop me working", nlp)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        ("only it hurts down the back until the knee", "radiating_pain", "present"),
+        ("MY BACK PAIN LOWER SIDE, PAIN GOING IN RIGHT LEG ALSO", "radiating_pain", "present"),
+        ("after i sweat all the sheets", "systemic", "present"),
+        ("the pain is behind the heart", "mid_back", "present"),
+        ("74 - no wait, 73. 74 in January", "age", "73"),  # a slip put right needs no "I'm"
+    ],
+)
+def test_round18_more_words(text: str, fact: str, value: str, nlp) -> None:
+    assert facts_of(text, nlp).get(fact) == value
+
+
+def test_a_comma_ends_a_negation_but_keeps_a_wish(nlp) -> None:
+    # the round-18 terminator (", two times", ", I wet") must not eat the "I" of "I wish" (round 5
+    # replay: "Ha, I wish I'd lost weight! No, eating like a horse" became weight loss, present)
+    assert facts_of("Ha, I wish I'd lost weight! No, eating like a horse", nlp).get("systemic") != "present"
