@@ -194,3 +194,13 @@ def test_words_that_suggest_a_country_give_its_number_until_a_place_is_known() -
     later, later_events = run(tracker("took some tylenol", None, phase="asking", patient_locale="UK"))
     assert "patient_locale" not in slot_events(later_events)
     assert all(m["emergency_number"] == "999" for m in later)
+
+
+def test_a_patient_in_india_gets_112_and_a_home_town_moves_nobody() -> None:
+    """Round 18: patients in Ludhiana and Bangalore were told 911; one from Guntur was in New Jersey."""
+    from actions.locale import locale_said
+
+    assert locale_said("should i go dmc ludhiana for mri?") == "IN"
+    assert locale_vars("IN")["emergency_number"] == "112"
+    assert locale_said("we live in bangalore, whitefield") == "IN"
+    assert locale_said("i am from guntur, visiting my son in edison, new jersey") is None
