@@ -926,3 +926,9 @@ def test_round18_consent_in_other_languages(text: str, nlp: Any) -> None:
     # "ho ok" / "hajur" (Nepali), "wi, mwen dako" (Haitian Creole), "haanji" (Punjabi): asked again
     # with no word of why, or "didn't understand"
     assert read("consent", text, nlp).answer.reply is Reply.YES
+
+
+def test_round18_a_no_whose_explanation_denies_the_event_is_a_no(nlp: Any, learned: Interpreter) -> None:
+    # was read back with "if you mean one of the warning signs ... call 911" and asked again
+    text = "non. i didnt fall, i didnt lift nothing. it come by itself"
+    assert read("major_injury", text, nlp, learned).answer.value == "absent"
