@@ -98,8 +98,17 @@ def roleplay_personas(records: list[Any], engine: Engine) -> list[dict[str, Any]
                 given[name] = "unsure"
         # A reply that asks something back ("what is bowels") states nothing yet: the patient
         # answers when asked again (the retry uses the true value).
+        # The team may mark, from the transcript, which facts an answer states ({text, states}):
+        # "nah not really" to a true bladder sign states nothing; the leak told in passing at the
+        # next question states both (the judge then wants the advice in that turn).
         answers = {
-            k: {"text": str(v), "states": []} if looks_like_question(str(v)) else str(v)
+            k: (
+                {"text": str(v["text"]), "states": list(v.get("states") or [])}
+                if isinstance(v, dict)
+                else {"text": str(v), "states": []}
+                if looks_like_question(str(v))
+                else str(v)
+            )
             for k, v in (rec.get("answers") or {}).items()
             if k in engine.facts and v
         }

@@ -112,7 +112,7 @@ def test_exact_level_for_at_least_95_percent(results, engine) -> None:
 # with their true facts and how they answer every question in their own words. Their first-run
 # figures are in the notes (python -m bench.roleplay.tally bench/roleplay/roundN); here they are
 # replayed so that no later change loses what was fixed for them.
-ROLEPLAY_ROUNDS = tuple(sim.ROOT / "bench" / "roleplay" / f"round{n}" for n in range(1, 18))
+ROLEPLAY_ROUNDS = tuple(sim.ROOT / "bench" / "roleplay" / f"round{n}" for n in range(1, 19))
 
 
 @pytest.fixture(scope="module")
