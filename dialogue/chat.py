@@ -226,6 +226,9 @@ def chat_reply(
             if kind == "care" and level == "pending" and sign_pending:
                 level = "if_sign"  # "Now itself I have to go to hospital is it?" beside a read-back
             replies.append(Reply(f"utter_{kind}_question_{level}"))
+            scan = about["scan"].search(low) if kind == "care" else None
+            if scan is not None:  # "should I ask my doctor for an MRI?": the scan is answered too
+                replies.append(Reply("utter_topic_xray" if scan.group("xray") else "utter_topic_mri"))
     elif (intent == "greet" and not had_facts) or (intent == "goodbye" and state.phase == INTRO):
         # a first message is never a farewell ("hey. just off nights" reads like "good night")
         replies.append(Reply("utter_greet"))

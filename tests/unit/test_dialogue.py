@@ -1229,3 +1229,18 @@ def test_which_service_after_a_cancer_history_outcome_is_the_cancer_team(text: s
     # without the cancer rule, a question of which doctor is the level's own care answer
     fever = State(facts={"fever": "present"}, phase=DONE, last_level="urgent", last_rules=("U2",))
     assert "utter_cancer_team_question_urgent" not in turn(fever, "out_of_scope", text).responses
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("SHOULD I GO DMC LUDHIANA FOR MRI?", "utter_topic_mri"),
+        ("Should I directly get MRI done in Manipal, or first see the doctor?", "utter_topic_mri"),
+        ("do i need to see the doctor for an xray?", "utter_topic_xray"),
+    ],
+)
+def test_a_care_question_about_a_scan_gets_the_scan_answered_too(text: str, topic: str) -> None:
+    """Round 18: "should I go ... for MRI?" got only the level's care answer; the scan part was lost."""
+    state = State(facts={"night_pain": "present"}, phase=DONE, last_level="soon", last_rules=("S1",))
+    responses = turn(state, "out_of_scope", text).responses
+    assert "utter_care_question_soon" in responses and topic in responses
