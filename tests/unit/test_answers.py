@@ -207,6 +207,9 @@ def test_the_corpus_covers_every_question_kind() -> None:
         ("I have big pain in cross already 10 days", "lower back"),
         ("my back sakit in the middle, between shoulder", "middle of the back"),
         ("it woke me in the middle of the night", None),
+        # round 18: "MY BACK PAIN LOWER SIDE"; "it is behind the heart" (the summary had "Where: back")
+        ("MY BACK PAIN LOWER SIDE, PAIN GOING IN RIGHT LEG ALSO", "lower back"),
+        ("the pain is in my back, behind the heart", "middle of the back"),
     ],
 )
 def test_where_the_pain_is_in_a_clinicians_words(text: str, where: Optional[str]) -> None:
