@@ -8,6 +8,7 @@ from typing import Any, Optional
 import pytest
 
 from answers.interpret import Interpreter
+from dialogue.chat import care_question
 from dialogue.planner import (
     ASKING,
     CONSENT,
@@ -1244,3 +1245,19 @@ def test_a_care_question_about_a_scan_gets_the_scan_answered_too(text: str, topi
     state = State(facts={"night_pain": "present"}, phase=DONE, last_level="soon", last_rules=("S1",))
     responses = turn(state, "out_of_scope", text).responses
     assert "utter_care_question_soon" in responses and topic in responses
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok merci sir. can i go work tomorrow? manager say if i take sick more i lose hours",
+        "ok. and i can keep going to work? i am secretary in a school, all day sitting",
+        "so i can work or no? my job is lift boxes all day, 10 hour shift",
+        "ya but work?? like lifting totes again on wed is that ok or nah",
+        "ok thanks. so can i keep doing my shifts till i see the GP?",
+    ],
+)
+def test_round18_work_questions_are_activity_questions(text: str) -> None:
+    """Round 18: these got "I can't answer that", "I can only help with back pain", or the level's
+    where-and-when answer (a day named, "tomorrow", made them a question of when to see a doctor)."""
+    assert care_question(text) == "activity"
