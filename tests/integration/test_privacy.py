@@ -33,7 +33,7 @@ def test_no_message_text_in_any_log_even_on_error_paths(debug_stack: tuple[Stack
     chat = Chat(stack, "privacy-patient-1")
     chat.say(f"hello, {MARKER} here, my lower back has hurt for 3 weeks and I'm 58")
     chat.click("Yes, I agree")
-    chat.say(f"well a couple of little leaks {MARKER}, I don't always notice")  # read back, quoted
+    chat.say(f"no, well a couple of little leaks {MARKER}, I don't always notice")  # read back, quoted
     chat.say(f"what is {MARKER} and is it cauda equina?")
     chat.say(f'/deny{{"answer_to":"{MARKER}"}}')  # a typed command, read as words
     chat.say(f"no, {MARKER}")
