@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import re
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import yaml
 
@@ -60,7 +60,8 @@ def _easter(year: int) -> dt.date:
     return dt.date(year, month, day)
 
 
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
+    """The n-th such weekday of the month (Monday = 0); n = -1 is the last."""
     first = dt.date(year, month, 1)
     offset = (weekday - first.weekday()) % 7
     if n > 0:
@@ -73,18 +74,25 @@ def _nth_weekday(year: int, month: int, weekday: int, n: int) -> dt.date:
 RULES: dict[str, Callable[[int], dt.date]] = {
     "easter": _easter,
     "good_friday": lambda y: _easter(y) - dt.timedelta(days=2),
-    "us_thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
-    "ca_thanksgiving": lambda y: _nth_weekday(y, 10, 0, 2),
-    "us_labor_day": lambda y: _nth_weekday(y, 9, 0, 1),
-    "us_memorial_day": lambda y: _nth_weekday(y, 5, 0, -1),
-    "au_melbourne_cup": lambda y: _nth_weekday(y, 11, 1, 1),  # first Tuesday of November
-    "nz_labour_day": lambda y: _nth_weekday(y, 10, 0, 4),  # fourth Monday of October
+    "us_thanksgiving": lambda y: nth_weekday(y, 11, 3, 4),
+    "ca_thanksgiving": lambda y: nth_weekday(y, 10, 0, 2),
+    "us_labor_day": lambda y: nth_weekday(y, 9, 0, 1),
+    "us_memorial_day": lambda y: nth_weekday(y, 5, 0, -1),
+    "au_melbourne_cup": lambda y: nth_weekday(y, 11, 1, 1),  # first Tuesday of November
+    "nz_labour_day": lambda y: nth_weekday(y, 10, 0, 4),  # fourth Monday of October
 }
 
 
 @functools.lru_cache(maxsize=1)
+def named_days_data() -> dict[str, Any]:
+    """patterns/named_days.yml, read once (the named days here, the Persian months in
+    nlp/facts/calendars.py)."""
+    return dict(yaml.safe_load(NAMED_DAYS_FILE.read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=1)
 def _named_days() -> dict[str, Callable[[int], list[dt.date]]]:
-    raw = yaml.safe_load(NAMED_DAYS_FILE.read_text(encoding="utf-8"))
+    raw = named_days_data()
     days: dict[str, Callable[[int], list[dt.date]]] = {}
     for name, md in (raw.get("fixed") or {}).items():
         month, day = (int(x) for x in str(md).split("-"))

@@ -96,21 +96,8 @@ def roleplay_personas(records: list[Any], engine: Engine) -> list[dict[str, Any]
                 given[name] = "unsure"
             elif spec.kind == "number" and name not in given:
                 given[name] = "unsure"
-        # A reply that asks something back ("what is bowels") states nothing yet: the patient
-        # answers when asked again (the retry uses the true value).
-        # The team may mark, from the transcript, which facts an answer states ({text, states}):
-        # "nah not really" to a true bladder sign states nothing; the leak told in passing at the
-        # next question states both (the judge then wants the advice in that turn).
         answers = {
-            k: (
-                {"text": str(v["text"]), "states": list(v.get("states") or [])}
-                if isinstance(v, dict)
-                else {"text": str(v), "states": []}
-                if looks_like_question(str(v))
-                else str(v)
-            )
-            for k, v in (rec.get("answers") or {}).items()
-            if k in engine.facts and v
+            k: _roleplay_answer(v) for k, v in (rec.get("answers") or {}).items() if k in engine.facts and v
         }
         out.append(
             {
@@ -128,6 +115,19 @@ def roleplay_personas(records: list[Any], engine: Engine) -> list[dict[str, Any]
             }
         )
     return out
+
+
+def _roleplay_answer(said: Any) -> Any:
+    """One recorded answer. A reply that asks something back ("what is bowels") states nothing yet:
+    the patient answers when asked again (the retry uses the true value). The team may mark, from
+    the transcript, which facts an answer states ({text, states}): "nah not really" to a true
+    bladder sign states nothing; the leak told in passing at the next question states both (the
+    judge then wants the advice in that turn)."""
+    if isinstance(said, dict):
+        return {"text": str(said["text"]), "states": list(said.get("states") or [])}
+    if looks_like_question(str(said)):
+        return {"text": str(said), "states": []}
+    return str(said)
 
 
 def load_personas(path: Path = PERSONAS_FILE, engine: Optional[Engine] = None) -> list[Persona]:

@@ -23,10 +23,10 @@ from nlp.facts.replies import generic_mentions
 from nlp.facts.symptoms import tri_mentions
 from nlp.facts.text import MAX_TEXT_CHARS, blank_markup, blank_pictographs, chunks
 from nlp.spelling import respell, standard_spelling
+from triage.engine import ABSENT, PRESENT
 
-# A sign's values that say it is there, and the one that says it is not.
-PRESENT_VALUES = frozenset({"present", "both", "one"})
-ABSENT_VALUE = "absent"
+# A sign's values that say it is there (the sides say it too).
+PRESENT_VALUES = frozenset({PRESENT, "both", "one"})
 
 
 def _resolve(mentions: list[Mention]) -> list[Mention]:
@@ -106,7 +106,7 @@ def _mentions(doc_or_text: Doc | str, nlp: Language | None, today: dt.date | Non
     # "i dont know, maybe i lost a little weight ... appetite normal": a part of the sign said maybe
     # is no clear no, so the others' "absent" does not decide it (the hedge travels on instead)
     hedged = {m.fact for m in others if m.value in PRESENT_VALUES and m.is_own_possible_now}
-    definite = [m for m in definite if not (m.fact in hedged and m.value == ABSENT_VALUE)]
+    definite = [m for m in definite if not (m.fact in hedged and m.value == ABSENT)]
     stated = {m.fact for m in definite}
     return definite + [m for m in others if m.fact not in stated]
 

@@ -18,6 +18,13 @@ _TENS_RE, _UNITS_RE, _SMALL_RE = ("|".join(ws) for ws in (_TENS, list(_SMALL_NUM
 _NUM_WORD = rf"(?:(?:{_TENS_RE})(?:[\s-]?(?:{_UNITS_RE}))?|{_SMALL_RE})"
 NUM = rf"(?:\d{{1,3}}(?:\.\d)?|{_NUM_WORD})"
 _QTY_WORDS: dict[str, float] = _WORDS["quantities"]
+# Days of the month in words: "the fifteenth of October", "the twenty-first", "the first of Azar".
+ORDINAL_DAYS = {w: i + 1 for i, w in enumerate(_WORDS["ordinals"])}
+ORDINAL_DAYS.update({"thirtieth": 30, "thirty-first": 31, "thirty first": 31})
+ORDINAL_DAYS.update(
+    {f"twenty{sep}{w}": 20 + n for w, n in list(ORDINAL_DAYS.items()) if n < 10 for sep in ("-", " ")}
+)
+ORDINAL_RE = "|".join(sorted(map(re.escape, ORDINAL_DAYS), key=len, reverse=True))
 
 
 def number_value(text: str) -> float | None:

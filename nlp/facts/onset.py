@@ -7,19 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from nlp.calendars import persian_dates
-from nlp.dates import start_dates
+from nlp.dates import nth_weekday, start_dates
+from nlp.facts.calendars import persian_dates
 from nlp.facts.lexicon import regexes, words
+from nlp.facts.numbers import ORDINAL_DAYS, ORDINAL_RE, number_value
 from nlp.facts.pain_context import START_CUE, not_patients_pain, start_cue_around
 
 _TIME_WORDS = words("time")
-# Days of the month in words: "the fifteenth of October", "the twenty-first".
-_ORDINALS = {w: i + 1 for i, w in enumerate(words("numbers")["ordinals"])}
-_ORDINALS.update({"thirtieth": 30, "thirty-first": 31, "thirty first": 31})
-_ORDINALS.update(
-    {f"twenty{sep}{w}": 20 + n for w, n in list(_ORDINALS.items()) if n < 10 for sep in ("-", " ")}
-)
-ORDINAL_RE = "|".join(sorted(map(re.escape, _ORDINALS), key=len, reverse=True))
 MONTHS = {m: i + 1 for i, m in enumerate(_TIME_WORDS["months"])}
 WEEKDAYS: list[str] = _TIME_WORDS["weekdays"]
 # "since wed", "last fri": the short forms, read only after a start lead ("I sat", "the sun").
@@ -90,13 +84,12 @@ NTH_WEEKDAY = re.compile(
     rf"(?:of|in)\s+{MONTH_RE}\b",
     re.I,
 )
-_NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1}
+_NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "last": -1}  # the rest are ordinal words
 # "2 sunday ago", "two Sundays back": that many of that weekday back (the first is the latest one).
 WEEKDAYS_AGO = re.compile(
     rf"\b(?P<n>[1-4]|one|two|three|four|a couple of)\s+(?P<wd>{'|'.join(WEEKDAYS)})s?\s+(?:ago|back|gone)\b",
     re.I,
 )
-_COUNT = {"1": 1, "one": 1, "2": 2, "two": 2, "a couple of": 2, "3": 3, "three": 3, "4": 4, "four": 4}
 _REFERS_BACK = ("was", "was a", "was on", "was on a")
 _START_BEFORE = re.compile(r"\b(since|started|began|from)\b", re.I)
 # A date reply on its own is a few words ("around the 20th of october"); a longer one is a story,
@@ -182,7 +175,7 @@ def _said_dates(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
         + _since_weekday(text, today)
         + _weekday_date(text, today)
         + _relative_day(text, today)
-        + _nth_weekday(text, today)
+        + _weekday_of_month(text, today)
         + list(persian_dates(text, today))
         + [(days, m) for days, m in start_dates(text, today, START_CUE) if not not_patients_pain(text, m)]
         + _since_year(text, today)
@@ -212,7 +205,7 @@ def _month_is_a_start(text: str, m: re.Match[str]) -> bool:
 def _month_date(today: dt.date, m: re.Match[str]) -> dt.date:
     month = next(v for k, v in MONTHS.items() if k.startswith(m.group("month").lower()[:3]))
     before = m.group("day_before")
-    before = str(_ORDINALS.get(before.lower(), before)) if before else None
+    before = str(ORDINAL_DAYS.get(before.lower(), before)) if before else None
     day = m.group("day") or before or WEEK_START_DAY.get((m.group("week") or "").lower())
     return month_start(today, month, m.group("part"), day)
 
@@ -312,7 +305,7 @@ def _since_year(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
     return [((today - dt.date(year, 1, 1)).days, m) for year, m in years if year <= today.year]
 
 
-def _nth_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
+def _weekday_of_month(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
     """A weekday of a month ("the first Friday of October"), or a count of weekdays back ("2 sunday
     ago"): those days, not the latest Friday or Sunday."""
     out = []
@@ -320,15 +313,10 @@ def _nth_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
         if not_patients_pain(text, m):
             continue
         month = next(v for k, v in MONTHS.items() if k.startswith(m.group("month").lower()[:3]))
-        n, weekday = _NTH[m.group("n").lower()], _weekday_index(m.group("wd"))
+        said = m.group("n").lower()
+        n, weekday = _NTH.get(said) or ORDINAL_DAYS[said], _weekday_index(m.group("wd"))
         for year in (today.year, today.year - 1):
-            first = dt.date(year, month, 1)
-            day = first + dt.timedelta(days=(weekday - first.weekday()) % WEEK_DAYS)
-            if n == -1:
-                nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-                day = nxt - dt.timedelta(days=(nxt.weekday() - weekday - 1) % WEEK_DAYS + 1)
-            else:
-                day += dt.timedelta(days=WEEK_DAYS * (n - 1))
+            day = nth_weekday(year, month, weekday, n)
             if day <= today:
                 out.append(((today - day).days, m))
                 break
@@ -336,5 +324,5 @@ def _nth_weekday(text: str, today: dt.date) -> list[tuple[int, re.Match[str]]]:
         if not_patients_pain(text, m):
             continue
         latest = (today.weekday() - _weekday_index(m.group("wd"))) % len(WEEKDAYS) or len(WEEKDAYS)
-        out.append((latest + WEEK_DAYS * (_COUNT[m.group("n").lower()] - 1), m))
+        out.append((latest + WEEK_DAYS * (int(number_value(m.group("n")) or 1) - 1), m))
     return out

@@ -1,7 +1,7 @@
 """Months of another calendar that people date their pain by: the Persian (Solar Hijri) months.
 
 "Since the first of Azar", "from 5 Aban", "since Mehr": said on 30 November 2026, the first of Azar
-is 22 November (8 days). The months' Gregorian first days are data (patterns/named_days.yml).
+is 22 November (8 days). The months' Gregorian first days are data (nlp/patterns/named_days.yml).
 """
 
 from __future__ import annotations
@@ -11,15 +11,9 @@ import functools
 import re
 from typing import Iterator
 
-import yaml
+from nlp.dates import named_days_data
+from nlp.facts.numbers import ORDINAL_DAYS, ORDINAL_RE
 
-from nlp.dates import NAMED_DAYS_FILE
-
-# A day of the month in words, as a date is said ("the first of Azar").
-_ORDINAL_DAYS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "fifteenth": 15, "twentieth": 20,
-}  # fmt: skip
 # Month names that are also everyday words ("tir", "dey") date only with a day number.
 MIN_BARE_NAME_CHARS = 4
 MAX_PERSIAN_MONTH_DAYS = 31
@@ -28,18 +22,17 @@ MAX_PERSIAN_MONTH_DAYS = 31
 @functools.lru_cache(maxsize=1)
 def persian_months() -> dict[str, tuple[int, int]]:
     """Month name -> (Gregorian month, day) it begins on."""
-    raw = yaml.safe_load(NAMED_DAYS_FILE.read_text(encoding="utf-8")).get("persian_months") or {}
+    raw = named_days_data().get("persian_months") or {}
     return {name: (int(md.split("-")[0]), int(md.split("-")[1])) for name, md in raw.items()}
 
 
 @functools.lru_cache(maxsize=1)
 def _month_re() -> re.Pattern[str]:
     names = "|".join(sorted(persian_months(), key=len, reverse=True))
-    ordinals = "|".join(_ORDINAL_DAYS)
     return re.compile(
         r"\b(?:since|from|after|on|started(?: on| in)?|began(?: on| in)?|starting|in|start of|"
         r"beginning of)\s+"
-        rf"(?:the\s+)?(?:(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|(?P<ord>{ordinals}))\s+(?:of\s+)?)?"
+        rf"(?:the\s+)?(?:(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?|(?P<ord>{ORDINAL_RE}))\s+(?:of\s+)?)?"
         rf"(?P<month>{names})\b(?:\s+(?P<day_after>\d{{1,2}})\b)?",
         re.I,
     )
@@ -50,7 +43,7 @@ def persian_dates(text: str, today: dt.date) -> Iterator[tuple[int, re.Match[str
     for m in _month_re().finditer(text):
         month = m.group("month").lower()
         day = m.group("day") or m.group("day_after")
-        number = int(day) if day else _ORDINAL_DAYS.get((m.group("ord") or "").lower())
+        number = int(day) if day else ORDINAL_DAYS.get((m.group("ord") or "").lower())
         if number is None and len(month) < MIN_BARE_NAME_CHARS:
             continue
         if number is not None and not 1 <= number <= MAX_PERSIAN_MONTH_DAYS:
